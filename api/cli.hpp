@@ -1,0 +1,10 @@
+// Sub-command entry points of the hotplexd binary. Each lives in its own
+// cli_<name>.cpp and receives the arguments after the sub-command name.
+#pragma once
+
+namespace hotplex::cli {
+
+int RunMain(int argc, char** argv);     // hotplexd run: the standalone sandbox front end
+int VersionMain(int argc, char** argv);  // hotplexd version
+
+}  // namespace hotplex::cli

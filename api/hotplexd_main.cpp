@@ -1,0 +1,49 @@
+// hotplexd: dispatches to the sub-commands declared in api/cli.hpp.
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+#include "api/cli.hpp"
+
+namespace {
+
+struct SubCommand {
+  const char* name;
+  int (*main)(int, char**);
+  const char* summary;
+};
+
+constexpr SubCommand kCommands[] = {
+    {"version", hotplex::cli::VersionMain, "print the version"},
+};
+
+void PrintUsage(std::FILE* out) {
+  std::fputs(
+      "usage: hotplexd <command> [options]\n\n"
+      "HotPlex runs AI coding agents in sandboxes and serves them over HTTP.\n\n"
+      "commands:\n",
+      out);
+  for (const auto& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
+  std::fputs("\n'hotplexd <command> --help' describes a command.\n", out);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    PrintUsage(stderr);
+    return 2;
+  }
+  const std::string_view name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    PrintUsage(stdout);
+    return 0;
+  }
+  if (name == "--version") return hotplex::cli::VersionMain(argc - 1, argv + 1);
+  for (const auto& c : kCommands) {
+    if (name == c.name) return c.main(argc - 1, argv + 1);
+  }
+  std::fprintf(stderr, "hotplexd: unknown command '%s'\n", argv[1]);
+  PrintUsage(stderr);
+  return 2;
+}

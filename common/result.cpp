@@ -1,0 +1,27 @@
+#include "common/result.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+namespace hotplex {
+
+std::string Error::Describe() const {
+  std::string out;
+  if (!step.empty()) out += step;
+  if (!message.empty()) out += (out.empty() ? "" : ": ") + message;
+  if (sys_errno != 0) out += (out.empty() ? "" : ": ") + std::string(std::strerror(sys_errno));
+  return out;
+}
+
+Error ErrnoError(std::string step, std::string message) {
+  const int saved = errno;
+  return Error{std::move(message), saved, std::move(step)};
+}
+
+Error MakeError(std::string message) { return Error{std::move(message), 0, {}}; }
+
+void throw_exception_from_error(const Error& e, const boost::source_location&) {
+  throw std::runtime_error(e.Describe());
+}
+
+}  // namespace hotplex

@@ -1,0 +1,58 @@
+// Backend and Sandbox: the interface every isolation backend implements.
+//
+// A Backend launches payloads; each launch yields a Sandbox, the one owner of
+// the running process tree: destroying it kills and reaps everything in it and
+// removes its cgroup. Thread-safety: a Backend may be shared between threads;
+// a Sandbox belongs to one thread at a time.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <optional>
+
+#include "common/result.hpp"
+#include "sandbox/outcome.hpp"
+#include "sandbox/sandbox_spec.hpp"
+
+namespace hotplex::sandbox {
+
+class Sandbox {
+ public:
+  virtual ~Sandbox() = default;
+  // Host pid of the sandbox's first process (its init for the namespace backend).
+  virtual pid_t Pid() const = 0;
+  // A pidfd that becomes readable when the sandbox has ended; -1 if none.
+  virtual int PidFd() const = 0;
+  // The outcome if the sandbox has ended, without blocking.
+  virtual std::optional<Outcome> Poll() = 0;
+  // Blocks until the sandbox ends, enforcing the wall-time limit.
+  virtual Outcome Wait() = 0;
+  // Forwards a signal to the payload's process group.
+  virtual void Signal(int sig) = 0;
+  // Kills every process of the sandbox; the outcome becomes kKilled.
+  virtual void Kill() = 0;
+};
+
+enum class BackendKind { kNamespace, kProcess };
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual BackendKind Kind() const = 0;
+  // Launches the payload. On a setup failure inside the sandbox the returned
+  // Error names the step (Error::step) and the errno.
+  virtual Result<std::unique_ptr<Sandbox>> Launch(const SandboxSpec& spec) = 0;
+};
+
+struct BackendOptions {
+  // Cgroup root override; empty = auto-detect (v2 with controllers, else v1).
+  std::string cgroup_root;
+  // Force a cgroup version (0 = auto).
+  int cgroup_version = 0;
+};
+
+// The Linux namespace jail (user/mount/pid/net/uts/ipc/cgroup, seccomp, caps).
+Result<std::unique_ptr<Backend>> MakeNamespaceBackend(const BackendOptions& options = {});
+
+}  // namespace hotplex::sandbox

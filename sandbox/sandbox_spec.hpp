@@ -1,0 +1,73 @@
+// SandboxSpec: everything a backend needs to launch one isolated payload.
+// Plain data built by the caller (front end or supervisor); backends never read
+// policy files or the host environment themselves. Thread-safety: value type.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hotplex::sandbox {
+
+enum class NetworkMode {
+  kNone,      // own network namespace with only a loopback device (default)
+  kLoopback,  // same as kNone; used by egress proxying, which adds sockets from outside
+  kHost,      // host network namespace; dangerous, needs an explicit opt-in upstream
+};
+
+enum class MountMode { kReadOnly, kReadWrite };
+
+struct BindMount {
+  std::string source;  // host path; must exist and must not be a symlink
+  std::string target;  // path inside the sandbox; empty means the same as source
+  MountMode mode = MountMode::kReadOnly;
+};
+
+struct Limits {
+  std::uint64_t memory_bytes = 1ull << 30;  // 0 = unlimited
+  std::uint64_t pids = 256;                 // 0 = unlimited
+  double cpu_cores = 0;                     // 0 = unlimited; 1.5 = one and a half cores
+  std::uint64_t open_files = 1024;          // RLIMIT_NOFILE for the payload; 0 = inherit
+  std::chrono::milliseconds wall_time{0};   // 0 = unlimited
+};
+
+// Who the payload is. Inside the sandbox it is `inside_uid`/`inside_gid` (named
+// `user_name`); on the host its files belong to `host_uid`/`host_gid`, which
+// must not be 0 (backends refuse to map the sandbox user to host root).
+struct Identity {
+  uid_t host_uid = 0;
+  gid_t host_gid = 0;
+  uid_t inside_uid = 1000;
+  gid_t inside_gid = 1000;
+  std::string user_name = "agent";
+};
+
+// File descriptors installed as the payload's 0/1/2. Borrowed: the caller keeps
+// ownership and closes its copies after Launch returns.
+struct Stdio {
+  int in = 0;
+  int out = 1;
+  int err = 2;
+};
+
+struct SandboxSpec {
+  std::string id;                    // short id: hostname hotplex-<id>, cgroup name
+  std::vector<std::string> argv;     // argv[0] is looked up in PATH from `env` if it has no '/'
+  std::vector<std::string> env;      // "KEY=VALUE"; exactly what the payload gets
+  std::string workdir;               // host directory, bind-mounted read-write
+  std::string workdir_inside;        // where it appears; empty = same path as on the host
+  std::string home_source;           // host dir bind-mounted rw as $HOME; empty = fresh tmpfs
+  std::string home_inside = "/home/agent";
+  std::vector<BindMount> mounts;     // extra mounts
+  Limits limits;
+  NetworkMode network = NetworkMode::kNone;
+  Identity identity;
+  bool seccomp = true;                             // false needs an explicit unsafe opt-in
+  std::vector<std::string> extra_denied_syscalls;  // denied with EPERM on top of the default
+  Stdio stdio;
+};
+
+}  // namespace hotplex::sandbox
