@@ -1,0 +1,92 @@
+// DaemonConfig: the settings of `hotplexd serve`, from an optional YAML file.
+//
+// Every key, its meaning and its default (the embedded default is what runs
+// with no --config) — the reference is api/CONFIG.md:
+//
+//   listen: 127.0.0.1:8080          # API (HTTP, SSE, WebSocket)
+//   admin_listen: 127.0.0.1:9080    # /healthz, /readyz
+//   state_dir: ./var/hotplex        # SQLite store, session homes, local API key
+//   policy_dir: ""                  # team policies (<team>.yaml); "" = built-in default only
+//   threads: 0                      # io threads; 0 = number of cores
+//   shutdown_grace: 5s              # how long shutdown waits for sandboxes to be reaped
+//   http:
+//     body_limit: 2MiB              # request bodies (413 above)
+//     request_timeout: 30s          # reading one request / writing one response
+//     websocket_message_limit: 2MiB # larger frames close the socket with 1009
+//     sse_keepalive: 15s            # comment lines on idle SSE streams
+//   events:
+//     ring_size: 4096               # per-session replay ring
+//     subscriber_queue: 1024        # events queued per subscriber before it is cut off
+//     max_line_bytes: 16MiB         # longer agent output lines are cut and flagged
+//   claude_code:
+//     command: [claude]             # argv prefix of the Claude Code CLI
+//   sandbox:
+//     extra_mounts: []              # read-only host paths added to every sandbox
+//                                   # ("SRC" or "SRC:DST"), e.g. the claude binary
+//   tenants: []                     # empty = one local tenant with a generated key
+//     - id: acme                    # required, [a-z0-9_-]{1,64}
+//       team: default               # the policy name (policy_dir/<team>.yaml)
+//       api_key_sha256: [hex, ...]  # lowercase hex SHA-256 of each API key (>= 1)
+//       workspace_root: /srv/acme   # default <state_dir>/workspaces/<id>
+//       uid: 60000                  # host uid/gid of its sandboxes; never 0
+//       gid: 60000
+//
+// Unknown keys and bad values are errors naming file:line:column.
+// Thread-safety: value type.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "sandbox/sandbox_spec.hpp"
+#include "supervisor/tenant_registry.hpp"
+
+namespace hotplex::supervisor {
+
+struct ListenAddress {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;
+  std::string ToString() const { return host + ":" + std::to_string(port); }
+};
+
+struct HttpSettings {
+  std::uint64_t body_limit = 2u << 20;
+  std::chrono::milliseconds request_timeout{30000};
+  std::uint64_t websocket_message_limit = 2u << 20;
+  std::chrono::milliseconds sse_keepalive{15000};
+};
+
+struct EventSettings {
+  std::size_t ring_size = 4096;
+  std::size_t subscriber_queue = 1024;
+  std::size_t max_line_bytes = 16u << 20;
+};
+
+inline constexpr uid_t kDefaultTenantUid = 60000;
+
+struct DaemonConfig {
+  std::string source_file;  // empty when running on the embedded default
+  ListenAddress api{"127.0.0.1", 8080};
+  ListenAddress admin{"127.0.0.1", 9080};
+  std::string state_dir = "./var/hotplex";
+  std::string policy_dir;
+  unsigned threads = 0;
+  std::chrono::milliseconds shutdown_grace{5000};
+  HttpSettings http;
+  EventSettings events;
+  std::vector<std::string> claude_command = {"claude"};
+  std::vector<sandbox::BindMount> extra_mounts;
+  std::vector<Tenant> tenants;
+};
+
+// Parses the file; an error lists every problem, one "file:line:col: key: what" per line.
+Result<DaemonConfig> LoadDaemonConfig(const std::string& path);
+Result<DaemonConfig> ParseDaemonConfig(const std::string& yaml_text, const std::string& file_name);
+Result<ListenAddress> ParseListenAddress(std::string_view text);
+
+}  // namespace hotplex::supervisor

@@ -1,0 +1,125 @@
+// Event: one entry of a session's event log, as a typed value.
+//
+// The supervisor never builds JSON for clients: providers turn agent output into
+// these structs, and api/ encodes them (see api/PROTOCOL.md). Tool inputs stay
+// structured (nlohmann::json values), never pre-encoded strings.
+// Thread-safety: plain values; a published Event is shared read-only.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "supervisor/session_state.hpp"
+
+namespace hotplex::supervisor {
+
+// The session changed state (starting, ready, busy, stopped, dead).
+struct Status {
+  SessionState state = SessionState::kStarting;
+  std::string reason;  // why, for people ("idle timeout", "deleted", ...)
+};
+
+// Assistant text. `delta` = a streamed fragment; otherwise a whole block.
+struct Text {
+  std::string text;
+  bool delta = true;
+  bool truncated = false;  // the source line exceeded the line limit and was cut
+  std::string stream;      // exec provider: "stdout" or "stderr"; empty for agents
+};
+
+struct Thinking {
+  std::string text;
+  bool delta = true;
+};
+
+struct ToolUse {
+  std::string id;
+  std::string name;
+  nlohmann::json input;
+};
+
+// The policy said `ask`: a client must answer (or the ask timeout denies).
+struct PermissionRequest {
+  std::string request_id;
+  std::string tool;
+  nlohmann::json input;
+  std::string rule;
+  std::string message;
+  std::int64_t timeout_ms = 0;
+};
+
+// Who decided: the policy, a client's answer to an ask, the ask timeout, the
+// agent withdrawing its request (interrupt), or the agent ending.
+enum class DecisionSource { kPolicy, kClient, kTimeout, kCancelled, kShutdown };
+
+struct PermissionDecision {
+  std::string request_id;
+  std::string tool;
+  std::string input_summary;  // e.g. the Bash command or the file path
+  bool allowed = false;
+  std::string rule;
+  std::string level;
+  std::string category;
+  std::string message;
+  DecisionSource source = DecisionSource::kPolicy;
+};
+
+struct ToolResult {
+  std::string tool_use_id;
+  std::string content;
+  bool is_error = false;
+};
+
+struct Usage {
+  std::uint64_t input_tokens = 0;
+  std::uint64_t output_tokens = 0;
+  std::uint64_t cache_read_tokens = 0;
+  std::uint64_t cache_creation_tokens = 0;
+  double cost_usd = 0;
+};
+
+struct TurnEnd {
+  std::uint64_t turn = 0;
+  std::string result;
+  bool is_error = false;
+  std::string subtype;  // e.g. "success", "error_during_execution", "interrupted"
+  std::int64_t duration_ms = 0;
+};
+
+// Machine-readable `code` ("agent_crashed", "slow_consumer", "line_truncated", ...).
+struct ErrorEvent {
+  std::string code;
+  std::string message;
+};
+
+// How the sandbox ended: kind is an OutcomeKindName() ("exited", "signaled", ...).
+struct Exit {
+  std::string kind;
+  int code = 0;
+  std::string description;
+};
+
+using EventPayload = std::variant<Status, Text, Thinking, ToolUse, PermissionRequest,
+                                  PermissionDecision, ToolResult, Usage, TurnEnd, ErrorEvent, Exit>;
+
+struct Event {
+  // 1-based per session; 0 for connection-level events that are not in the log
+  // (e.g. the final `slow_consumer` error of a disconnected subscriber).
+  std::uint64_t seq = 0;
+  std::string session_id;
+  std::chrono::system_clock::time_point ts;
+  EventPayload payload;
+};
+
+using EventPtr = std::shared_ptr<const Event>;
+
+// "status", "text", "thinking", "tool_use", "permission_request", ...
+const char* EventTypeName(const EventPayload& payload);
+const char* DecisionSourceName(DecisionSource source);
+
+}  // namespace hotplex::supervisor

@@ -1,0 +1,37 @@
+// LineSplitter: turns a byte stream (an agent's stdout) into lines.
+//
+// Lines longer than the limit (16 MiB by default) are not fatal: the first
+// `limit` bytes are delivered flagged `truncated`, the rest of that line is
+// discarded. A trailing '\r' is kept (providers decide); the '\n' is not.
+// Thread-safety: one owner (the session's strand).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace hotplex::supervisor {
+
+inline constexpr std::size_t kDefaultMaxLineBytes = 16u << 20;
+
+class LineSplitter {
+ public:
+  using LineHandler = std::function<void(std::string_view line, bool truncated)>;
+
+  explicit LineSplitter(std::size_t max_line_bytes = kDefaultMaxLineBytes)
+      : max_line_bytes_(max_line_bytes) {}
+
+  void Feed(std::string_view bytes, const LineHandler& on_line);
+  // End of stream: delivers an unterminated last line, if any.
+  void Finish(const LineHandler& on_line);
+  std::size_t TruncatedLines() const { return truncated_lines_; }
+
+ private:
+  const std::size_t max_line_bytes_;
+  std::string pending_;
+  bool discarding_ = false;  // inside the tail of a cut line
+  std::size_t truncated_lines_ = 0;
+};
+
+}  // namespace hotplex::supervisor

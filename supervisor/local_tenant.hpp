@@ -1,0 +1,28 @@
+// The local tenant: what `hotplexd serve` runs with when the config names no
+// tenants. Its API key is generated on first start, written once to
+// <state_dir>/api-key (mode 0600, readable by the operator) and only its
+// SHA-256 is kept in memory. Also fills tenant defaults (workspace roots).
+// Thread-safety: free functions; call them before serving.
+#pragma once
+
+#include <string>
+
+#include "common/result.hpp"
+#include "supervisor/daemon_config.hpp"
+
+namespace hotplex::supervisor {
+
+struct LocalKey {
+  std::string key;
+  std::string path;
+  bool generated = false;  // true only on the start that created it: print it then
+};
+
+// Creates the state dir (0700) if needed.
+hotplex::Status PrepareStateDir(const std::string& state_dir);
+Result<LocalKey> EnsureLocalApiKey(const std::string& state_dir);
+// With no configured tenant, adds the local one (team "default") holding `key`.
+// Gives every tenant without a workspace root <state_dir>/workspaces/<id>.
+hotplex::Status CompleteTenants(DaemonConfig& config, const LocalKey* local_key);
+
+}  // namespace hotplex::supervisor

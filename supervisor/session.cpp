@@ -1,0 +1,345 @@
+#include "supervisor/session.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include <boost/asio/post.hpp>
+
+#include "supervisor/claude_code_provider.hpp"
+#include "supervisor/exec_provider.hpp"
+
+namespace hotplex::supervisor {
+namespace asio = boost::asio;
+namespace {
+
+constexpr const char* kDefaultPath = "PATH=/usr/local/bin:/usr/bin:/bin";
+
+// Only what the policy passes: fixed values, named host variables, then HOME and
+// a default PATH unless the policy sets them.
+std::vector<std::string> BuildEnv(const SessionPolicy& policy, const std::string& home) {
+  std::vector<std::string> env;
+  bool has_path = false;
+  for (const auto& name : policy.env_pass) {
+    if (policy.env_set.count(name) != 0) continue;
+    if (const char* value = std::getenv(name.c_str())) env.push_back(name + "=" + value);
+    has_path = has_path || name == "PATH";
+  }
+  for (const auto& [name, value] : policy.env_set) {
+    if (name == "HOME") continue;
+    env.push_back(name + "=" + value);
+    has_path = has_path || name == "PATH";
+  }
+  env.push_back("HOME=" + home);
+  if (!has_path) env.emplace_back(kDefaultPath);
+  return env;
+}
+
+std::string ShortId(const std::string& id) {
+  std::string out;
+  for (char c : id) {
+    if (c != '-') out += c;
+    if (out.size() == 12) break;
+  }
+  return out;
+}
+
+}  // namespace
+
+Session::Session(SessionRecord record, SessionDeps deps)
+    : id_(record.id),
+      tenant_id_(record.tenant_id),
+      deps_(std::move(deps)),
+      strand_(asio::make_strand(*deps_.io)),
+      events_(record.id, deps_.ring_capacity, record.last_seq + 1),
+      record_(std::move(record)) {}
+
+Session::~Session() {
+  // A process still running here (daemon shutdown without Stop) is killed by its
+  // Sandbox's destructor once the last handler holding it is gone.
+  if (process_) asio::post(strand_, [p = process_] { p->Kill(); });
+}
+
+SessionRecord Session::Snapshot() const {
+  std::lock_guard lock(mu_);
+  SessionRecord copy = record_;
+  copy.last_seq = events_.LastSeq();
+  return copy;
+}
+
+bool Session::Running() const {
+  std::lock_guard lock(mu_);
+  return process_ != nullptr;
+}
+
+bool Session::IdleSince(std::int64_t cutoff_ms) const {
+  std::lock_guard lock(mu_);
+  return process_ != nullptr && record_.state == SessionState::kReady &&
+         record_.last_active_ms < cutoff_ms;
+}
+
+SvResult<void> Session::Start() {
+  std::lock_guard lock(mu_);
+  if (record_.state == SessionState::kDead) return SvError(ErrorKind::kNotFound, "session deleted");
+  if (process_) return {};
+  return StartLocked();
+}
+
+std::unique_ptr<Provider> Session::MakeProvider() {
+  if (record_.provider == ProviderKind::kExec) {
+    return std::make_unique<ExecProvider>(static_cast<ProviderHost&>(*this), record_.argv);
+  }
+  ClaudeCodeSettings settings;
+  settings.command = deps_.claude_command;
+  settings.session_id = record_.id;
+  settings.model = deps_.policy->claude_model;
+  settings.extra_args = deps_.policy->claude_extra_args;
+  settings.append_system_prompt = deps_.policy->claude_append_system_prompt;
+  settings.ask_timeout = deps_.policy->ask_timeout;
+  settings.governor = deps_.policy->governor;
+  return std::make_unique<ClaudeCodeProvider>(static_cast<ProviderHost&>(*this),
+                                              std::move(settings));
+}
+
+// Replaced by BuildSandboxSpec() (supervisor/sandbox_spec_builder.hpp) once it lands.
+Result<sandbox::SandboxSpec> Session::BuildSpec(bool resume) const {
+  const SessionPolicy& policy = *deps_.policy;
+  sandbox::SandboxSpec spec;
+  spec.id = ShortId(record_.id);
+  spec.argv = provider_->Argv(resume);
+  const bool jailed = deps_.backend->Kind() == sandbox::BackendKind::kNamespace;
+  spec.home_source = record_.home;
+  spec.env = BuildEnv(policy, jailed ? spec.home_inside : record_.home);
+  spec.workdir = record_.workdir;
+  spec.mounts = policy.mounts;
+  spec.mounts.insert(spec.mounts.end(), deps_.extra_mounts.begin(), deps_.extra_mounts.end());
+  spec.limits = policy.limits;
+  spec.network = policy.network;
+  spec.identity = deps_.identity;
+  if (policy.run_as_uid) spec.identity.inside_uid = *policy.run_as_uid;
+  if (policy.run_as_gid) spec.identity.inside_gid = *policy.run_as_gid;
+  spec.seccomp = policy.seccomp;
+  spec.extra_denied_syscalls = policy.extra_denied_syscalls;
+  return spec;
+}
+
+AgentProcess::Callbacks Session::MakeCallbacks(std::uint64_t generation) {
+  std::weak_ptr<Session> weak = weak_from_this();
+  AgentProcess::Callbacks cb;
+  cb.on_stdout = [weak, generation](std::string_view line, bool truncated) {
+    if (auto self = weak.lock()) self->OnOutput(generation, true, line, truncated);
+  };
+  cb.on_stderr = [weak, generation](std::string_view line, bool truncated) {
+    if (auto self = weak.lock()) self->OnOutput(generation, false, line, truncated);
+  };
+  cb.on_exit = [weak, generation](const sandbox::Outcome& outcome) {
+    if (auto self = weak.lock()) self->OnExit(generation, outcome);
+  };
+  return cb;
+}
+
+SvResult<void> Session::StartLocked() {
+  SetStateLocked(SessionState::kStarting, record_.has_conversation ? "resuming" : "launching");
+  provider_ = MakeProvider();
+  auto spec = BuildSpec(record_.has_conversation);
+  if (!spec) {
+    SetStateLocked(SessionState::kStopped, spec.error().Describe());
+    return SvError(ErrorKind::kInternal, spec.error().Describe());
+  }
+  AgentProcess::Options options;
+  options.max_line_bytes = deps_.max_line_bytes;
+  options.wall_time = deps_.policy->limits.wall_time;
+  auto process = AgentProcess::Launch(strand_, *deps_.backend, std::move(*spec),
+                                      MakeCallbacks(++generation_), options);
+  if (!process) {
+    const std::string why = "sandbox launch failed: " + process.error().Describe();
+    Emit(ErrorEvent{"launch_failed", why});
+    SetStateLocked(SessionState::kStopped, why);
+    return SvError(ErrorKind::kUnavailable, why);
+  }
+  process_ = std::move(*process);
+  record_.turns_ended = record_.turns;
+  record_.last_active_ms = NowUnixMs();
+  provider_->OnStarted();
+  return {};
+}
+
+SvResult<std::uint64_t> Session::SendMessage(std::string_view text) {
+  std::lock_guard lock(mu_);
+  if (record_.state == SessionState::kDead) return SvError(ErrorKind::kNotFound, "session deleted");
+  if (text.size() > deps_.policy->max_prompt_bytes) {
+    return SvError(ErrorKind::kPromptTooLarge,
+                   "prompt of " + std::to_string(text.size()) + " bytes exceeds the policy's " +
+                       std::to_string(deps_.policy->max_prompt_bytes) + "-byte limit");
+  }
+  if (!process_) {
+    auto started = StartLocked();
+    if (!started) return started.error();
+  }
+  ++record_.turns;
+  record_.has_conversation = true;
+  record_.last_active_ms = NowUnixMs();
+  provider_->SendPrompt(text);
+  if (provider_->HasTurns()) {
+    SetStateLocked(SessionState::kBusy, "turn " + std::to_string(record_.turns));
+  } else {
+    record_.turns_ended = record_.turns;
+    PersistLocked();
+  }
+  return record_.turns;
+}
+
+SvResult<void> Session::Interrupt() {
+  std::lock_guard lock(mu_);
+  if (record_.state == SessionState::kDead) return SvError(ErrorKind::kNotFound, "session deleted");
+  if (!process_) return SvError(ErrorKind::kConflict, "the agent is not running");
+  auto status = provider_->Interrupt();
+  if (!status) return SvError(ErrorKind::kConflict, status.error().Describe());
+  return {};
+}
+
+SvResult<void> Session::AnswerPermission(std::string_view request_id, bool allow,
+                                         std::string_view message) {
+  std::lock_guard lock(mu_);
+  if (!process_ || !provider_) {
+    return SvError(ErrorKind::kNotFound, "no pending permission request with this id");
+  }
+  auto status = provider_->AnswerPermission(request_id, allow, message);
+  if (!status) return SvError(ErrorKind::kNotFound, status.error().Describe());
+  record_.last_active_ms = NowUnixMs();
+  return {};
+}
+
+void Session::Stop(std::string reason) {
+  std::lock_guard lock(mu_);
+  if (record_.state == SessionState::kDead) return;
+  StopLocked(SessionState::kStopped, std::move(reason));
+}
+
+void Session::Delete(std::string reason) {
+  {
+    std::lock_guard lock(mu_);
+    if (record_.state == SessionState::kDead) return;
+    StopLocked(SessionState::kDead, reason);
+    if (deps_.store) (void)deps_.store->Remove(id_);
+  }
+  events_.CloseAll(ErrorEvent{"session_deleted", reason});
+  std::error_code ignored;
+  std::filesystem::remove_all(record_.home, ignored);
+}
+
+void Session::StopLocked(SessionState next, std::string reason) {
+  if (provider_) provider_->OnAgentExit();
+  timers_.clear();
+  if (process_) {
+    asio::post(strand_, [p = std::move(process_)] { p->Kill(); });
+    process_ = nullptr;
+    ++generation_;  // its exit is still reported, but changes no state
+  }
+  record_.turns_ended = record_.turns;
+  SetStateLocked(next, std::move(reason));
+}
+
+void Session::SetStateLocked(SessionState state, std::string reason) {
+  if (record_.state == state && record_.state_reason == reason) return;
+  record_.state = state;
+  record_.state_reason = reason;
+  Emit(Status{state, std::move(reason)});
+  PersistLocked();
+}
+
+void Session::PersistLocked() {
+  if (deps_.store == nullptr || record_.state == SessionState::kDead) return;
+  record_.last_seq = events_.LastSeq();
+  (void)deps_.store->Save(record_);
+}
+
+void Session::OnOutput(std::uint64_t generation, bool is_stdout, std::string_view line,
+                       bool truncated) {
+  std::lock_guard lock(mu_);
+  if (generation != generation_ || !provider_) return;
+  record_.last_active_ms = NowUnixMs();
+  if (is_stdout) {
+    provider_->OnStdoutLine(line, truncated);
+  } else {
+    provider_->OnStderrLine(line, truncated);
+  }
+}
+
+void Session::OnExit(std::uint64_t generation, const sandbox::Outcome& outcome) {
+  std::lock_guard lock(mu_);
+  Emit(Exit{sandbox::OutcomeKindName(outcome.kind), outcome.code, outcome.Describe()});
+  if (generation != generation_) return;  // stopped or deleted on purpose
+  process_ = nullptr;
+  ++generation_;
+  const bool mid_turn = record_.state == SessionState::kBusy;
+  if (mid_turn || !outcome.NormalExit() || outcome.code != 0) {
+    Emit(ErrorEvent{mid_turn ? "agent_crashed" : "agent_exited",
+                    "the agent ended " + std::string(mid_turn ? "during a turn" : "") + ": " +
+                        outcome.Describe() + "; the next message restarts it"});
+  }
+  if (provider_) provider_->OnAgentExit();
+  timers_.clear();
+  record_.turns_ended = record_.turns;
+  SetStateLocked(SessionState::kStopped, "agent exited: " + outcome.Describe());
+}
+
+void Session::Emit(EventPayload payload) {
+  if (auto* end = std::get_if<TurnEnd>(&payload)) {
+    if (record_.turns_ended < record_.turns) ++record_.turns_ended;
+    end->turn = record_.turns_ended;
+  }
+  if (const auto* usage = std::get_if<Usage>(&payload)) {
+    record_.input_tokens += usage->input_tokens;
+    record_.output_tokens += usage->output_tokens;
+    record_.cache_read_tokens += usage->cache_read_tokens;
+    record_.cache_creation_tokens += usage->cache_creation_tokens;
+    record_.cost_usd += usage->cost_usd;
+  }
+  const bool turn_ended = std::holds_alternative<TurnEnd>(payload);
+  events_.Publish(std::move(payload));
+  if (turn_ended && record_.state == SessionState::kBusy &&
+      record_.turns_ended >= record_.turns) {
+    SetStateLocked(SessionState::kReady, "turn ended");
+  } else if (turn_ended) {
+    PersistLocked();
+  }
+}
+
+void Session::WriteLine(std::string line) {
+  if (!process_) return;
+  std::weak_ptr<Session> weak = weak_from_this();
+  asio::post(strand_, [p = process_, weak, line = std::move(line)]() mutable {
+    if (p->WriteLine(std::move(line))) return;
+    if (auto self = weak.lock()) {
+      self->events_.Publish(ErrorEvent{"stdin_closed", "the agent's input is closed or full"});
+    }
+  });
+}
+
+void Session::AgentReady() {
+  if (record_.state == SessionState::kStarting) SetStateLocked(SessionState::kReady, "agent ready");
+}
+
+void Session::SignalAgent(int sig) {
+  if (process_) asio::post(strand_, [p = process_, sig] { p->Signal(sig); });
+}
+
+ProviderHost::TimerId Session::ScheduleAfter(std::chrono::milliseconds delay,
+                                             std::function<void()> fn) {
+  const TimerId id = next_timer_++;
+  auto timer = std::make_unique<asio::steady_timer>(strand_, delay);
+  std::weak_ptr<Session> weak = weak_from_this();
+  timer->async_wait([weak, id, fn = std::move(fn)](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self) return;
+    std::lock_guard lock(self->mu_);
+    if (self->timers_.erase(id) == 0) return;  // cancelled after it fired
+    fn();
+  });
+  timers_.emplace(id, std::move(timer));
+  return id;
+}
+
+void Session::CancelTimer(TimerId id) { timers_.erase(id); }
+
+}  // namespace hotplex::supervisor

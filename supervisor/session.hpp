@@ -1,0 +1,110 @@
+// Session: one long-lived agent conversation and, while it runs, its sandboxed
+// process.
+//
+// Owns the session's record (state, turns, usage), its event log, its provider
+// and its AgentProcess. Drives the lifecycle starting -> ready <-> busy,
+// stopped (no process; the next message restarts the agent and resumes the
+// conversation) and dead (deleted). Every change is persisted to the store.
+//
+// Thread-safety: public methods are thread-safe. State lives under one mutex;
+// every operation on the AgentProcess is posted to the session's strand, which
+// is also where process callbacks and timers run (they take the mutex too).
+// Start()/SendMessage() may launch a sandbox and must therefore be called from
+// a long-lived thread (an io_context thread): see AgentProcess::Launch.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "supervisor/agent_process.hpp"
+#include "supervisor/event_log.hpp"
+#include "supervisor/provider.hpp"
+#include "supervisor/session_policy.hpp"
+#include "supervisor/session_record.hpp"
+#include "supervisor/session_store.hpp"
+#include "supervisor/supervisor_error.hpp"
+
+namespace hotplex::supervisor {
+
+struct SessionDeps {
+  boost::asio::io_context* io = nullptr;
+  sandbox::Backend* backend = nullptr;  // the backend the policy asks for
+  SessionPolicyPtr policy;
+  sandbox::Identity identity;           // the tenant's host uid/gid
+  SessionStore* store = nullptr;        // null = not persisted (tests)
+  std::vector<std::string> claude_command = {"claude"};
+  std::vector<sandbox::BindMount> extra_mounts;  // e.g. the Claude Code installation
+  std::size_t ring_capacity = 4096;
+  std::size_t max_line_bytes = kDefaultMaxLineBytes;
+};
+
+class Session : public std::enable_shared_from_this<Session>, private ProviderHost {
+ public:
+  Session(SessionRecord record, SessionDeps deps);
+  ~Session() override;
+
+  const std::string& Id() const { return id_; }
+  const std::string& TenantId() const { return tenant_id_; }
+  SessionRecord Snapshot() const;
+  EventLog& Events() { return events_; }
+  const SessionPolicy& Policy() const { return *deps_.policy; }
+
+  // Launches the agent (state starting -> ready). A failure leaves it stopped.
+  SvResult<void> Start();
+  // Sends a prompt, restarting the agent first if it is stopped; returns the turn.
+  SvResult<std::uint64_t> SendMessage(std::string_view text);
+  SvResult<void> Interrupt();
+  SvResult<void> AnswerPermission(std::string_view request_id, bool allow,
+                                  std::string_view message);
+  // Ends the process but keeps the session (idle timeout, daemon shutdown).
+  void Stop(std::string reason);
+  // Ends the process for good, closes every subscription, forgets the record.
+  void Delete(std::string reason);
+  // Whether the process can be reaped: running, not busy, idle since `cutoff_ms`.
+  bool IdleSince(std::int64_t cutoff_ms) const;
+  bool Running() const;
+
+ private:
+  // ProviderHost (called with mu_ held, from a provider).
+  void Emit(EventPayload payload) override;
+  void WriteLine(std::string line) override;
+  void SignalAgent(int sig) override;
+  void AgentReady() override;
+  TimerId ScheduleAfter(std::chrono::milliseconds delay, std::function<void()> fn) override;
+  void CancelTimer(TimerId id) override;
+  const std::string& WorkDir() const override { return record_.workdir; }
+
+  SvResult<void> StartLocked();
+  void StopLocked(SessionState next, std::string reason);
+  void SetStateLocked(SessionState state, std::string reason);
+  void PersistLocked();
+  std::unique_ptr<Provider> MakeProvider();
+  Result<sandbox::SandboxSpec> BuildSpec(bool resume) const;
+  AgentProcess::Callbacks MakeCallbacks(std::uint64_t generation);
+  void OnOutput(std::uint64_t generation, bool is_stdout, std::string_view line, bool truncated);
+  void OnExit(std::uint64_t generation, const sandbox::Outcome& outcome);
+
+  const std::string id_;
+  const std::string tenant_id_;
+  SessionDeps deps_;
+  Strand strand_;
+  EventLog events_;
+  mutable std::mutex mu_;
+  SessionRecord record_;
+  std::unique_ptr<Provider> provider_;
+  std::shared_ptr<AgentProcess> process_;
+  std::uint64_t generation_ = 0;  // bumped per process, so late callbacks of an old one are ignored
+  std::map<TimerId, std::unique_ptr<boost::asio::steady_timer>> timers_;
+  TimerId next_timer_ = 1;
+};
+
+using SessionPtr = std::shared_ptr<Session>;
+
+}  // namespace hotplex::supervisor

@@ -1,0 +1,266 @@
+#include "supervisor/session_manager.hpp"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <thread>
+
+#include "supervisor/exec_provider.hpp"
+#include "supervisor/session_id.hpp"
+
+namespace hotplex::supervisor {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool IsInside(const fs::path& path, const fs::path& root) {
+  auto [root_end, ignored] = std::mismatch(root.begin(), root.end(), path.begin(), path.end());
+  return root_end == root.end();
+}
+
+// Creates `dir` (and parents) and hands it to the tenant's host uid/gid, so that
+// the sandbox user (mapped to that uid) can write there.
+SvResult<void> MakeOwnedDir(const fs::path& dir, const Tenant& tenant) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return SvError(ErrorKind::kInternal, "cannot create " + dir.string() + ": " + ec.message());
+  if (::geteuid() == 0 && tenant.uid != 0 && ::chown(dir.c_str(), tenant.uid, tenant.gid) != 0) {
+    return SvError(ErrorKind::kInternal, "cannot chown " + dir.string() + ": " +
+                                             ErrnoError("chown").Describe());
+  }
+  return {};
+}
+
+}  // namespace
+
+SessionManager::SessionManager(boost::asio::io_context& io, ManagerOptions options,
+                               const TenantRegistry& tenants, const PolicySource& policies,
+                               Backends backends, SessionStore* store)
+    : io_(io),
+      options_(std::move(options)),
+      tenants_(tenants),
+      policies_(policies),
+      backends_(std::move(backends)),
+      store_(store),
+      reap_timer_(io) {
+  // A write to the stdin of an agent that just died must fail with EPIPE, not
+  // kill the daemon.
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+SessionManager::~SessionManager() = default;
+
+SvResult<SessionDeps> SessionManager::DepsFor(const Tenant& tenant, const std::string& team) const {
+  SessionDeps deps;
+  deps.policy = policies_.Get(team);
+  if (!deps.policy) {
+    return SvError(ErrorKind::kUnavailable, "policy '" + team + "' is not loaded");
+  }
+  auto backend = backends_.find(deps.policy->backend);
+  if (backend == backends_.end() || backend->second == nullptr) {
+    return SvError(ErrorKind::kUnavailable,
+                   "the sandbox backend of policy '" + team + "' is not available");
+  }
+  deps.io = &io_;
+  deps.backend = backend->second;
+  deps.identity.host_uid = tenant.uid;
+  deps.identity.host_gid = tenant.gid;
+  deps.store = store_;
+  deps.claude_command = options_.claude_command;
+  deps.extra_mounts = options_.extra_mounts;
+  deps.ring_capacity = options_.ring_capacity;
+  deps.max_line_bytes = options_.max_line_bytes;
+  return deps;
+}
+
+hotplex::Status SessionManager::Recover() {
+  if (store_ == nullptr) return {};
+  HOTPLEX_TRY(std::vector<SessionRecord> records, store_->LoadAll());
+  std::lock_guard lock(mu_);
+  for (auto& record : records) {
+    const Tenant* tenant = tenants_.Find(record.tenant_id);
+    if (tenant == nullptr) continue;  // tenant removed from the config: keep the row, hide it
+    auto deps = DepsFor(*tenant, record.policy);
+    if (!deps) continue;
+    record.state = SessionState::kStopped;
+    record.state_reason = "daemon restarted";
+    record.turns_ended = record.turns;
+    const std::string id = record.id;
+    auto session = std::make_shared<Session>(std::move(record), std::move(*deps));
+    sessions_.emplace(id, std::move(session));
+  }
+  return {};
+}
+
+SvResult<void> SessionManager::Admit(const Tenant& tenant, const SessionPolicy& policy,
+                                     const CreateRequest& request) const {
+  if (request.provider == ProviderKind::kExec) {
+    if (request.argv.empty()) return SvError(ErrorKind::kBadRequest, "exec sessions need argv");
+    if (!ExecCommandAllowed(request.argv[0], policy.exec_allowed_commands)) {
+      return SvError(ErrorKind::kBadRequest, "command '" + request.argv[0] +
+                                                 "' is not in the policy's allowed_commands");
+    }
+  } else if (!request.argv.empty()) {
+    return SvError(ErrorKind::kBadRequest, "argv is only for exec sessions");
+  }
+  std::size_t count = 0;
+  for (const auto& [id, s] : sessions_) count += s->TenantId() == tenant.id ? 1 : 0;
+  if (count >= policy.max_sessions) {
+    return SvError(ErrorKind::kTooManySessions,
+                   "tenant has " + std::to_string(count) + " sessions, the policy allows " +
+                       std::to_string(policy.max_sessions) + "; delete one first");
+  }
+  return {};
+}
+
+SvResult<std::string> SessionManager::PrepareWorkdir(const Tenant& tenant,
+                                                     const std::string& relative) const {
+  const fs::path rel = fs::path(relative).lexically_normal();
+  if (rel.is_absolute() || (!rel.empty() && *rel.begin() == "..")) {
+    return SvError(ErrorKind::kBadRequest,
+                   "workdir must be a path inside the workspace root, relative to it");
+  }
+  const fs::path root = fs::path(tenant.workspace_root).lexically_normal();
+  const fs::path dir = (root / rel).lexically_normal();
+  auto made = MakeOwnedDir(dir, tenant);
+  if (!made) return made.error();
+  // A symlink planted in the workspace must not lead the sandbox elsewhere.
+  std::error_code ec;
+  const fs::path real = fs::canonical(dir, ec);
+  const fs::path real_root = fs::canonical(root, ec);
+  if (ec || !IsInside(real, real_root)) {
+    return SvError(ErrorKind::kBadRequest, "workdir resolves outside the workspace root");
+  }
+  return real.string();
+}
+
+SvResult<std::string> SessionManager::PrepareHome(const Tenant& tenant,
+                                                  const std::string& id) const {
+  const fs::path home = fs::absolute(fs::path(options_.state_dir) / "homes" / id);
+  auto made = MakeOwnedDir(home, tenant);
+  if (!made) return made.error();
+  return home.lexically_normal().string();
+}
+
+SvResult<CreateResult> SessionManager::Create(const Tenant& tenant, const CreateRequest& request) {
+  auto deps = DepsFor(tenant, tenant.team);
+  if (!deps) return deps.error();
+  SessionRecord record;
+  record.id = request.key.empty() ? RandomSessionId() : SessionIdForKey(tenant.id, request.key);
+  SessionPtr session;
+  {
+    std::lock_guard lock(mu_);
+    if (shutting_down_) return SvError(ErrorKind::kUnavailable, "the daemon is shutting down");
+    if (auto it = sessions_.find(record.id); it != sessions_.end()) {
+      return CreateResult{it->second, false};
+    }
+    auto admitted = Admit(tenant, *deps->policy, request);
+    if (!admitted) return admitted.error();
+    auto workdir = PrepareWorkdir(tenant, request.workdir);
+    if (!workdir) return workdir.error();
+    auto home = PrepareHome(tenant, record.id);
+    if (!home) return home.error();
+    record.tenant_id = tenant.id;
+    record.key = request.key;
+    record.provider = request.provider;
+    record.policy = deps->policy->name;
+    record.workdir = std::move(*workdir);
+    record.home = std::move(*home);
+    record.argv = request.argv;
+    record.created_ms = record.last_active_ms = NowUnixMs();
+    session = std::make_shared<Session>(std::move(record), std::move(*deps));
+    // Reserved before the launch so that a concurrent create with the same key
+    // finds it instead of launching a second agent.
+    sessions_.emplace(session->Id(), session);
+  }
+  auto started = session->Start();
+  if (!started) {
+    session->Delete("failed to start");
+    std::lock_guard lock(mu_);
+    sessions_.erase(session->Id());
+    return started.error();
+  }
+  return CreateResult{session, true};
+}
+
+SvResult<SessionPtr> SessionManager::Get(const Tenant& tenant, std::string_view id) const {
+  std::lock_guard lock(mu_);
+  auto it = sessions_.find(id);
+  // Another tenant's session answers exactly like one that does not exist.
+  if (it == sessions_.end() || it->second->TenantId() != tenant.id) {
+    return SvError(ErrorKind::kNotFound, "no such session");
+  }
+  return it->second;
+}
+
+std::vector<SessionPtr> SessionManager::List(const Tenant& tenant) const {
+  std::lock_guard lock(mu_);
+  std::vector<SessionPtr> out;
+  for (const auto& [id, s] : sessions_) {
+    if (s->TenantId() == tenant.id) out.push_back(s);
+  }
+  return out;
+}
+
+SvResult<void> SessionManager::Delete(const Tenant& tenant, std::string_view id) {
+  SessionPtr session;
+  {
+    std::lock_guard lock(mu_);
+    auto it = sessions_.find(id);
+    if (it == sessions_.end() || it->second->TenantId() != tenant.id) {
+      return SvError(ErrorKind::kNotFound, "no such session");
+    }
+    session = it->second;
+    sessions_.erase(it);
+  }
+  session->Delete("deleted by the client");
+  return {};
+}
+
+void SessionManager::StartReaper() { ScheduleReap(); }
+
+void SessionManager::ScheduleReap() {
+  reap_timer_.expires_after(options_.reap_interval);
+  reap_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    ReapIdle();
+    ScheduleReap();
+  });
+}
+
+void SessionManager::ReapIdle() {
+  const std::int64_t now = NowUnixMs();
+  std::vector<SessionPtr> idle;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, s] : sessions_) {
+      const auto timeout = s->Policy().idle_timeout.count();
+      if (timeout > 0 && s->IdleSince(now - timeout)) idle.push_back(s);
+    }
+  }
+  for (auto& s : idle) s->Stop("idle timeout");
+}
+
+void SessionManager::Shutdown(std::chrono::milliseconds grace) {
+  std::vector<SessionPtr> all;
+  {
+    std::lock_guard lock(mu_);
+    shutting_down_ = true;
+    for (const auto& [id, s] : sessions_) all.push_back(s);
+  }
+  reap_timer_.cancel();
+  for (auto& s : all) s->Stop("daemon shutting down");
+  // The kills run on the io threads; wait (bounded) until every sandbox is reaped.
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (AgentProcess::LiveCount() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+std::size_t SessionManager::Count() const {
+  std::lock_guard lock(mu_);
+  return sessions_.size();
+}
+
+}  // namespace hotplex::supervisor

@@ -1,0 +1,95 @@
+// SessionManager: the set of live sessions and the rules for creating them.
+//
+// Responsible for: session ids (UUIDv5 of tenant+key, else v4), admission
+// (the policy's max sessions per tenant and the exec command allow-list),
+// workspace and home directories (created inside the tenant's workspace root
+// and the state dir, owned by the tenant's host uid/gid), tenant isolation
+// (another tenant's session id answers NotFound), restart recovery from the
+// SessionStore (sessions come back `stopped`), idle reaping, and stopping every
+// agent on shutdown. It is not an HTTP layer: api/ maps its errors to statuses.
+// Thread-safety: all public methods are thread-safe. Create() and messages may
+// launch sandboxes: call them from io_context threads (see AgentProcess).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "supervisor/session.hpp"
+#include "supervisor/session_policy.hpp"
+#include "supervisor/session_store.hpp"
+#include "supervisor/tenant_registry.hpp"
+
+namespace hotplex::supervisor {
+
+struct CreateRequest {
+  ProviderKind provider = ProviderKind::kClaudeCode;
+  std::string key;                // optional stable client key
+  std::string workdir;            // optional, relative to the tenant's workspace root
+  std::vector<std::string> argv;  // exec only
+};
+
+struct CreateResult {
+  SessionPtr session;
+  bool created = false;  // false: the tenant reused a key and got the existing session
+};
+
+struct ManagerOptions {
+  std::string state_dir;                               // homes live in <state_dir>/homes/<id>
+  std::vector<std::string> claude_command = {"claude"};
+  std::vector<sandbox::BindMount> extra_mounts;
+  std::size_t ring_capacity = 4096;
+  std::size_t max_line_bytes = kDefaultMaxLineBytes;
+  std::chrono::milliseconds reap_interval{5000};
+};
+
+class SessionManager {
+ public:
+  using Backends = std::map<sandbox::BackendKind, sandbox::Backend*>;
+
+  SessionManager(boost::asio::io_context& io, ManagerOptions options,
+                 const TenantRegistry& tenants, const PolicySource& policies, Backends backends,
+                 SessionStore* store);
+  ~SessionManager();
+
+  // Loads every stored session as `stopped`. Call once, before serving.
+  hotplex::Status Recover();
+  SvResult<CreateResult> Create(const Tenant& tenant, const CreateRequest& request);
+  SvResult<SessionPtr> Get(const Tenant& tenant, std::string_view id) const;
+  std::vector<SessionPtr> List(const Tenant& tenant) const;
+  SvResult<void> Delete(const Tenant& tenant, std::string_view id);
+  // Stops agents idle for longer than their policy's idle timeout; runs every
+  // reap_interval until Shutdown().
+  void StartReaper();
+  void ReapIdle();
+  // Stops accepting sessions and stops every agent (records stay, as `stopped`),
+  // then waits up to `grace` for their sandboxes to be reaped.
+  void Shutdown(std::chrono::milliseconds grace);
+  std::size_t Count() const;
+
+ private:
+  SvResult<SessionDeps> DepsFor(const Tenant& tenant, const std::string& team) const;
+  SvResult<void> Admit(const Tenant& tenant, const SessionPolicy& policy,
+                       const CreateRequest& request) const;
+  SvResult<std::string> PrepareWorkdir(const Tenant& tenant, const std::string& relative) const;
+  SvResult<std::string> PrepareHome(const Tenant& tenant, const std::string& id) const;
+  void ScheduleReap();
+
+  boost::asio::io_context& io_;
+  const ManagerOptions options_;
+  const TenantRegistry& tenants_;
+  const PolicySource& policies_;
+  const Backends backends_;
+  SessionStore* const store_;
+  boost::asio::steady_timer reap_timer_;
+  mutable std::mutex mu_;
+  std::map<std::string, SessionPtr, std::less<>> sessions_;
+  bool shutting_down_ = false;
+};
+
+}  // namespace hotplex::supervisor

@@ -1,0 +1,29 @@
+#include "supervisor/session_record.hpp"
+
+#include <chrono>
+
+namespace hotplex::supervisor {
+
+const char* ProviderKindName(ProviderKind kind) {
+  return kind == ProviderKind::kExec ? "exec" : "claude-code";
+}
+
+bool ParseProviderKind(std::string_view name, ProviderKind& out) {
+  if (name == "claude-code") {
+    out = ProviderKind::kClaudeCode;
+    return true;
+  }
+  if (name == "exec") {
+    out = ProviderKind::kExec;
+    return true;
+  }
+  return false;
+}
+
+std::int64_t NowUnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace hotplex::supervisor

@@ -1,0 +1,185 @@
+#include "supervisor/session_store.hpp"
+
+#include <sqlite3.h>
+
+#include <nlohmann/json.hpp>
+
+namespace hotplex::supervisor {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS sessions (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  client_key TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  policy TEXT NOT NULL,
+  workdir TEXT NOT NULL,
+  home TEXT NOT NULL,
+  argv TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  last_active_ms INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  state_reason TEXT NOT NULL,
+  turns INTEGER NOT NULL,
+  turns_ended INTEGER NOT NULL,
+  has_conversation INTEGER NOT NULL,
+  last_seq INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cache_read_tokens INTEGER NOT NULL,
+  cache_creation_tokens INTEGER NOT NULL,
+  cost_usd REAL NOT NULL
+))sql";
+
+constexpr const char* kUpsert =
+    "INSERT OR REPLACE INTO sessions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+constexpr const char* kSelect =
+    "SELECT id, tenant_id, client_key, provider, policy, workdir, home, argv, created_ms, "
+    "last_active_ms, state, state_reason, turns, turns_ended, has_conversation, last_seq, "
+    "input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd "
+    "FROM sessions ORDER BY created_ms";
+
+// Owns one prepared statement.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  bool Ok() const { return rc_ == SQLITE_OK; }
+  sqlite3_stmt* Get() const { return stmt_; }
+  void Text(int i, const std::string& s) {
+    sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+  }
+  void Int(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
+  void Real(int i, double v) { sqlite3_bind_double(stmt_, i, v); }
+  std::string ColText(int i) const {
+    const auto* p = sqlite3_column_text(stmt_, i);
+    return p ? reinterpret_cast<const char*>(p) : "";
+  }
+  std::int64_t ColInt(int i) const { return sqlite3_column_int64(stmt_, i); }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_ = SQLITE_ERROR;
+};
+
+Error SqliteError(sqlite3* db, const std::string& what) {
+  return MakeError("session store: " + what + ": " + sqlite3_errmsg(db));
+}
+
+void BindRecord(Statement& st, const SessionRecord& r) {
+  st.Text(1, r.id);
+  st.Text(2, r.tenant_id);
+  st.Text(3, r.key);
+  st.Text(4, ProviderKindName(r.provider));
+  st.Text(5, r.policy);
+  st.Text(6, r.workdir);
+  st.Text(7, r.home);
+  st.Text(8, nlohmann::json(r.argv).dump());
+  st.Int(9, r.created_ms);
+  st.Int(10, r.last_active_ms);
+  st.Text(11, SessionStateName(r.state));
+  st.Text(12, r.state_reason);
+  st.Int(13, static_cast<std::int64_t>(r.turns));
+  st.Int(14, static_cast<std::int64_t>(r.turns_ended));
+  st.Int(15, r.has_conversation ? 1 : 0);
+  st.Int(16, static_cast<std::int64_t>(r.last_seq));
+  st.Int(17, static_cast<std::int64_t>(r.input_tokens));
+  st.Int(18, static_cast<std::int64_t>(r.output_tokens));
+  st.Int(19, static_cast<std::int64_t>(r.cache_read_tokens));
+  st.Int(20, static_cast<std::int64_t>(r.cache_creation_tokens));
+  st.Real(21, r.cost_usd);
+}
+
+SessionRecord ReadRecord(const Statement& st) {
+  SessionRecord r;
+  r.id = st.ColText(0);
+  r.tenant_id = st.ColText(1);
+  r.key = st.ColText(2);
+  ParseProviderKind(st.ColText(3), r.provider);
+  r.policy = st.ColText(4);
+  r.workdir = st.ColText(5);
+  r.home = st.ColText(6);
+  auto argv = nlohmann::json::parse(st.ColText(7), nullptr, false);
+  if (argv.is_array()) {
+    for (const auto& a : argv) {
+      if (a.is_string()) r.argv.push_back(a.get<std::string>());
+    }
+  }
+  r.created_ms = st.ColInt(8);
+  r.last_active_ms = st.ColInt(9);
+  r.state = ParseSessionState(st.ColText(10)).value_or(SessionState::kStopped);
+  r.state_reason = st.ColText(11);
+  r.turns = static_cast<std::uint64_t>(st.ColInt(12));
+  r.turns_ended = static_cast<std::uint64_t>(st.ColInt(13));
+  r.has_conversation = st.ColInt(14) != 0;
+  r.last_seq = static_cast<std::uint64_t>(st.ColInt(15));
+  r.input_tokens = static_cast<std::uint64_t>(st.ColInt(16));
+  r.output_tokens = static_cast<std::uint64_t>(st.ColInt(17));
+  r.cache_read_tokens = static_cast<std::uint64_t>(st.ColInt(18));
+  r.cache_creation_tokens = static_cast<std::uint64_t>(st.ColInt(19));
+  r.cost_usd = sqlite3_column_double(st.Get(), 20);
+  return r;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SessionStore>> SessionStore::Open(const std::string& path) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                                 nullptr);
+  std::unique_ptr<SessionStore> store(new SessionStore(db));
+  if (rc != SQLITE_OK) return SqliteError(db, "open " + path);
+  sqlite3_busy_timeout(db, 5000);
+  // WAL + synchronous=NORMAL: a committed row survives a daemon crash (kill -9);
+  // only a power loss may lose the last transactions.
+  HOTPLEX_TRY_STATUS(store->Exec("PRAGMA journal_mode=WAL"));
+  HOTPLEX_TRY_STATUS(store->Exec("PRAGMA synchronous=NORMAL"));
+  HOTPLEX_TRY_STATUS(store->Exec(kSchema));
+  return store;
+}
+
+SessionStore::~SessionStore() { sqlite3_close_v2(db_); }
+
+hotplex::Status SessionStore::Exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string message = err ? err : "unknown error";
+    sqlite3_free(err);
+    return MakeError("session store: " + message);
+  }
+  return {};
+}
+
+hotplex::Status SessionStore::Save(const SessionRecord& record) {
+  std::lock_guard lock(mu_);
+  Statement st(db_, kUpsert);
+  if (!st.Ok()) return SqliteError(db_, "prepare upsert");
+  BindRecord(st, record);
+  if (sqlite3_step(st.Get()) != SQLITE_DONE) return SqliteError(db_, "save " + record.id);
+  return {};
+}
+
+hotplex::Status SessionStore::Remove(const std::string& id) {
+  std::lock_guard lock(mu_);
+  Statement st(db_, "DELETE FROM sessions WHERE id = ?");
+  if (!st.Ok()) return SqliteError(db_, "prepare delete");
+  st.Text(1, id);
+  if (sqlite3_step(st.Get()) != SQLITE_DONE) return SqliteError(db_, "delete " + id);
+  return {};
+}
+
+Result<std::vector<SessionRecord>> SessionStore::LoadAll() {
+  std::lock_guard lock(mu_);
+  Statement st(db_, kSelect);
+  if (!st.Ok()) return SqliteError(db_, "prepare select");
+  std::vector<SessionRecord> out;
+  int rc;
+  while ((rc = sqlite3_step(st.Get())) == SQLITE_ROW) out.push_back(ReadRecord(st));
+  if (rc != SQLITE_DONE) return SqliteError(db_, "load sessions");
+  return out;
+}
+
+}  // namespace hotplex::supervisor
