@@ -1,0 +1,26 @@
+// Command line and environment of the fake agent. It accepts Claude Code's flags and
+// uses only these: --session-id, --resume, --model. Environment: HOME (transcripts),
+// FAKE_AGENT_SCRIPT (file of per-turn scripts), FAKE_AGENT_STARTUP_DELAY_MS.
+// Thread-safety: plain values.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace hotplex::fake_agent {
+
+struct AgentOptions {
+  std::string session_id;  // from --session-id or --resume; random when neither
+  bool resume = false;
+  std::string model = "claude-fake";
+  std::string home;
+  std::string cwd;
+  std::vector<std::string> scripted_turns;
+  int startup_delay_ms = 0;
+};
+
+Result<AgentOptions> ParseAgentOptions(int argc, char** argv);
+
+}  // namespace hotplex::fake_agent
