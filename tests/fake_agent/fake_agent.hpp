@@ -55,7 +55,7 @@ class FakeAgent {
   void RunTurn(const std::string& prompt);
   bool RunDirective(const Directive& d, Turn& turn);
   void BeginMessage(Turn& turn);
-  void EndMessage(Turn& turn, const char* stop_reason);
+  void EndMessage(Turn& turn, const nlohmann::json& stop_reason);
   bool StreamBlock(Turn& turn, const std::string& type, const std::vector<std::string>& pieces,
                    int64_t interval_us);
   bool UseTool(const Directive& d, Turn& turn);

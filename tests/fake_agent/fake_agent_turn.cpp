@@ -129,7 +129,7 @@ void FakeAgent::BeginMessage(Turn& turn) {
                    turn.message_id);
 }
 
-void FakeAgent::EndMessage(Turn& turn, const char* stop_reason) {
+void FakeAgent::EndMessage(Turn& turn, const json& stop_reason) {
   out_.StreamEvent({{"type", "message_delta"},
                     {"delta", {{"stop_reason", stop_reason}, {"stop_sequence", nullptr}}},
                     {"usage", {{"output_tokens", 5}}}},
@@ -186,7 +186,7 @@ void FakeAgent::FinishInterrupted(Turn& turn, const std::string& text_so_far, bo
   if (turn.message_open) {
     out_.StreamEvent({{"type", "content_block_stop"}, {"index", turn.block_index - 1}},
                      turn.message_id);
-    EndMessage(turn, nullptr);
+    EndMessage(turn, json(nullptr));
   }
   out_.Result({{"subtype", "error_during_execution"}, {"is_error", true},
                {"num_turns", turn.api_calls}, {"duration_ms", 0},
