@@ -1,0 +1,47 @@
+// CompiledPolicy: one validated policy, compiled once (RE2 sets of the command
+// firewall, resolved seccomp syscall numbers) and never changed afterwards.
+// Shared as std::shared_ptr<const CompiledPolicy>; a reload swaps the pointer.
+// Thread-safety: immutable; every method is safe from any thread.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+#include "policies/decision.hpp"
+#include "policies/firewall.hpp"
+#include "policies/policy_spec.hpp"
+#include "policies/tool_governor.hpp"
+
+namespace hotplex::policies {
+
+class CompiledPolicy {
+ public:
+  // `spec` must have passed validation (the loader does that).
+  static Result<std::shared_ptr<const CompiledPolicy>> Compile(PolicySpec spec);
+
+  const PolicySpec& Spec() const { return spec_; }
+  const std::string& Name() const { return spec_.name; }
+
+  // Tool lists, file-path confinement to `workdir`, the firewall for Bash.
+  Decision DecideTool(std::string_view tool_name, const nlohmann::json& input, const std::string& workdir) const;
+  // The command firewall alone (also for user prompts when commands.check_prompts).
+  Decision CheckCommand(std::string_view command) const;
+  // sandbox.extra_denied_syscalls as native syscall numbers.
+  const std::vector<int>& ExtraDeniedSyscallNumbers() const { return denied_syscalls_; }
+  std::size_t FirewallRuleCount() const { return firewall_->RuleCount(); }
+
+ private:
+  CompiledPolicy(PolicySpec spec, std::unique_ptr<CommandFirewall> firewall, std::vector<int> syscalls);
+
+  PolicySpec spec_;
+  std::unique_ptr<CommandFirewall> firewall_;
+  ToolGovernor tools_;
+  std::vector<int> denied_syscalls_;
+};
+
+}  // namespace hotplex::policies

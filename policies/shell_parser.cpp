@@ -1,0 +1,235 @@
+#include "policies/shell_parser.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+
+#include "policies/command_normalizer.hpp"
+
+namespace hotplex::policies {
+namespace {
+
+// Position of the first byte no shell command may contain, or npos.
+std::size_t FindControlChar(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c == 0x7f) return i;
+  }
+  return std::string_view::npos;
+}
+
+// Blanks markdown fence lines (``` or ~~~, with an info string) but keeps
+// what they enclose.
+std::string StripFenceLines(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    std::size_t eol = text.find('\n', pos);
+    if (eol == std::string_view::npos) eol = text.size();
+    std::string_view line = text.substr(pos, eol - pos);
+    const std::size_t first = line.find_first_not_of(" \t");
+    const std::string_view trimmed = first == std::string_view::npos ? std::string_view{} : line.substr(first);
+    if (!trimmed.starts_with("```") && !trimmed.starts_with("~~~")) out.append(line);
+    if (eol < text.size()) out += '\n';
+    pos = eol + 1;
+  }
+  return out;
+}
+
+std::string JoinWords(const std::vector<std::string>& words) {
+  std::string line;
+  std::size_t size = 0;
+  for (const auto& w : words) size += w.size() + 1;
+  line.reserve(size);
+  for (const auto& w : words) {
+    if (!line.empty()) line += ' ';
+    line += w;
+  }
+  return line;
+}
+
+bool IsPrintableText(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) {
+    return c >= 0x20 || c == '\n' || c == '\t' || c == '\r';
+  });
+}
+
+bool IsBase64Decode(const std::vector<std::string>& w) {
+  if (w.empty()) return false;
+  if (w[0] == "base64") return std::find(w.begin(), w.end(), "-d") != w.end();
+  if (w[0] == "openssl") {
+    return std::find(w.begin(), w.end(), "-d") != w.end() &&
+           (std::find(w.begin(), w.end(), "base64") != w.end() || std::find(w.begin(), w.end(), "-base64") != w.end());
+  }
+  return false;
+}
+
+// The literal an echo/printf stage prints, or empty.
+std::string PrintedLiteral(const std::vector<std::string>& w) {
+  if (w.empty() || (w[0] != "echo" && w[0] != "printf")) return {};
+  std::string out;
+  for (std::size_t i = 1; i < w.size(); ++i) {
+    if (w[i].size() > 1 && w[i][0] == '-' && out.empty()) continue;
+    if (w[i].find_first_of("<>") != std::string::npos) break;
+    out += w[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+void ParsedScript::Clear() {
+  command_count = 0;
+  pipelines.clear();
+  script.clear();
+  raw.clear();
+  rejection.clear();
+}
+
+ParsedCommand& ParsedScript::AddCommand() {
+  if (command_count == commands.size()) commands.emplace_back();
+  ParsedCommand& c = commands[command_count++];
+  c.program.clear();
+  c.line.clear();
+  return c;
+}
+
+std::string DecodeBase64(std::string_view text) {
+  std::string out;
+  unsigned buffer = 0;
+  int bits = 0;
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    int v;
+    if (c >= 'A' && c <= 'Z') v = c - 'A';
+    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9') v = c - '0' + 52;
+    else if (c == '+' || c == '-') v = 62;
+    else if (c == '/' || c == '_') v = 63;
+    else if (c == '=' || std::isspace(c)) continue;
+    else return {};
+    buffer = (buffer << 6) | static_cast<unsigned>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((buffer >> bits) & 0xff);
+    }
+  }
+  return out;
+}
+
+LexOutput& ShellParser::LexBuffer(int depth) {
+  if (lex_buffers_.size() <= static_cast<std::size_t>(depth)) lex_buffers_.resize(depth + 1);
+  return lex_buffers_[depth];
+}
+
+void ShellParser::Parse(std::string_view text, ParsedScript& out) {
+  out.Clear();
+  if (text.size() > kMaxInputBytes) {
+    out.rejection = "the command is longer than " + std::to_string(kMaxInputBytes) + " bytes";
+    return;
+  }
+  if (const std::size_t bad = FindControlChar(text); bad != std::string_view::npos) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "the command contains control character 0x%02x at byte %zu",
+                  static_cast<unsigned>(static_cast<unsigned char>(text[bad])), bad);
+    out.rejection = buf;
+    return;
+  }
+  out.raw.reserve(text.size());
+  for (const char c : text) {
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') out.raw += c;
+  }
+  if (text.find("```") != std::string_view::npos || text.find("~~~") != std::string_view::npos) {
+    const std::string stripped = StripFenceLines(text);
+    ParseText(stripped, 0, out);
+  } else {
+    ParseText(text, 0, out);
+  }
+}
+
+void ShellParser::ParseText(std::string_view text, int depth, ParsedScript& out) {
+  if (depth > kMaxDepth) {
+    out.rejection = "the command nests shells or substitutions more than " + std::to_string(kMaxDepth) + " levels deep";
+    return;
+  }
+  LexOutput& lex = LexBuffer(depth);
+  LexShell(text, lex);
+  std::vector<Segment> segments;
+  std::vector<std::string> words;
+  auto finish_command = [&] {
+    if (words.empty()) return;
+    segments.push_back({AddSimple(std::move(words), depth, out)});
+    words.clear();
+  };
+  for (std::size_t i = 0; i < lex.tokens.size(); ++i) {
+    ShellToken& t = lex.tokens[i];
+    if (t.kind == ShellToken::Kind::kWord || t.kind == ShellToken::Kind::kRedirect) {
+      words.push_back(std::move(t.text));
+    } else if (t.kind == ShellToken::Kind::kPipe) {
+      finish_command();
+    } else {
+      finish_command();
+      FinishPipeline(segments, depth, out);
+    }
+  }
+  finish_command();
+  FinishPipeline(segments, depth, out);
+  // Nested bodies are parsed one level deeper, in another buffer.
+  const std::vector<std::string> nested = std::move(lex.nested);
+  for (const auto& body : nested) ParseText(body, depth + 1, out);
+}
+
+std::vector<std::string> ShellParser::AddSimple(std::vector<std::string> words, int depth, ParsedScript& out) {
+  for (int hops = 0; hops < 8; ++hops) {
+    NormalizeCommand(words);
+    if (words.empty()) return words;
+    ParsedCommand& c = out.AddCommand();
+    c.program = words[0];
+    c.line = JoinWords(words);
+    if (!out.script.empty()) out.script += " ; ";
+    out.script += c.line;
+    Unwrapped inner = Unwrap(words);
+    if (inner.kind == Unwrapped::Kind::kScript) {
+      ParseText(inner.script, depth + 1, out);
+      return words;
+    }
+    if (inner.kind != Unwrapped::Kind::kCommand) return words;
+    std::vector<std::string> next(std::make_move_iterator(words.begin() + static_cast<long>(inner.first)),
+                                  std::make_move_iterator(words.begin() + static_cast<long>(inner.last)));
+    words.swap(next);
+  }
+  return words;
+}
+
+void ShellParser::FinishPipeline(std::vector<Segment>& segments, int depth, ParsedScript& out) {
+  if (segments.size() >= 2) {
+    std::string line;
+    for (const auto& s : segments) {
+      if (!line.empty()) line += " | ";
+      line += JoinWords(s.words);
+    }
+    out.pipelines.push_back(std::move(line));
+    DecodeBase64Payloads(segments, depth, out);
+  } else if (segments.size() == 1) {
+    DecodeBase64Payloads(segments, depth, out);
+  }
+  segments.clear();
+}
+
+void ShellParser::DecodeBase64Payloads(const std::vector<Segment>& segments, int depth, ParsedScript& out) {
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    const auto& w = segments[i].words;
+    if (!IsBase64Decode(w)) continue;
+    std::string payload;
+    for (std::size_t k = 1; k + 1 < w.size(); ++k) {
+      if (w[k] == "<<<" || w[k] == "<<" || w[k] == "<<-") payload = w[k + 1];
+    }
+    if (payload.empty() && i > 0) payload = PrintedLiteral(segments[i - 1].words);
+    const std::string decoded = DecodeBase64(payload);
+    if (IsPrintableText(decoded)) ParseText(decoded, depth + 1, out);
+  }
+}
+
+}  // namespace hotplex::policies
