@@ -14,6 +14,7 @@ struct SubCommand {
 };
 
 constexpr SubCommand kCommands[] = {
+    {"policy", hotplex::cli::PolicyMain, "check, show and explain policy files"},
     {"version", hotplex::cli::VersionMain, "print the version"},
 };
 
