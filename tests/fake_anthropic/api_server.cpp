@@ -56,6 +56,12 @@ Result<int> FakeAnthropicServer::Start(int port) {
   }
   if (bound < 0) return MakeError("fake-anthropic: cannot bind 127.0.0.1:" + std::to_string(port));
   thread_ = std::thread([this] { server_.listen_after_bind(); });
+  // httplib's stop() does nothing before the accept loop runs (and the loop would then
+  // run forever), so only report the port once the loop is up.
+  for (int waited_ms = 0; !server_.is_running(); ++waited_ms) {
+    if (waited_ms == 5000) return MakeError("fake-anthropic: the server did not start");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   return bound;
 }
 
