@@ -73,6 +73,7 @@ class ClaudeCli : public ::testing::Test {
            "HOTPLEX_CLAUDE_BIN / HOTPLEX_CLAUDE_PREFIX at an installed one.";
     std::filesystem::create_directories(home_);
     std::filesystem::create_directories(work_);
+    std::filesystem::create_directories(tmp_);
   }
 
   void StartApi(const std::string& script_json) {
@@ -91,7 +92,7 @@ class ClaudeCli : public ::testing::Test {
                                      "stdio", session_flag, session_id_};
     argv.insert(argv.end(), extra.begin(), extra.end());
     ProcessSpec spec{argv,
-                     {"PATH=/usr/bin:/bin", "HOME=" + home_,
+                     {"PATH=/usr/bin:/bin", "HOME=" + home_, "TMPDIR=" + tmp_,
                       "ANTHROPIC_BASE_URL=http://127.0.0.1:" + std::to_string(port_),
                       "ANTHROPIC_API_KEY=anything", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1"},
                      work_, stderr_path_};
@@ -135,6 +136,8 @@ class ClaudeCli : public ::testing::Test {
   TempDir dir_{"claude-cli-test"};
   std::string home_ = dir_.path() + "/home";
   std::string work_ = dir_.path() + "/work";
+  // The CLI leaves $TMPDIR/cc-socks/<pid>.sock behind when killed: keep it in our dir.
+  std::string tmp_ = dir_.path() + "/tmp";
   std::string stderr_path_ = dir_.path() + "/stderr.txt";
   std::string session_id_ = "5e551010-1d00-4c1a-9e00-00000000000" + std::to_string(::getpid() % 10);
   std::unique_ptr<fa::FakeAnthropicServer> api_;
