@@ -30,7 +30,7 @@ constexpr RuleScope kRaw = RuleScope::kRaw;
 #define HX_NET_CONSUMER "\\| (?:curl|wget|nc|ncat|netcat|socat|telnet|ssh|scp|openssl|sendmail|mail)(?: |$)"
 #define HX_DEVICE "/dev/(?:sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme[0-9]|mmcblk[0-9]|disk[0-9]|md[0-9]|dm-[0-9]|mapper/|loop[0-9]|sr[0-9]|rdisk[0-9]|mem |kmem |port )"
 #define HX_DB_CLIENT " (?:psql|mysql|mariadb|sqlite3|duckdb|sqlcmd|clickhouse-client|cockroach|mongosh|mongo|cqlsh|pgcli|mycli|litecli|usql) "
-#define HX_SECRET_FILE "(?:\\.ssh/(?:id_|[^ ]*_key|identity)|\\.aws/credentials|\\.netrc|\\.git-credentials|\\.kube/config|\\.docker/config\\.json|/etc/shadow|/etc/gshadow|/environ|\\.pgpass|\\.npmrc|\\.pypirc|\\.gnupg/)"
+#define HX_SECRET_FILE "(?:\\.(?:aws|ssh|kube|gnupg|docker)(?: |/|$)|\\.ssh/(?:id_|[^ ]*_key|identity)|\\.aws/credentials|\\.netrc|\\.git-credentials|\\.kube/config|\\.docker/config\\.json|/etc/shadow|/etc/gshadow|/environ|\\.pgpass|\\.npmrc|\\.pypirc|\\.gnupg/)"
 
 const std::vector<BuiltinRule>& Table() {
   static const std::vector<BuiltinRule> rules = {
@@ -95,7 +95,7 @@ const std::vector<BuiltinRule>& Table() {
        "this perl one-liner forks without bound (a fork bomb). Use bounded parallelism instead."},
       {"fork-bomb.python", "fork-bomb", C, kCmd, {}, {"^ python[0-9.]* ", "os\\.fork\\(\\)", "while"}, {},
        "this python one-liner forks in a loop (a fork bomb). Use bounded parallelism such as multiprocessing.Pool(4)."},
-      {"fork-bomb.loop-spawn", "fork-bomb", H, kScript, {}, {"(?:while (?:true|:|1)|for \\(\\(;;\\)\\)) ; (?:sh|bash|\\$0|sh -c [^;]*) &"}, {},
+      {"fork-bomb.loop-spawn", "fork-bomb", H, kRaw, {}, {"(?:while(?:true|:|1|\\[1\\]|\\(\\(1\\)\\));do|for\\(\\(;;\\)\\);do)[^;]*(?:sh|\\$0|fork)[^;]*&"}, {},
        "an endless loop that spawns background shells exhausts the process table. Use bounded parallelism."},
       // --- privilege escalation -------------------------------------------------
       {"privilege.sudo", "privilege", H, kCmd, {"sudo"}, {}, {},
@@ -135,7 +135,7 @@ const std::vector<BuiltinRule>& Table() {
        "a ruby one-liner connecting a socket to a shell is a reverse shell. Not allowed."},
       {"reverse-shell.php-socket", "reverse-shell", C, kCmd, {"php"}, {"fsockopen|socket_create|stream_socket_client"}, {},
        "a php one-liner opening a socket to run a shell is a reverse shell. Not allowed."},
-      {"reverse-shell.node-socket", "reverse-shell", C, kCmd, {"node", "nodejs", "deno", "bun"}, {"child_process", "net\\.|Socket|connect\\("}, {},
+      {"reverse-shell.node-socket", "reverse-shell", C, kCmd, {"node", "nodejs", "deno", "bun"}, {"child_process", "net\\.|Socket|connect\\(|nc -e|ncat |/bin/(?:ba)?sh|/dev/tcp"}, {},
        "a node one-liner connecting a socket to a child process is a reverse shell. Not allowed."},
       {"reverse-shell.awk-inet", "reverse-shell", C, kCmd, {"awk", "gawk"}, {"/inet/(?:tcp|udp)/"}, {},
        "awk's /inet/ sockets make a reverse shell. Not allowed."},
@@ -156,7 +156,7 @@ const std::vector<BuiltinRule>& Table() {
        "running the output of curl/wget as code executes unreviewed downloads. Save the script to a file and review it first."},
       {"download-exec.process-substitution", "download-exec", C, kCmd, {}, {"^ (?:" HX_SHELL "|source|\\.) ", "<\\(\\s*(?:\\S*/)?(?:curl|wget|fetch)\\s"}, {},
        "sourcing a download through <(curl ...) runs unreviewed code. Save the script to a file and review it first."},
-      {"download-exec.download-then-run", "download-exec", M, kScript, {}, {" (?:curl|wget) [^;]*(?:-o|-O|>) \\S+\\.(?:sh|py|pl|bash) ", " (?:" HX_SHELL "|python[0-9.]*|perl|source|\\.) \\S+\\.(?:sh|py|pl|bash) "}, {},
+      {"download-exec.download-then-run", "download-exec", H, kScript, {}, {" (?:curl|wget) [^;]*(?:-o|-O|>) \\S+\\.(?:sh|py|pl|bash) ", " (?:" HX_SHELL "|python[0-9.]*|perl|source|\\.) \\S+\\.(?:sh|py|pl|bash) "}, {},
        "downloading a script and running it at once needs confirmation; review the downloaded file first."},
       // --- obfuscation --------------------------------------------------------------
       {"obfuscation.decode-to-shell", "obfuscation", H, kPipe, {}, {"(?:^ |\\| )(?:base64|base32|xxd|openssl|rev|gunzip|zcat|uudecode|basenc)(?: |$)", HX_SHELL_CONSUMER}, {},
@@ -224,12 +224,12 @@ const std::vector<BuiltinRule>& Table() {
        "installing systemd units outlives the session. Not allowed."},
       {"persistence.systemctl-enable", "persistence", H, kCmd, {"systemctl"}, {" (?:enable|link|set-default|edit|mask|preset|daemon-reexec|add-wants|add-requires) "}, {},
        "enabling services changes the machine beyond the session. Not allowed."},
-      {"persistence.at-job", "persistence", M, kCmd, {"at", "batch", "atq", "atrm"}, {}, {},
+      {"persistence.at-job", "persistence", H, kCmd, {"at", "batch", "atq", "atrm"}, {}, {},
        "scheduled jobs outlive the session; they need confirmation."},
       {"persistence.launchd", "persistence", H, kCmd, {}, {"^ launchctl (?:load|bootstrap|submit)|/LaunchAgents/|/LaunchDaemons/"}, {},
        "launchd agents outlive the session. Not allowed."},
-      {"persistence.git-hooks-global", "persistence", M, kCmd, {"git"}, {" config ", " --(?:global|system) ", "core\\.hooksPath|core\\.sshCommand|core\\.pager|core\\.editor|credential\\.helper|alias\\."}, {},
-       "changing global git configuration affects every repository; it needs confirmation. Use repository-local config instead."},
+      {"persistence.git-hooks-global", "persistence", H, kCmd, {"git"}, {" config ", " --(?:global|system) ", "core\\.hooksPath|core\\.sshCommand|credential\\.helper|core\\.fsmonitor|url\\..*\\.insteadOf"}, {},
+       "global git hooks, ssh commands and credential helpers run code in every repository. Not allowed; use repository-local config for the task."},
       // --- container and host escape ------------------------------------------------
       {"escape.nsenter", "escape", C, kCmd, {"nsenter", "pivot_root", "switch_root"}, {}, {},
        "entering other namespaces is a container escape. Not allowed."},
@@ -266,6 +266,8 @@ const std::vector<BuiltinRule>& Table() {
        "rebooting or powering off is not allowed. If a service needs a restart, restart only that process."},
       {"kernel.kill-all", "kernel", H, kCmd, {"kill", "pkill", "killall", "killall5"}, {" -(?:1|9 -1|KILL -1|s KILL -1)(?: |$)| -1 $| 1 $| -u root "}, {},
        "killing every process or init is not allowed. Kill the specific process id you started."},
+      {"kernel.killall5", "kernel", H, kCmd, {"killall5"}, {}, {},
+       "killall5 signals every process. Kill the specific process id you started."},
       {"kernel.firewall-flush", "kernel", H, kCmd, {"iptables", "ip6tables", "nft", "ufw", "firewall-cmd"}, {" (?:-F|--flush|flush|disable|-X|--delete-chain|-P|--policy) "}, {},
        "changing the host firewall is not allowed."},
       {"kernel.swap", "kernel", M, kCmd, {"swapoff", "swapon"}, {}, {},
