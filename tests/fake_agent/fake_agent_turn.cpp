@@ -156,8 +156,12 @@ bool FakeAgent::StreamBlock(Turn& turn, const std::string& type,
       FinishInterrupted(turn, so_far, false);
       return false;
     }
-    const std::string piece = type == "echo" ? EchoPiece(static_cast<std::int64_t>(i)) : pieces[i];
-    if (type != "echo") so_far += piece;
+    if (type == "echo") {
+      out_.FastTextDelta(index, EchoPiece(static_cast<std::int64_t>(i)), turn.message_id);
+      continue;
+    }
+    const std::string& piece = pieces[i];
+    so_far += piece;
     out_.StreamEvent({{"type", "content_block_delta"},
                       {"index", index},
                       {"delta", {{"type", thinking ? "thinking_delta" : "text_delta"},

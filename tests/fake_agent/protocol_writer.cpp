@@ -57,6 +57,25 @@ void ProtocolWriter::StreamEvent(json event, const std::string& message_id) {
                    {"api_message_id", message_id}});
 }
 
+void ProtocolWriter::FastTextDelta(int index, const std::string& text,
+                                   const std::string& message_id) {
+  std::string escaped;
+  escaped.reserve(text.size() + 4);
+  for (char c : text) {
+    if (c == '\n') {
+      escaped += "\\n";
+    } else {
+      escaped += c;
+    }
+  }
+  std::string line = R"({"type":"stream_event","event":{"type":"content_block_delta","index":)" +
+                     std::to_string(index) + R"(,"delta":{"type":"text_delta","text":")" +
+                     escaped + R"("}},"session_id":")" + session_id_ +
+                     R"(","parent_tool_use_id":null,"uuid":")" + NewUuid() +
+                     R"(","api_message_id":")" + message_id + R"("})";
+  if (!WriteLine(fd_, line)) std::_Exit(141);
+}
+
 void ProtocolWriter::Assistant(const std::string& message_id, const std::string& model,
                                json block) {
   EmitSessionLine({{"type", "assistant"},

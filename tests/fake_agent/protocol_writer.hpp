@@ -18,6 +18,9 @@ class ProtocolWriter {
   void Init(const std::string& cwd, const std::string& model);
   void Status(const std::string& status);
   void StreamEvent(nlohmann::json event, const std::string& message_id);
+  // The same line as StreamEvent of a text_delta, formatted by hand for the benchmark
+  // path. `text` must need no JSON escaping other than '\n'.
+  void FastTextDelta(int index, const std::string& text, const std::string& message_id);
   void Assistant(const std::string& message_id, const std::string& model, nlohmann::json block);
   void UserContent(nlohmann::json content);
   void Result(nlohmann::json fields);
