@@ -127,7 +127,8 @@ void NormalizeCommand(Words& words) {
   DropPrefix(words);
   if (words.empty()) return;
   std::string program(BaseName(words[0]));
-  Words out;
+  thread_local Words out;  // reused: its buffer is swapped back in on the next call
+  out.clear();
   out.reserve(words.size() + 4);
   out.push_back(program);
   bool options_done = false;

@@ -37,16 +37,14 @@ std::string StripFenceLines(std::string_view text) {
   return out;
 }
 
-std::string JoinWords(const std::vector<std::string>& words) {
-  std::string line;
-  std::size_t size = 0;
+void AppendWords(const std::vector<std::string>& words, std::string& line) {
+  std::size_t size = line.size();
   for (const auto& w : words) size += w.size() + 1;
   line.reserve(size);
-  for (const auto& w : words) {
-    if (!line.empty()) line += ' ';
-    line += w;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (i > 0) line += ' ';
+    line += words[i];
   }
-  return line;
 }
 
 bool IsPrintableText(std::string_view s) {
@@ -137,10 +135,13 @@ void ShellParser::Parse(std::string_view text, ParsedScript& out) {
     out.rejection = buf;
     return;
   }
-  out.raw.reserve(text.size());
+  out.raw.resize(text.size());
+  std::size_t n = 0;
   for (const char c : text) {
-    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') out.raw += c;
+    out.raw[n] = c;
+    n += (c != ' ' && c != '\t' && c != '\n' && c != '\r') ? 1 : 0;
   }
+  out.raw.resize(n);
   if (text.find("```") != std::string_view::npos || text.find("~~~") != std::string_view::npos) {
     const std::string stripped = StripFenceLines(text);
     ParseText(stripped, 0, out);
@@ -187,7 +188,7 @@ std::vector<std::string> ShellParser::AddSimple(std::vector<std::string> words, 
     if (words.empty()) return words;
     ParsedCommand& c = out.AddCommand();
     c.program = words[0];
-    c.line = JoinWords(words);
+    AppendWords(words, c.line);
     if (!out.script.empty()) out.script += " ; ";
     out.script += c.line;
     Unwrapped inner = Unwrap(words);
@@ -208,7 +209,7 @@ void ShellParser::FinishPipeline(std::vector<Segment>& segments, int depth, Pars
     std::string line;
     for (const auto& s : segments) {
       if (!line.empty()) line += " | ";
-      line += JoinWords(s.words);
+      AppendWords(s.words, line);
     }
     out.pipelines.push_back(std::move(line));
     DecodeBase64Payloads(segments, depth, out);
