@@ -110,6 +110,11 @@ void FakeAnthropicServer::Routes() {
     res.status = 204;
   });
   server_.Get("/_health", [](const auto&, auto& res) { res.set_content("ok\n", "text/plain"); });
+  // Connectivity probe the CLI sends (as HEAD) when non-essential traffic is not disabled.
+  server_.Get("/api/hello", [this](const auto& req, auto& res) {
+    Record(req, nullptr);
+    res.set_content("{}", "application/json");
+  });
   auto unknown = [this](const auto& req, auto& res) { HandleUnknown(req, res); };
   server_.Get(".*", unknown);
   server_.Post(".*", unknown);

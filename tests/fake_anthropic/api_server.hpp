@@ -4,9 +4,10 @@
 // Routes: POST /v1/messages (SSE when "stream": true, else JSON),
 // POST /v1/messages/count_tokens, GET /_requests (every recorded request, oldest first;
 // ?since=N skips the first N), DELETE /_requests, PUT /_script (replace the script),
-// GET /_health. Anything else is recorded, logged to stderr and answered with a 404 in
-// the API's error shape. Thread-safety: Start/Stop from one owner thread; the request
-// handlers run on the server's own pool and lock what they share.
+// GET /_health, GET|HEAD /api/hello (the CLI's probe). Anything else is recorded, logged
+// to stderr and answered with a 404 in the API's error shape.
+// Thread-safety: Start/Stop from one owner thread; the request handlers run on the
+// server's own pool and lock what they share.
 #pragma once
 
 #include <httplib.h>

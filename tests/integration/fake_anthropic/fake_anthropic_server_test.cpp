@@ -123,6 +123,15 @@ TEST_F(FakeAnthropicServerBinary, RecordsEveryRequestIncludingUnknownRoutes) {
   EXPECT_EQ(json::parse(since->body).size(), 1u);
 }
 
+TEST_F(FakeAnthropicServerBinary, AnswersTheCliConnectivityProbe) {
+  auto probe = client_->Head("/api/hello");
+  ASSERT_TRUE(probe);
+  EXPECT_EQ(probe->status, 200);
+  auto log = client_->Get("/_requests");
+  ASSERT_TRUE(log);
+  EXPECT_EQ(json::parse(log->body)[0]["method"], "HEAD");
+}
+
 TEST_F(FakeAnthropicServerBinary, ScriptCanBeReplacedAndBadScriptsAreRejected) {
   auto bad = client_->Put("/_script", "{\"turns\":[{\"replies\":[]}]}", "application/json");
   ASSERT_TRUE(bad);
