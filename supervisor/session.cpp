@@ -1,5 +1,8 @@
 #include "supervisor/session.hpp"
 
+#include <fnmatch.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 
@@ -14,14 +17,25 @@ namespace {
 
 constexpr const char* kDefaultPath = "PATH=/usr/local/bin:/usr/bin:/bin";
 
-// Only what the policy passes: fixed values, named host variables, then HOME and
-// a default PATH unless the policy sets them.
+bool PassedByPolicy(const SessionPolicy& policy, const std::string& name) {
+  for (const auto& pattern : policy.env_pass) {
+    if (::fnmatch(pattern.c_str(), name.c_str(), 0) == 0) return true;
+  }
+  return false;
+}
+
+// Only what the policy passes: fixed values, host variables whose names match
+// `pass` globs, then HOME and a default PATH unless the policy sets them.
 std::vector<std::string> BuildEnv(const SessionPolicy& policy, const std::string& home) {
   std::vector<std::string> env;
   bool has_path = false;
-  for (const auto& name : policy.env_pass) {
-    if (policy.env_set.count(name) != 0) continue;
-    if (const char* value = std::getenv(name.c_str())) env.push_back(name + "=" + value);
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view var(*entry);
+    const std::string name(var.substr(0, var.find('=')));
+    if (name == "HOME" || policy.env_set.count(name) != 0 || !PassedByPolicy(policy, name)) {
+      continue;
+    }
+    env.emplace_back(var);
     has_path = has_path || name == "PATH";
   }
   for (const auto& [name, value] : policy.env_set) {

@@ -57,10 +57,11 @@ SvResult<SessionDeps> SessionManager::DepsFor(const Tenant& tenant, const std::s
   if (!deps.policy) {
     return SvError(ErrorKind::kUnavailable, "policy '" + team + "' is not loaded");
   }
-  auto backend = backends_.find(deps.policy->backend);
+  auto backend = deps.policy->backend ? backends_.find(*deps.policy->backend) : backends_.end();
   if (backend == backends_.end() || backend->second == nullptr) {
-    return SvError(ErrorKind::kUnavailable,
-                   "the sandbox backend of policy '" + team + "' is not available");
+    return SvError(ErrorKind::kUnavailable, "sandbox backend '" + deps.policy->backend_name +
+                                                "' of policy '" + team +
+                                                "' is not available on this host");
   }
   deps.io = &io_;
   deps.backend = backend->second;
@@ -251,6 +252,10 @@ void SessionManager::Shutdown(std::chrono::milliseconds grace) {
   }
   reap_timer_.cancel();
   for (auto& s : all) s->Stop("daemon shutting down");
+  for (auto& s : all) {
+    s->Events().CloseAll(ErrorEvent{"shutting_down", "the daemon is shutting down; reconnect "
+                                                     "later with after=<last seq seen>"});
+  }
   // The kills run on the io threads; wait (bounded) until every sandbox is reaped.
   const auto deadline = std::chrono::steady_clock::now() + grace;
   while (AgentProcess::LiveCount() > 0 && std::chrono::steady_clock::now() < deadline) {

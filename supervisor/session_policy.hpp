@@ -61,7 +61,9 @@ struct SessionPolicy {
   std::chrono::milliseconds ask_timeout{5 * 60 * 1000};
 
   // Sandbox.
-  sandbox::BackendKind backend = sandbox::BackendKind::kNamespace;
+  // nullopt: the policy names a backend this host cannot run (docker, job-object).
+  std::optional<sandbox::BackendKind> backend = sandbox::BackendKind::kNamespace;
+  std::string backend_name = "namespace";
   sandbox::Limits limits;  // memory, pids, cpu, open files, wall time (per process lifetime)
   sandbox::NetworkMode network = sandbox::NetworkMode::kNone;
   bool egress = false;  // network mode `egress` (loopback-only namespace + proxy)
@@ -72,7 +74,7 @@ struct SessionPolicy {
   std::optional<std::uint32_t> run_as_gid;
 
   // Environment: only these reach the sandbox.
-  std::vector<std::string> env_pass;              // copied from the daemon's environment if set
+  std::vector<std::string> env_pass;              // names or globs of daemon variables passed
   std::map<std::string, std::string> env_set;     // fixed values
 
   // Providers.

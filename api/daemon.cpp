@@ -1,0 +1,86 @@
+#include "api/daemon.hpp"
+
+#include <future>
+
+#include "supervisor/local_tenant.hpp"
+
+namespace hotplex::api {
+namespace asio = boost::asio;
+namespace sv = supervisor;
+
+Daemon::Daemon(sv::DaemonConfig config)
+    : config_(std::move(config)), work_(asio::make_work_guard(io_)) {}
+
+Result<std::unique_ptr<Daemon>> Daemon::Start(sv::DaemonConfig config,
+                                              const sv::PolicySource& policies,
+                                              sv::SessionManager::Backends backends) {
+  auto daemon = std::make_unique<Daemon>(std::move(config));
+  HOTPLEX_TRY_STATUS(daemon->Init(policies, std::move(backends)));
+  return daemon;
+}
+
+hotplex::Status Daemon::Init(const sv::PolicySource& policies,
+                             sv::SessionManager::Backends backends) {
+  HOTPLEX_TRY_STATUS(sv::PrepareStateDir(config_.state_dir));
+  HOTPLEX_TRY(store_, sv::SessionStore::Open(config_.state_dir + "/sessions.db"));
+  tenants_ = std::make_unique<sv::TenantRegistry>(config_.tenants);
+  sv::ManagerOptions options;
+  options.state_dir = config_.state_dir;
+  options.claude_command = config_.claude_command;
+  options.extra_mounts = config_.extra_mounts;
+  options.ring_capacity = config_.events.ring_size;
+  options.max_line_bytes = config_.events.max_line_bytes;
+  sessions_ = std::make_unique<sv::SessionManager>(io_, options, *tenants_, policies,
+                                                   std::move(backends), store_.get());
+  HOTPLEX_TRY_STATUS(sessions_->Recover());
+  ctx_.reset(new ApiContext{*sessions_, *tenants_, config_.http, config_.events});
+  server_ = std::make_unique<ApiServer>(io_, *ctx_);
+  HOTPLEX_TRY_STATUS(server_->Bind(config_.api, config_.admin));
+  unsigned threads = config_.threads != 0 ? config_.threads : std::thread::hardware_concurrency();
+  for (unsigned i = 0; i < std::max(1u, threads); ++i) {
+    threads_.emplace_back([this] { io_.run(); });
+  }
+  server_->Start();
+  sessions_->StartReaper();
+  ctx_->ready = true;
+  return {};
+}
+
+void Daemon::WaitForSignal() {
+  std::promise<int> signalled;
+  asio::signal_set signals(io_, SIGTERM, SIGINT);
+  signals.async_wait([&](boost::system::error_code ec, int sig) {
+    signalled.set_value(ec ? 0 : sig);
+  });
+  signalled.get_future().wait();
+  Shutdown();
+}
+
+void Daemon::Shutdown() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (ctx_) {
+    ctx_->ready = false;
+    ctx_->stopping = true;
+  }
+  if (server_) server_->StopAccepting();
+  if (sessions_) sessions_->Shutdown(config_.shutdown_grace);
+  // Streaming clients were told (a final `shutting_down` event); let the
+  // writers flush it before the io threads stop.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  work_.reset();
+  io_.stop();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+Daemon::~Daemon() {
+  Shutdown();
+  // Sessions (and any AgentProcess still referenced by a handler) go before the
+  // io_context; the io_context member is destroyed last, with its handlers.
+  server_.reset();
+  ctx_.reset();
+  sessions_.reset();
+}
+
+}  // namespace hotplex::api

@@ -1,0 +1,222 @@
+#include "api/websocket_session.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "api/auth.hpp"
+#include "api/event_json.hpp"
+#include "api/request_json.hpp"
+
+namespace hotplex::api {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace sv = supervisor;
+using nlohmann::json;
+
+WebSocketSession::WebSocketSession(beast::tcp_stream stream, ApiContext& ctx,
+                                   const sv::Tenant& tenant)
+    : ws_(std::move(stream)),
+      ctx_(ctx),
+      tenant_(tenant),
+      waker_(std::make_shared<Waker>(ws_.get_executor())),
+      write_deadline_(ws_.get_executor()) {}
+
+asio::awaitable<void> WebSocketSession::Run(HttpRequest upgrade) {
+  auto self = shared_from_this();
+  // The websocket stream has its own timeouts (handshake, idle pings).
+  beast::get_lowest_layer(ws_).expires_never();
+  ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  ws_.read_message_max(ctx_.http.websocket_message_limit);
+  const bool subprotocol = !upgrade[http::field::sec_websocket_protocol].empty();
+  ws_.set_option(websocket::stream_base::decorator([subprotocol](websocket::response_type& res) {
+    res.set(http::field::server, "hotplexd");
+    if (subprotocol) res.set(http::field::sec_websocket_protocol, kWebSocketProtocol);
+  }));
+  auto [ec] = co_await ws_.async_accept(upgrade, asio::as_tuple(asio::use_awaitable));
+  if (ec) co_return;
+  asio::co_spawn(ws_.get_executor(), [self]() { return self->WriteLoop(); }, asio::detached);
+  co_await ReadLoop();
+}
+
+asio::awaitable<void> WebSocketSession::ReadLoop() {
+  beast::flat_buffer buffer;
+  while (!closing_) {
+    buffer.clear();
+    auto [ec, n] = co_await ws_.async_read(buffer, asio::as_tuple(asio::use_awaitable));
+    // Closed by the peer, or a protocol violation (oversized: 1009, bad UTF-8:
+    // 1007) that Beast has already answered with a close frame.
+    if (ec) break;
+    if (!ws_.got_text()) {
+      Fail(nullptr, "bad_request", "binary frames are not supported; send JSON text");
+      continue;
+    }
+    Handle(beast::buffers_to_string(buffer.data()));
+  }
+  reader_done_ = true;
+  closing_ = true;
+  waker_->Wake();
+}
+
+void WebSocketSession::Handle(std::string_view text) {
+  auto msg = ParseJsonObject(text);
+  if (!msg) return Fail(nullptr, "bad_request", msg.error().message);
+  const json id = msg->contains("id") ? (*msg)["id"] : json();
+  auto type = StringField(*msg, "type");
+  if (!type) return Fail(id, "bad_request", "'type' (a string) is required");
+  Dispatch(*type, *msg, id);
+}
+
+void WebSocketSession::Dispatch(const std::string& type, const json& msg, const json& id) {
+  if (type == "create") {
+    auto request = ParseCreateRequest(msg);
+    if (!request) return Fail(id, "bad_request", request.error().message);
+    auto created = ctx_.sessions.Create(tenant_, *request);
+    if (!created) return Fail(id, sv::ErrorKindCode(created.error().kind), created.error().message);
+    return Ack(id, {{"created", created->created},
+                    {"session", SessionToJson(created->session->Snapshot())}});
+  }
+  auto session_id = StringField(msg, "session_id");
+  if (!session_id) return Fail(id, "bad_request", "'session_id' (a string) is required");
+  if (type == "attach") return Attach(msg, id);
+  if (type == "detach") {
+    if (auto it = subscriptions_.find(*session_id); it != subscriptions_.end()) {
+      it->second->Close();
+      subscriptions_.erase(it);
+    }
+    return Ack(id);
+  }
+  auto session = ctx_.sessions.Get(tenant_, *session_id);
+  if (!session) return Fail(id, "not_found", "no such session");
+  if (type == "prompt") {
+    auto text = ParsePromptText(msg);
+    if (!text) return Fail(id, "bad_request", text.error().message);
+    auto turn = (*session)->SendMessage(*text);
+    if (!turn) return Fail(id, sv::ErrorKindCode(turn.error().kind), turn.error().message);
+    return Ack(id, {{"turn", *turn}});
+  }
+  if (type == "interrupt") {
+    auto done = (*session)->Interrupt();
+    if (!done) return Fail(id, sv::ErrorKindCode(done.error().kind), done.error().message);
+    return Ack(id);
+  }
+  if (type == "permission") {
+    auto answer = ParsePermissionAnswer(msg);
+    auto request_id = StringField(msg, "request_id");
+    if (!answer || !request_id) {
+      return Fail(id, "bad_request", "permission needs request_id and behavior allow|deny");
+    }
+    auto done = (*session)->AnswerPermission(*request_id, answer->allow, answer->message);
+    if (!done) return Fail(id, sv::ErrorKindCode(done.error().kind), done.error().message);
+    return Ack(id);
+  }
+  Fail(id, "bad_request", "unknown message type '" + type + "'");
+}
+
+void WebSocketSession::Attach(const json& msg, const json& id) {
+  const std::string session_id = *StringField(msg, "session_id");
+  std::uint64_t after = 0;
+  if (auto it = msg.find("after"); it != msg.end() && !it->is_null()) {
+    if (!it->is_number_unsigned()) return Fail(id, "bad_request", "'after' must be a sequence number");
+    after = it->get<std::uint64_t>();
+  }
+  auto session = ctx_.sessions.Get(tenant_, session_id);
+  if (!session) return Fail(id, "not_found", "no such session");
+  if (auto it = subscriptions_.find(session_id); it != subscriptions_.end()) it->second->Close();
+  std::weak_ptr<Waker> weak = waker_;
+  subscriptions_[session_id] = (*session)->Events().Subscribe(
+      after, ctx_.events.subscriber_queue, [weak] {
+        if (auto w = weak.lock()) w->Wake();
+      });
+  // The ack goes out before the replayed events (the writer sends replies first).
+  Ack(id, {{"session_id", session_id}, {"after", after}});
+}
+
+void WebSocketSession::Reply(json reply) {
+  if (replies_.size() >= kMaxPendingReplies) {
+    // The client sends faster than it reads its replies.
+    close_reason_ = websocket::close_reason(websocket::close_code::try_again_later,
+                                            "too many unread replies");
+    closing_ = true;
+  } else {
+    replies_.push_back(DumpJson(reply));
+  }
+  waker_->Wake();
+}
+
+void WebSocketSession::Ack(const json& id, json extra) {
+  json reply = {{"type", "ack"}};
+  if (!id.is_null()) reply["id"] = id;
+  for (auto& [k, v] : extra.items()) reply[k] = v;
+  Reply(std::move(reply));
+}
+
+void WebSocketSession::Fail(const json& id, const std::string& code, const std::string& message) {
+  json reply = {{"type", "error"}, {"error", {{"code", code}, {"message", message}}}};
+  if (!id.is_null()) reply["id"] = id;
+  Reply(std::move(reply));
+}
+
+void WebSocketSession::CollectEvents(std::vector<std::string>& out) {
+  std::vector<sv::EventPtr> events;
+  for (auto it = subscriptions_.begin(); it != subscriptions_.end();) {
+    events.clear();
+    const bool open = it->second->Drain(events);
+    for (const auto& e : events) out.push_back(EventToJsonText(*e));
+    const bool overflowed =
+        !open && !events.empty() && std::holds_alternative<sv::ErrorEvent>(events.back()->payload) &&
+        std::get<sv::ErrorEvent>(events.back()->payload).code == "slow_consumer";
+    if (overflowed) {
+      close_reason_ = websocket::close_reason(websocket::close_code::try_again_later,
+                                              "slow consumer: resume with after");
+      closing_ = true;
+    }
+    it = open ? std::next(it) : subscriptions_.erase(it);
+  }
+}
+
+asio::awaitable<bool> WebSocketSession::Write(const std::string& text) {
+  // A client that stops reading must not hold this connection forever.
+  write_deadline_.expires_after(ctx_.http.request_timeout);
+  write_deadline_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (!ec) beast::get_lowest_layer(self->ws_).close();
+  });
+  ws_.text(true);
+  auto [ec, n] = co_await ws_.async_write(asio::buffer(text), asio::as_tuple(asio::use_awaitable));
+  write_deadline_.cancel();
+  co_return !ec;
+}
+
+asio::awaitable<void> WebSocketSession::WriteLoop() {
+  auto self = shared_from_this();
+  std::vector<std::string> batch;
+  bool ok = true;
+  while (ok) {
+    batch.assign(std::make_move_iterator(replies_.begin()), std::make_move_iterator(replies_.end()));
+    replies_.clear();
+    CollectEvents(batch);
+    for (const auto& text : batch) {
+      if (!(ok = co_await Write(text))) break;
+    }
+    if (closing_ || ctx_.stopping.load()) break;
+    co_await waker_->Wait(std::chrono::hours(1));
+  }
+  for (auto& [id, sub] : subscriptions_) sub->Close();
+  subscriptions_.clear();
+  if (ok && !reader_done_ && ws_.is_open()) {
+    if (close_reason_.code == websocket::close_code::none) {
+      close_reason_ = websocket::close_reason(websocket::close_code::going_away, "closing");
+    }
+    write_deadline_.expires_after(ctx_.http.request_timeout);
+    write_deadline_.async_wait([self](boost::system::error_code ec) {
+      if (!ec) beast::get_lowest_layer(self->ws_).close();
+    });
+    co_await ws_.async_close(close_reason_, asio::as_tuple(asio::use_awaitable));
+    write_deadline_.cancel();
+  }
+}
+
+}  // namespace hotplex::api
