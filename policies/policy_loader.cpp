@@ -1,6 +1,8 @@
 #include "policies/policy_loader.hpp"
 
+#include <algorithm>
 #include <filesystem>
+#include <tuple>
 #include <fstream>
 #include <sstream>
 
@@ -116,7 +118,12 @@ LoadResult Load(std::string_view text, const std::string& label, const std::stri
   Diagnostics diags;
   SchemaReader reader(diags);
   PolicySpec spec = DecodePolicy(*tree, reader);
-  if (!diags.empty()) return diags;
+  if (!diags.empty()) {
+    std::stable_sort(diags.begin(), diags.end(), [](const Diagnostic& a, const Diagnostic& b) {
+      return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
+    });
+    return diags;
+  }
   spec.name = name;
   spec.source_file = label;
   if (const SourceNode* e = tree->Find("extends"); e != nullptr && e->IsScalar()) spec.extends = e->scalar;
