@@ -40,6 +40,8 @@ Result<AgentOptions> ParseAgentOptions(int argc, char** argv) {
       options.resume = arg != "--session-id";
     } else if (arg == "--model" && has_value) {
       options.model = argv[++i];
+    } else if (arg == "--plain-input") {
+      options.plain_input = true;
     } else if (ValueFlags().count(arg) && has_value) {
       ++i;
     }
@@ -56,6 +58,7 @@ Result<AgentOptions> ParseAgentOptions(int argc, char** argv) {
     text << in.rdbuf();
     options.scripted_turns = SplitScriptTurns(text.str());
   }
+  options.plain_input = options.plain_input || Env("FAKE_AGENT_PLAIN_INPUT") == "1";
   if (const std::string delay = Env("FAKE_AGENT_STARTUP_DELAY_MS"); !delay.empty()) {
     options.startup_delay_ms = std::atoi(delay.c_str());
   }

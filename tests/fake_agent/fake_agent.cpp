@@ -67,8 +67,13 @@ void FakeAgent::HandleLine(const std::string& line) {
   if (line.empty()) return;
   const json message = json::parse(line, nullptr, false);
   if (message.is_discarded() || !message.is_object()) {
-    queued_prompts_.push_back(line);  // a plain-text prompt
-    return;
+    if (options_.plain_input) {
+      queued_prompts_.push_back(line);
+      return;
+    }
+    std::cerr << "Error parsing streaming input line (type=unknown, " << line.size()
+              << " chars): SyntaxError" << std::endl;
+    std::exit(1);
   }
   const std::string type = message.value("type", "");
   if (type == "user") {

@@ -5,8 +5,8 @@
 //
 // Single-threaded: stdin is polled with deadlines, so slow output and permission waits
 // notice an interrupt (or EOF) without a reader thread. Prompts that arrive during a
-// turn are queued and run afterwards, like the CLI does. Lines that are not JSON are
-// taken as plain-text prompts (handy behind websocketd).
+// turn are queued and run afterwards, like the CLI does. A line that is not JSON ends
+// the process with exit 1 like the CLI, unless options.plain_input makes it a prompt.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -189,6 +189,17 @@ TEST_F(ClaudeCli, InitializeIsAnsweredBeforeAnyPrompt) {
   EXPECT_TRUE(MessageRequests().empty());
 }
 
+TEST_F(ClaudeCli, OneNonJsonInputLineEndsTheProcess) {
+  StartApi("{}");
+  PipedProcess cli = StartCli("--session-id");
+  ASSERT_TRUE(cli.WriteLine("this is not json"));
+  auto status = cli.Wait(kTimeout);
+  ASSERT_TRUE(status.has_value()) << "the CLI survived a non-JSON line";
+  EXPECT_EQ(WEXITSTATUS(*status), 1);
+  EXPECT_NE(ReadFile(stderr_path_).find("Error parsing streaming input line"), std::string::npos)
+      << ReadFile(stderr_path_);
+}
+
 TEST_F(ClaudeCli, AllowedBashToolRunsAndTheApiReceivesItsResult) {
   StartApi(R"({"turns":[{"match":"make the file","replies":[
       {"tool_use":{"name":"Bash","input":{"command":"echo made > made.txt","description":"make"}}},

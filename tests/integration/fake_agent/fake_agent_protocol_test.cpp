@@ -115,12 +115,26 @@ TEST_F(FakeAgentProtocol, PrintsNothingBeforeTheFirstPromptButAnswersInitialize)
   EXPECT_EQ((*answer)["response"]["response"]["session_state"], "idle");
 }
 
-TEST_F(FakeAgentProtocol, PlainPromptIsEchoedAndNonJsonLinesArePrompts) {
+TEST_F(FakeAgentProtocol, PlainPromptIsEchoed) {
   PipedProcess agent = Start();
   ASSERT_TRUE(agent.WriteJson(Prompt("hello there")));
   EXPECT_EQ(AwaitResult(agent)["result"], "echo: hello there");
+}
+
+TEST_F(FakeAgentProtocol, NonJsonLineEndsTheProcessLikeTheCli) {
+  PipedProcess agent = Start();
   ASSERT_TRUE(agent.WriteLine("not json at all"));
-  EXPECT_EQ(AwaitResult(agent)["result"], "echo: not json at all");
+  auto status = agent.Wait(kTimeout);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(WEXITSTATUS(*status), 1);
+  EXPECT_NE(ReadFile(dir_.path() + "/stderr.txt").find("Error parsing streaming input line"),
+            std::string::npos);
+}
+
+TEST_F(FakeAgentProtocol, PlainInputModeTakesTextLinesAsPrompts) {
+  PipedProcess agent = Start("--session-id", {"FAKE_AGENT_PLAIN_INPUT=1"});
+  ASSERT_TRUE(agent.WriteLine("fake: text plain works"));
+  EXPECT_EQ(AwaitResult(agent)["result"], "plain works");
 }
 
 TEST_F(FakeAgentProtocol, UnknownControlSubtypeIsAnsweredWithAnError) {
