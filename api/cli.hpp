@@ -7,5 +7,6 @@ namespace hotplex::cli {
 int RunMain(int argc, char** argv);     // hotplexd run: the standalone sandbox front end
 int VersionMain(int argc, char** argv);  // hotplexd version
 int PolicyMain(int argc, char** argv);   // hotplexd policy check|show|explain
+int ServeMain(int argc, char** argv);    // hotplexd serve: the daemon (HTTP/SSE/WebSocket API)
 
 }  // namespace hotplex::cli

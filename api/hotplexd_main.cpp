@@ -15,6 +15,7 @@ struct SubCommand {
 
 constexpr SubCommand kCommands[] = {
     {"policy", hotplex::cli::PolicyMain, "check, show and explain policy files"},
+    {"serve", hotplex::cli::ServeMain, "run the daemon: agent sessions over HTTP, SSE, WebSocket"},
     {"version", hotplex::cli::VersionMain, "print the version"},
 };
 

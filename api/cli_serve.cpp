@@ -1,0 +1,149 @@
+// hotplexd serve: the multi-tenant daemon (HTTP/SSE/WebSocket API over
+// sandboxed agent sessions). Parses the command line and the config, opens the
+// policy directory, picks the sandbox backends and runs a Daemon until
+// SIGTERM/SIGINT.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "api/cli.hpp"
+#include "api/daemon.hpp"
+#include "policies/policy_store.hpp"
+#include "sandbox/backend.hpp"
+#include "supervisor/local_tenant.hpp"
+#include "supervisor/policy_adapter.hpp"
+
+namespace hotplex::cli {
+namespace {
+
+namespace sv = supervisor;
+
+constexpr const char* kUsage =
+    "usage: hotplexd serve [--config FILE] [--state-dir DIR] [--listen HOST:PORT]\n"
+    "                      [--admin-listen HOST:PORT] [--policy-dir DIR]\n\n"
+    "Runs the HotPlex daemon: agent sessions in sandboxes, served over HTTP, SSE and\n"
+    "WebSocket. Without --config it listens on 127.0.0.1:8080 (API) and 127.0.0.1:9080\n"
+    "(admin: /healthz, /readyz), keeps its state in ./var/hotplex and serves one local\n"
+    "tenant whose API key is generated on first start. See api/CONFIG.md.\n";
+
+struct ServeArgs {
+  std::string config_file;
+  std::string state_dir;
+  std::string listen;
+  std::string admin_listen;
+  std::string policy_dir;
+  bool help = false;
+};
+
+Result<ServeArgs> ParseArgs(int argc, char** argv) {
+  ServeArgs args;
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (flag == "--help" || flag == "-h") {
+      args.help = true;
+      continue;
+    }
+    std::string* target = flag == "--config"         ? &args.config_file
+                          : flag == "--state-dir"    ? &args.state_dir
+                          : flag == "--listen"       ? &args.listen
+                          : flag == "--admin-listen" ? &args.admin_listen
+                          : flag == "--policy-dir"   ? &args.policy_dir
+                                                     : nullptr;
+    if (target == nullptr) return MakeError("unknown option '" + flag + "'");
+    if (i + 1 >= argc) return MakeError(flag + " needs a value");
+    *target = argv[++i];
+  }
+  return args;
+}
+
+// The config file (or the embedded default), then the command line on top.
+Result<sv::DaemonConfig> BuildConfig(const ServeArgs& args) {
+  sv::DaemonConfig config;
+  if (!args.config_file.empty()) {
+    HOTPLEX_TRY(config, sv::LoadDaemonConfig(args.config_file));
+  }
+  if (!args.state_dir.empty()) config.state_dir = args.state_dir;
+  if (!args.policy_dir.empty()) config.policy_dir = args.policy_dir;
+  if (!args.listen.empty()) {
+    HOTPLEX_TRY(config.api, sv::ParseListenAddress(args.listen));
+  }
+  if (!args.admin_listen.empty()) {
+    HOTPLEX_TRY(config.admin, sv::ParseListenAddress(args.admin_listen));
+  }
+  return config;
+}
+
+Result<std::unique_ptr<policies::PolicyStore>> OpenPolicies(const std::string& dir) {
+  HOTPLEX_TRY(auto store, policies::PolicyStore::Open(dir));
+  for (const auto& d : store->LastReport().diagnostics) {
+    std::fprintf(stderr, "hotplexd: policy: %s\n", d.ToString().c_str());
+  }
+  if (!store->Get("default")) return MakeError("no usable 'default' policy");
+  store->StartWatching();
+  return store;
+}
+
+void PrintFirstStartKey(const sv::LocalKey& key, const sv::DaemonConfig& config) {
+  std::printf(
+      "hotplexd: generated the API key of the local tenant (stored in %s, shown only once):\n"
+      "  %s\n"
+      "try:\n"
+      "  curl -H 'Authorization: Bearer %s' http://%s/v1/sessions\n",
+      key.path.c_str(), key.key.c_str(), key.key.c_str(), config.api.ToString().c_str());
+}
+
+int Serve(sv::DaemonConfig config) {
+  auto prepared = sv::PrepareStateDir(config.state_dir);
+  if (!prepared) return std::fprintf(stderr, "hotplexd: %s\n", prepared.error().Describe().c_str()), 1;
+  std::optional<sv::LocalKey> local_key;
+  if (config.tenants.empty()) {
+    auto key = sv::EnsureLocalApiKey(config.state_dir);
+    if (!key) return std::fprintf(stderr, "hotplexd: %s\n", key.error().Describe().c_str()), 1;
+    local_key = std::move(*key);
+  }
+  auto completed = sv::CompleteTenants(config, local_key ? &*local_key : nullptr);
+  if (!completed) return std::fprintf(stderr, "hotplexd: %s\n", completed.error().Describe().c_str()), 1;
+  auto store = OpenPolicies(config.policy_dir);
+  if (!store) return std::fprintf(stderr, "hotplexd: %s\n", store.error().Describe().c_str()), 1;
+  sv::PolicyStoreSource policies(**store);
+  sv::SessionManager::Backends backends;
+  auto namespace_backend = sandbox::MakeNamespaceBackend();
+  if (namespace_backend) {
+    backends[sandbox::BackendKind::kNamespace] = namespace_backend->get();
+  } else {
+    std::fprintf(stderr, "hotplexd: namespace sandbox unavailable: %s\n",
+                 namespace_backend.error().Describe().c_str());
+  }
+  auto daemon = api::Daemon::Start(config, policies, backends);
+  if (!daemon) return std::fprintf(stderr, "hotplexd: %s\n", daemon.error().Describe().c_str()), 1;
+  std::printf("hotplexd: serving the API on %s:%u, admin on %s:%u, state in %s\n",
+              config.api.host.c_str(), (*daemon)->ApiPort(), config.admin.host.c_str(),
+              (*daemon)->AdminPort(), config.state_dir.c_str());
+  if (local_key && local_key->generated) PrintFirstStartKey(*local_key, config);
+  std::fflush(stdout);
+  (*daemon)->WaitForSignal();
+  std::printf("hotplexd: stopped\n");
+  return 0;
+}
+
+}  // namespace
+
+int ServeMain(int argc, char** argv) {
+  auto args = ParseArgs(argc, argv);
+  if (!args) {
+    std::fprintf(stderr, "hotplexd serve: %s\n%s", args.error().Describe().c_str(), kUsage);
+    return 2;
+  }
+  if (args->help) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  auto config = BuildConfig(*args);
+  if (!config) {
+    std::fprintf(stderr, "hotplexd serve: %s\n", config.error().Describe().c_str());
+    return 2;
+  }
+  return Serve(std::move(*config));
+}
+
+}  // namespace hotplex::cli
