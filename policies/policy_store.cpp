@@ -50,6 +50,7 @@ ReloadReport PolicyStore::LastReport() const {
 
 ReloadReport PolicyStore::Reload() {
   std::lock_guard reload_lock(reload_mutex_);
+  std::string fingerprint = Fingerprint();  // before reading: a later change triggers another reload
   std::map<std::string, std::string> files;  // name -> path
   std::error_code ec;
   if (!dir_.empty()) {
@@ -71,7 +72,8 @@ ReloadReport PolicyStore::Reload() {
       continue;
     }
     report.failed.push_back(name);
-    report.diagnostics.insert(report.diagnostics.end(), loaded.error().begin(), loaded.error().end());
+    const std::vector<Diagnostic> errors = loaded.error();  // error() returns a copy
+    report.diagnostics.insert(report.diagnostics.end(), errors.begin(), errors.end());
     if (auto old = Get(name)) fresh[name] = old;  // the previous version stays in force
   }
   std::lock_guard lock(mutex_);
@@ -80,6 +82,7 @@ ReloadReport PolicyStore::Reload() {
   }
   policies_.swap(fresh);
   last_report_ = report;
+  fingerprint_ = std::move(fingerprint);
   return report;
 }
 
@@ -114,15 +117,16 @@ void PolicyStore::StopWatching() {
 }
 
 void PolicyStore::WatchLoop(std::chrono::milliseconds interval) {
-  std::string seen = Fingerprint();
   std::unique_lock lock(watch_mutex_);
   while (!watch_cv_.wait_for(lock, interval, [this] { return stop_; })) {
     lock.unlock();
-    std::string now = Fingerprint();
-    if (now != seen) {
-      seen = std::move(now);
-      Reload();
+    const std::string now = Fingerprint();
+    bool changed;
+    {
+      std::lock_guard state(mutex_);
+      changed = now != fingerprint_;
     }
+    if (changed) Reload();
     lock.lock();
   }
 }

@@ -61,6 +61,7 @@ class PolicyStore {
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<const CompiledPolicy>, std::less<>> policies_;
   ReloadReport last_report_;
+  std::string fingerprint_;  // of the directory at the last Reload()
   std::mutex reload_mutex_;  // one Reload() at a time
 
   std::mutex watch_mutex_;
