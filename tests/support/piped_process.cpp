@@ -51,8 +51,14 @@ Result<PipedProcess> PipedProcess::Spawn(const ProcessSpec& spec) {
   argv.push_back(nullptr);
   for (const auto& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
+  // Its own process group, so the destructor also reaches what it started (Bash tools).
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
   pid_t pid = -1;
-  const int rc = ::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
+  const int rc = ::posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
+  posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
     errno = rc;
@@ -70,10 +76,9 @@ PipedProcess::PipedProcess(PipedProcess&& other) noexcept
       eof_(other.eof_) {}
 
 PipedProcess::~PipedProcess() {
-  if (pid_ > 0 && !reaped_) {
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-  }
+  if (pid_ <= 0) return;
+  ::kill(-pid_, SIGKILL);  // the whole group, even when the leader already exited
+  if (!reaped_) ::waitpid(pid_, nullptr, 0);
 }
 
 bool PipedProcess::WriteLine(const std::string& line) {

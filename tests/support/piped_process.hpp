@@ -1,7 +1,7 @@
 // Test helpers for driving line-oriented child processes (agents, the CLI) over pipes.
 //
-// PipedProcess: a child with its stdin and stdout on pipes and its stderr in a file.
-// Owns the child: the destructor SIGKILLs and reaps it if it is still running.
+// PipedProcess: a child with its stdin and stdout on pipes and its stderr in a file, in a
+// process group of its own. Owns the child: the destructor SIGKILLs the group and reaps.
 // TempDir: a fresh directory under $TMPDIR (or /tmp), removed with its contents.
 // Thread-safety: one owner thread each.
 #pragma once
