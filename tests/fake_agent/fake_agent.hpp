@@ -40,6 +40,7 @@ class FakeAgent {
     int block_index = 0;
     int api_calls = 0;
     std::string last_text;
+    std::string pending_reply;  // after a tool: the model's answer, unless a directive follows
     nlohmann::json permission_denials = nlohmann::json::array();
     bool ended = false;  // a result line was written
   };
@@ -58,6 +59,7 @@ class FakeAgent {
   void EndMessage(Turn& turn, const nlohmann::json& stop_reason);
   bool StreamBlock(Turn& turn, const std::string& type, const std::vector<std::string>& pieces,
                    int64_t interval_us);
+  void EmitToolUse(const Directive& d, Turn& turn, const std::string& tool_use_id);
   bool UseTool(const Directive& d, Turn& turn);
   std::pair<std::string, bool> RunTool(const std::string& name, const nlohmann::json& input);
   void FinishInterrupted(Turn& turn, const std::string& text_so_far, bool tool_use);

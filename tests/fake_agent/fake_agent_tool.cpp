@@ -23,8 +23,7 @@ json ToolResult(const std::string& id, const std::string& content, bool is_error
 
 }  // namespace
 
-bool FakeAgent::UseTool(const Directive& d, Turn& turn) {
-  const std::string tool_use_id = "toolu_fake_agent_" + std::to_string(message_counter_);
+void FakeAgent::EmitToolUse(const Directive& d, Turn& turn, const std::string& tool_use_id) {
   const int index = turn.block_index++;
   json block = {{"type", "tool_use"}, {"id", tool_use_id}, {"name", d.text}, {"input", d.input}};
   out_.StreamEvent({{"type", "content_block_start"}, {"index", index},
@@ -37,7 +36,11 @@ bool FakeAgent::UseTool(const Directive& d, Turn& turn) {
   out_.Assistant(turn.message_id, options_.model, block);
   out_.StreamEvent({{"type", "content_block_stop"}, {"index", index}}, turn.message_id);
   EndMessage(turn, "tool_use");
+}
 
+bool FakeAgent::UseTool(const Directive& d, Turn& turn) {
+  const std::string tool_use_id = "toolu_fake_agent_" + std::to_string(message_counter_);
+  EmitToolUse(d, turn, tool_use_id);
   const std::string request_id = out_.NewUuid();
   out_.ControlRequest(request_id, {{"subtype", "can_use_tool"}, {"tool_name", d.text},
                                    {"display_name", d.text}, {"input", d.input},
@@ -51,25 +54,26 @@ bool FakeAgent::UseTool(const Directive& d, Turn& turn) {
     FinishInterrupted(turn, "", true);
     return false;
   }
-  const json response = responses_[request_id];
+  const json response = std::move(responses_[request_id]);
   responses_.erase(request_id);
   const json decision = response.value("response", json::object());
+  const bool allowed =
+      response.value("subtype", "") == "success" && decision.value("behavior", "") == "allow";
   std::string content;
   bool is_error = true;
-  if (response.value("subtype", "") != "success") {
-    content = "Tool permission request failed: Error: " + response.value("error", std::string());
-  } else if (decision.value("behavior", "") == "allow") {
+  if (allowed) {
     std::tie(content, is_error) = RunTool(d.text, decision.value("updatedInput", d.input));
+  } else if (response.value("subtype", "") != "success") {
+    content = "Tool permission request failed: Error: " + response.value("error", std::string());
   } else {
     content = decision.value("message", std::string("Permission denied"));
   }
-  if (is_error && !(response.value("subtype", "") == "success" &&
-                    decision.value("behavior", "") == "allow")) {
+  if (!allowed) {
     turn.permission_denials.push_back(
         {{"tool_name", d.text}, {"tool_use_id", tool_use_id}, {"tool_input", d.input}});
   }
   out_.UserContent(ToolResult(tool_use_id, content, is_error));
-  turn.last_text = "Tool " + d.text + (is_error ? " failed." : " finished.");
+  turn.pending_reply = "Tool " + d.text + (is_error ? " failed." : " finished.");
   return true;
 }
 

@@ -61,8 +61,15 @@ void FakeAgent::RunTurn(const std::string& prompt) {
   if (!directives) {
     FinishTurn(turn, true, directives.error().message);
   } else {
+    bool going = true;
     for (const Directive& d : *directives) {
-      if (!RunDirective(d, turn)) break;
+      turn.pending_reply.clear();
+      if (!(going = RunDirective(d, turn))) break;
+    }
+    // Like the CLI, a tool result is always followed by another model answer.
+    if (going && !turn.pending_reply.empty()) {
+      BeginMessage(turn);
+      going = StreamBlock(turn, "text", {turn.pending_reply}, 0);
     }
     if (!turn.ended) FinishTurn(turn, false, "");
   }

@@ -170,6 +170,8 @@ TEST_F(FakeAgentProtocol, AllowedBashToolRunsTheUpdatedInput) {
   EXPECT_EQ(block["tool_use_id"], ask["tool_use_id"]);
   const json result = AwaitResult(agent);
   EXPECT_EQ(result["is_error"], false);
+  EXPECT_EQ(result["result"], "Tool Bash finished.");  // a model answer follows every tool
+  EXPECT_EQ(result["num_turns"], 2);
   EXPECT_TRUE(result["permission_denials"].empty());
   EXPECT_EQ(ReadFile(work_ + "/made.txt"), "changed\n");
 }
@@ -188,6 +190,7 @@ TEST_F(FakeAgentProtocol, DeniedToolDoesNotRunAndReportsTheMessage) {
   EXPECT_EQ(block["is_error"], true);
   EXPECT_EQ(block["content"], "not on my watch");
   const json result = AwaitResult(agent);
+  EXPECT_EQ(result["result"], "Tool Bash failed.");
   ASSERT_EQ(result["permission_denials"].size(), 1u);
   EXPECT_EQ(result["permission_denials"][0]["tool_name"], "Bash");
   EXPECT_FALSE(std::filesystem::exists(work_ + "/denied.txt"));
