@@ -100,7 +100,7 @@ class ChainResolver {
   }
 
   static SourceNode MergeOnto(SourceNode parent, const SourceNode& child) {
-    std::erase_if(parent.entries, [](const auto& kv) { return kv.first.scalar == "extends"; });
+    std::erase_if(parent.entries, [](const auto& kv) { return kv.key.scalar == "extends"; });
     return MergeNodes(parent, child);
   }
 

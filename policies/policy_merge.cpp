@@ -9,7 +9,7 @@ SourceNode MergeNodes(const SourceNode& parent, const SourceNode& child) {
     for (const auto& [key, value] : child.entries) {
       SourceNode* existing = merged.Find(key.scalar);
       if (existing == nullptr) {
-        merged.entries.emplace_back(key, value);
+        merged.entries.push_back(SourceEntry{key, value});
       } else {
         *existing = MergeNodes(*existing, value);
       }
@@ -29,8 +29,8 @@ SourceNode MergeNodes(const SourceNode& parent, const SourceNode& child) {
 void FinishMerge(SourceNode& node) {
   node.append = false;
   if (node.IsMap()) {
-    std::erase_if(node.entries, [](const auto& kv) { return kv.second.IsNull(); });
-    for (auto& kv : node.entries) FinishMerge(kv.second);
+    std::erase_if(node.entries, [](const auto& kv) { return kv.value.IsNull(); });
+    for (auto& kv : node.entries) FinishMerge(kv.value);
   } else if (node.IsSequence()) {
     for (auto& item : node.items) FinishMerge(item);
   }

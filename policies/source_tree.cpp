@@ -77,7 +77,7 @@ class Converter {
         out_.push_back(MakeDiagnostic(key.mark, key.scalar, "duplicate key"));
         continue;
       }
-      result.entries.emplace_back(std::move(key), std::move(value));
+      result.entries.push_back(SourceEntry{std::move(key), std::move(value)});
     }
   }
 

@@ -23,13 +23,15 @@ struct SourceMark {
   int column = 0;  // 1-based
 };
 
+struct SourceEntry;
+
 struct SourceNode {
   enum class Kind { kNull, kScalar, kSequence, kMap };
   Kind kind = Kind::kNull;
   std::string scalar;
   bool append = false;  // a sequence written `+[...]` or under a `+key:`: appends when merged
   std::vector<SourceNode> items;                            // kSequence
-  std::vector<std::pair<SourceNode, SourceNode>> entries;  // kMap: key (scalar), value
+  std::vector<SourceEntry> entries;  // kMap, in file order
   SourceMark mark;
 
   bool IsNull() const { return kind == Kind::kNull; }
@@ -39,6 +41,11 @@ struct SourceNode {
   // The value under `key` in a map, or nullptr.
   const SourceNode* Find(std::string_view key) const;
   SourceNode* Find(std::string_view key);
+};
+
+struct SourceEntry {
+  SourceNode key;  // always a scalar
+  SourceNode value;
 };
 
 const char* KindName(SourceNode::Kind kind);
