@@ -306,6 +306,60 @@ TEST_F(ClaudeCli, InterruptEndsTheTurnAndTheSessionStaysUsable) {
   EXPECT_EQ(second["result"], "Still here.");
 }
 
+TEST_F(ClaudeCli, InterruptWhilePermissionIsPendingWithdrawsTheRequest) {
+  StartApi(R"({"turns":[{"replies":[
+      {"tool_use":{"name":"Bash","input":{"command":"touch never.txt","description":"t"}}},
+      {"text":"unused"}]}]})");
+  PipedProcess cli = StartCli("--session-id");
+  ASSERT_TRUE(cli.WriteJson(Prompt("touch something")));
+  const json request = AwaitControlRequest(cli);
+  ASSERT_TRUE(cli.WriteJson(
+      {{"type", "control_request"}, {"request_id", "int-2"}, {"request", {{"subtype", "interrupt"}}}}));
+  std::vector<json> lines;
+  const json result = AwaitResult(cli, &lines);
+  int cancel_at = -1, ack_at = -1;
+  for (int i = 0; i < static_cast<int>(lines.size()); ++i) {
+    if (IsKind(lines[i], "control_cancel_request") &&
+        lines[i]["request_id"] == request["request_id"]) {
+      cancel_at = i;
+    }
+    if (IsKind(lines[i], "control_response") && lines[i]["response"]["request_id"] == "int-2") {
+      ack_at = i;
+    }
+  }
+  ASSERT_GE(cancel_at, 0) << "no control_cancel_request for the pending can_use_tool";
+  EXPECT_GT(ack_at, cancel_at);
+  EXPECT_EQ(result["is_error"], true);
+  EXPECT_FALSE(std::filesystem::exists(work_ + "/never.txt"));
+  EXPECT_EQ(MessageRequests().size(), 1u);  // no follow-up model call
+}
+
+TEST_F(ClaudeCli, UnknownControlRequestIsAnsweredWithAnError) {
+  StartApi("{}");
+  PipedProcess cli = StartCli("--session-id");
+  ASSERT_TRUE(cli.WriteJson(
+      {{"type", "control_request"}, {"request_id", "x-1"}, {"request", {{"subtype", "frobnicate"}}}}));
+  auto answer = cli.ReadUntil([](const json& l) { return IsKind(l, "control_response"); }, kTimeout);
+  ASSERT_TRUE(answer.has_value()) << ReadFile(stderr_path_);
+  EXPECT_EQ((*answer)["response"]["subtype"], "error");
+  EXPECT_EQ((*answer)["response"]["request_id"], "x-1");
+}
+
+TEST_F(ClaudeCli, PromptSentDuringATurnRunsAsItsOwnTurnAfterwards) {
+  StartApi(R"({"turns":[{"text":"slow first answer here","chunk_size":4,"delay_ms":100},
+                        {"text":"Second answer."}]})");
+  PipedProcess cli = StartCli("--session-id");
+  ASSERT_TRUE(cli.WriteJson(Prompt("first")));
+  ASSERT_TRUE(cli.ReadUntil(
+      [](const json& l) { return IsKind(l, "stream_event/content_block_delta"); }, kTimeout));
+  ASSERT_TRUE(cli.WriteJson(Prompt("second")));
+  const json first = AwaitResult(cli);
+  EXPECT_EQ(first["result"], "slow first answer here");
+  const json second = AwaitResult(cli);
+  EXPECT_EQ(second["result"], "Second answer.");
+  EXPECT_EQ(MessageRequests().size(), 2u);
+}
+
 TEST_F(ClaudeCli, ResumeSendsTheEarlierTurnsToTheApi) {
   StartApi(R"({"turns":[{"match":"PINEAPPLE","text":"Noted the word."},
                         {"match":"which word","text":"It was PINEAPPLE."}]})");
