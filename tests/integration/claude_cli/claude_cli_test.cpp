@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "tests/fake_anthropic/api_server.hpp"
+#include "tests/support/claude_cli.hpp"
 #include "tests/support/piped_process.hpp"
 
 namespace hotplex::testing {
@@ -22,14 +23,6 @@ using std::chrono::milliseconds;
 namespace fa = hotplex::fake_anthropic;
 
 constexpr milliseconds kTimeout{60000};
-
-// $HOTPLEX_CLAUDE_BIN, else <$HOTPLEX_CLAUDE_PREFIX or the default prefix>/node_modules/.bin/claude.
-std::string ClaudeBinary() {
-  if (const char* bin = std::getenv("HOTPLEX_CLAUDE_BIN"); bin && *bin) return bin;
-  const char* prefix = std::getenv("HOTPLEX_CLAUDE_PREFIX");
-  return std::string(prefix && *prefix ? prefix : "/var/cache/hotplex/claude") +
-         "/node_modules/.bin/claude";
-}
 
 bool IsResult(const json& l) { return l.value("type", "") == "result"; }
 bool IsKind(const json& l, const std::string& kind) { return LineKind(l) == kind; }
@@ -66,11 +59,8 @@ std::string Deltas(const std::vector<json>& lines) {
 class ClaudeCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string claude = ClaudeBinary();
-    ASSERT_EQ(::access(claude.c_str(), X_OK), 0)
-        << "Claude Code CLI not found at " << claude
-        << ". Install it with scripts/test-setup (or scripts/install-claude), or point "
-           "HOTPLEX_CLAUDE_BIN / HOTPLEX_CLAUDE_PREFIX at an installed one.";
+    const std::string missing = ClaudeMissingReason();
+    ASSERT_TRUE(missing.empty()) << missing;
     std::filesystem::create_directories(home_);
     std::filesystem::create_directories(work_);
     std::filesystem::create_directories(tmp_);
