@@ -2,13 +2,11 @@
 // These pin the parts of docs/claude-code-protocol.md the supervisor relies on. The CLI
 // runs directly here (sandboxing is the supervisor's business). It must be installed
 // (`scripts/test-setup`); a missing CLI fails every test with a message, never skips.
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
 
 #include "tests/fake_anthropic/api_server.hpp"
