@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -56,10 +57,13 @@ class FakeAgent {
   void RunTurn(const std::string& prompt);
   bool RunDirective(const Directive& d, Turn& turn);
   void BeginMessage(Turn& turn);
-  void EndMessage(Turn& turn, const nlohmann::json& stop_reason);
+  // message_delta, `before_stop` (if any), message_stop.
+  void EndMessage(Turn& turn, const nlohmann::json& stop_reason,
+                  const std::function<void()>& before_stop = nullptr);
   bool StreamBlock(Turn& turn, const std::string& type, const std::vector<std::string>& pieces,
                    int64_t interval_us);
-  void EmitToolUse(const Directive& d, Turn& turn, const std::string& tool_use_id);
+  void EmitToolUse(const Directive& d, Turn& turn, const std::string& tool_use_id,
+                   const std::string& request_id);
   bool UseTool(const Directive& d, Turn& turn);
   std::pair<std::string, bool> RunTool(const std::string& name, const nlohmann::json& input);
   void FinishInterrupted(Turn& turn, const std::string& text_so_far, bool tool_use);

@@ -23,7 +23,8 @@ json ToolResult(const std::string& id, const std::string& content, bool is_error
 
 }  // namespace
 
-void FakeAgent::EmitToolUse(const Directive& d, Turn& turn, const std::string& tool_use_id) {
+void FakeAgent::EmitToolUse(const Directive& d, Turn& turn, const std::string& tool_use_id,
+                            const std::string& request_id) {
   const int index = turn.block_index++;
   json block = {{"type", "tool_use"}, {"id", tool_use_id}, {"name", d.text}, {"input", d.input}};
   out_.StreamEvent({{"type", "content_block_start"}, {"index", index},
@@ -35,16 +36,18 @@ void FakeAgent::EmitToolUse(const Directive& d, Turn& turn, const std::string& t
                    turn.message_id);
   out_.Assistant(turn.message_id, options_.model, block);
   out_.StreamEvent({{"type", "content_block_stop"}, {"index", index}}, turn.message_id);
-  EndMessage(turn, "tool_use");
+  // The CLI asks between the message_delta and the message_stop of the tool's message.
+  EndMessage(turn, "tool_use", [&] {
+    out_.ControlRequest(request_id, {{"subtype", "can_use_tool"}, {"tool_name", d.text},
+                                     {"display_name", d.text}, {"input", d.input},
+                                     {"tool_use_id", tool_use_id}});
+  });
 }
 
 bool FakeAgent::UseTool(const Directive& d, Turn& turn) {
   const std::string tool_use_id = "toolu_fake_agent_" + std::to_string(message_counter_);
-  EmitToolUse(d, turn, tool_use_id);
   const std::string request_id = out_.NewUuid();
-  out_.ControlRequest(request_id, {{"subtype", "can_use_tool"}, {"tool_name", d.text},
-                                   {"display_name", d.text}, {"input", d.input},
-                                   {"tool_use_id", tool_use_id}});
+  EmitToolUse(d, turn, tool_use_id, request_id);
   const Wake wake = Pump(std::nullopt, &request_id);
   if (wake == Wake::kEof) std::exit(1);  // nobody left to answer
   if (wake == Wake::kInterrupted) {

@@ -136,11 +136,13 @@ void FakeAgent::BeginMessage(Turn& turn) {
                    turn.message_id);
 }
 
-void FakeAgent::EndMessage(Turn& turn, const json& stop_reason) {
+void FakeAgent::EndMessage(Turn& turn, const json& stop_reason,
+                           const std::function<void()>& before_stop) {
   out_.StreamEvent({{"type", "message_delta"},
                     {"delta", {{"stop_reason", stop_reason}, {"stop_sequence", nullptr}}},
                     {"usage", {{"output_tokens", 5}}}},
                    turn.message_id);
+  if (before_stop) before_stop();
   out_.StreamEvent({{"type", "message_stop"}}, turn.message_id);
   turn.message_open = false;
 }

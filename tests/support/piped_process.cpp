@@ -161,17 +161,6 @@ void PipedProcess::Kill(int signal_number) {
   if (pid_ > 0 && !reaped_) ::kill(pid_, signal_number);
 }
 
-std::string LineKind(const nlohmann::json& line) {
-  if (!line.is_object()) return "?";
-  std::string kind = line.value("type", "?");
-  if (line.contains("subtype") && line["subtype"].is_string()) {
-    kind += "/" + line["subtype"].get<std::string>();
-  } else if (line.contains("event") && line["event"].is_object()) {
-    kind += "/" + line["event"].value("type", "?");
-  }
-  return kind;
-}
-
 std::vector<std::string> InheritEnv(const std::vector<std::string>& names) {
   std::vector<std::string> env;
   for (const auto& name : names) {

@@ -78,9 +78,6 @@ class PipedProcess {
   bool eof_ = false;
 };
 
-// "type" of a protocol line, plus "/subtype" or "/event.type" when present:
-// "system/init", "stream_event/content_block_delta", "result/success".
-std::string LineKind(const nlohmann::json& line);
 // Copies the current environment entries named in `names` as KEY=VALUE.
 std::vector<std::string> InheritEnv(const std::vector<std::string>& names);
 std::string ReadFile(const std::string& path);

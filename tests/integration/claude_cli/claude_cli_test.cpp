@@ -12,6 +12,7 @@
 #include "tests/fake_anthropic/api_server.hpp"
 #include "tests/support/claude_cli.hpp"
 #include "tests/support/piped_process.hpp"
+#include "tests/support/stream_json.hpp"
 
 namespace hotplex::testing {
 namespace {
@@ -22,19 +23,6 @@ namespace fa = hotplex::fake_anthropic;
 
 constexpr milliseconds kTimeout{60000};
 
-bool IsResult(const json& l) { return l.value("type", "") == "result"; }
-bool IsKind(const json& l, const std::string& kind) { return LineKind(l) == kind; }
-
-json Prompt(const std::string& text) {
-  return {{"type", "user"}, {"message", {{"role", "user"}, {"content", text}}}};
-}
-
-json Answer(const json& request, json response) {
-  return {{"type", "control_response"},
-          {"response", {{"subtype", "success"}, {"request_id", request["request_id"]},
-                        {"response", std::move(response)}}}};
-}
-
 // The content blocks of the last role:"user" message of an API request body.
 json LastUserContent(const json& body) {
   json last;
@@ -42,16 +30,6 @@ json LastUserContent(const json& body) {
     if (m.value("role", "") == "user") last = m["content"];
   }
   return last;
-}
-
-std::string Deltas(const std::vector<json>& lines) {
-  std::string text;
-  for (const json& l : lines) {
-    if (IsKind(l, "stream_event/content_block_delta")) {
-      text += l["event"]["delta"].value("text", "");
-    }
-  }
-  return text;
 }
 
 class ClaudeCli : public ::testing::Test {
@@ -135,7 +113,7 @@ class ClaudeCli : public ::testing::Test {
 TEST_F(ClaudeCli, TextTurnStreamsDeltasThenAssistantThenResult) {
   StartApi(R"({"turns":[{"text":"Hello from the fake API, in pieces.","chunk_size":6}]})");
   PipedProcess cli = StartCli("--session-id");
-  ASSERT_TRUE(cli.WriteJson(Prompt("Say hello")));
+  ASSERT_TRUE(cli.WriteJson(UserPrompt("Say hello")));
   std::vector<json> lines;
   const json result = AwaitResult(cli, &lines);
 
@@ -149,7 +127,7 @@ TEST_F(ClaudeCli, TextTurnStreamsDeltasThenAssistantThenResult) {
   }
   EXPECT_GE(deltas, 6);
   EXPECT_LT(first_delta_at, assistant_at);
-  EXPECT_EQ(Deltas(lines), "Hello from the fake API, in pieces.");
+  EXPECT_EQ(TextDeltas(lines), "Hello from the fake API, in pieces.");
   EXPECT_EQ(lines[assistant_at]["message"]["content"][0]["text"],
             "Hello from the fake API, in pieces.");
   EXPECT_EQ(result["subtype"], "success");
@@ -169,7 +147,7 @@ TEST_F(ClaudeCli, InitializeIsAnsweredBeforeAnyPrompt) {
   StartApi("{}");
   PipedProcess cli = StartCli("--session-id");
   ASSERT_TRUE(cli.WriteJson(
-      {{"type", "control_request"}, {"request_id", "init-1"}, {"request", {{"subtype", "initialize"}}}}));
+      ControlRequest("init-1", "initialize")));
   auto answer = cli.ReadUntil([](const json& l) { return IsKind(l, "control_response"); }, kTimeout);
   ASSERT_TRUE(answer.has_value()) << ReadFile(stderr_path_);
   EXPECT_EQ((*answer)["response"]["subtype"], "success");
@@ -193,13 +171,13 @@ TEST_F(ClaudeCli, AllowedBashToolRunsAndTheApiReceivesItsResult) {
       {"tool_use":{"name":"Bash","input":{"command":"echo made > made.txt","description":"make"}}},
       {"text":"Done."}]}]})");
   PipedProcess cli = StartCli("--session-id");
-  ASSERT_TRUE(cli.WriteJson(Prompt("please make the file")));
+  ASSERT_TRUE(cli.WriteJson(UserPrompt("please make the file")));
   const json request = AwaitControlRequest(cli);
   const json& ask = request["request"];
   EXPECT_EQ(ask["subtype"], "can_use_tool");
   EXPECT_EQ(ask["tool_name"], "Bash");
   EXPECT_EQ(ask["input"]["command"], "echo made > made.txt");
-  ASSERT_TRUE(cli.WriteJson(Answer(request, {{"behavior", "allow"}, {"updatedInput", ask["input"]}})));
+  ASSERT_TRUE(cli.WriteJson(ControlAnswer(request, {{"behavior", "allow"}, {"updatedInput", ask["input"]}})));
 
   std::vector<json> lines;
   const json result = AwaitResult(cli, &lines);
@@ -227,9 +205,9 @@ TEST_F(ClaudeCli, DeniedBashToolDoesNotRunAndTheApiSeesTheDenial) {
       {"tool_use":{"name":"Bash","input":{"command":"touch denied.txt","description":"touch"}}},
       {"text":"Understood."}]}]})");
   PipedProcess cli = StartCli("--session-id");
-  ASSERT_TRUE(cli.WriteJson(Prompt("touch it")));
+  ASSERT_TRUE(cli.WriteJson(UserPrompt("touch it")));
   const json request = AwaitControlRequest(cli);
-  ASSERT_TRUE(cli.WriteJson(Answer(request, {{"behavior", "deny"}, {"message", "blocked by test policy"}})));
+  ASSERT_TRUE(cli.WriteJson(ControlAnswer(request, {{"behavior", "deny"}, {"message", "blocked by test policy"}})));
 
   std::vector<json> lines;
   const json result = AwaitResult(cli, &lines);
@@ -252,18 +230,18 @@ TEST_F(ClaudeCli, AskRulesMakeEvenReadOnlyCommandsAskForPermission) {
   {
     // Without ask rules, the CLI allows `ls` in its cwd by itself: no can_use_tool at all.
     PipedProcess cli = StartCli("--session-id");
-    ASSERT_TRUE(cli.WriteJson(Prompt("list files")));
+    ASSERT_TRUE(cli.WriteJson(UserPrompt("list files")));
     std::vector<json> lines;
     AwaitResult(cli, &lines);
     for (const json& l : lines) EXPECT_NE(LineKind(l), "control_request");
   }
   session_id_.back() = session_id_.back() == 'a' ? 'b' : 'a';
   PipedProcess cli = StartCli("--session-id", {"--settings", R"({"permissions":{"ask":["Bash"]}})"});
-  ASSERT_TRUE(cli.WriteJson(Prompt("list files")));
+  ASSERT_TRUE(cli.WriteJson(UserPrompt("list files")));
   const json request = AwaitControlRequest(cli);
   EXPECT_EQ(request["request"]["tool_name"], "Bash");
   EXPECT_EQ(request["request"]["input"]["command"], "ls");
-  ASSERT_TRUE(cli.WriteJson(Answer(request, {{"behavior", "allow"}, {"updatedInput", request["request"]["input"]}})));
+  ASSERT_TRUE(cli.WriteJson(ControlAnswer(request, {{"behavior", "allow"}, {"updatedInput", request["request"]["input"]}})));
   EXPECT_EQ(AwaitResult(cli)["result"], "Listed.");
 }
 
@@ -272,11 +250,11 @@ TEST_F(ClaudeCli, InterruptEndsTheTurnAndTheSessionStaysUsable) {
       {"text":"one two three four five six seven eight nine ten eleven twelve","chunk_size":4,"delay_ms":150},
       {"text":"Still here."}]})");
   PipedProcess cli = StartCli("--session-id");
-  ASSERT_TRUE(cli.WriteJson(Prompt("talk slowly")));
+  ASSERT_TRUE(cli.WriteJson(UserPrompt("talk slowly")));
   ASSERT_TRUE(cli.ReadUntil(
       [](const json& l) { return IsKind(l, "stream_event/content_block_delta"); }, kTimeout));
   ASSERT_TRUE(cli.WriteJson(
-      {{"type", "control_request"}, {"request_id", "int-1"}, {"request", {{"subtype", "interrupt"}}}}));
+      ControlRequest("int-1", "interrupt")));
   std::vector<json> lines;
   const json result = AwaitResult(cli, &lines);
   bool acked = false;
@@ -288,7 +266,7 @@ TEST_F(ClaudeCli, InterruptEndsTheTurnAndTheSessionStaysUsable) {
   EXPECT_EQ(result["is_error"], true);
   EXPECT_EQ(result["subtype"], "error_during_execution");
 
-  ASSERT_TRUE(cli.WriteJson(Prompt("are you there?")));
+  ASSERT_TRUE(cli.WriteJson(UserPrompt("are you there?")));
   const json second = AwaitResult(cli);
   EXPECT_EQ(second["is_error"], false);
   EXPECT_EQ(second["result"], "Still here.");
@@ -299,10 +277,10 @@ TEST_F(ClaudeCli, InterruptWhilePermissionIsPendingWithdrawsTheRequest) {
       {"tool_use":{"name":"Bash","input":{"command":"touch never.txt","description":"t"}}},
       {"text":"unused"}]}]})");
   PipedProcess cli = StartCli("--session-id");
-  ASSERT_TRUE(cli.WriteJson(Prompt("touch something")));
+  ASSERT_TRUE(cli.WriteJson(UserPrompt("touch something")));
   const json request = AwaitControlRequest(cli);
   ASSERT_TRUE(cli.WriteJson(
-      {{"type", "control_request"}, {"request_id", "int-2"}, {"request", {{"subtype", "interrupt"}}}}));
+      ControlRequest("int-2", "interrupt")));
   std::vector<json> lines;
   const json result = AwaitResult(cli, &lines);
   int cancel_at = -1, ack_at = -1;
@@ -326,7 +304,7 @@ TEST_F(ClaudeCli, UnknownControlRequestIsAnsweredWithAnError) {
   StartApi("{}");
   PipedProcess cli = StartCli("--session-id");
   ASSERT_TRUE(cli.WriteJson(
-      {{"type", "control_request"}, {"request_id", "x-1"}, {"request", {{"subtype", "frobnicate"}}}}));
+      ControlRequest("x-1", "frobnicate")));
   auto answer = cli.ReadUntil([](const json& l) { return IsKind(l, "control_response"); }, kTimeout);
   ASSERT_TRUE(answer.has_value()) << ReadFile(stderr_path_);
   EXPECT_EQ((*answer)["response"]["subtype"], "error");
@@ -337,10 +315,10 @@ TEST_F(ClaudeCli, PromptSentDuringATurnRunsAsItsOwnTurnAfterwards) {
   StartApi(R"({"turns":[{"text":"slow first answer here","chunk_size":4,"delay_ms":100},
                         {"text":"Second answer."}]})");
   PipedProcess cli = StartCli("--session-id");
-  ASSERT_TRUE(cli.WriteJson(Prompt("first")));
+  ASSERT_TRUE(cli.WriteJson(UserPrompt("first")));
   ASSERT_TRUE(cli.ReadUntil(
       [](const json& l) { return IsKind(l, "stream_event/content_block_delta"); }, kTimeout));
-  ASSERT_TRUE(cli.WriteJson(Prompt("second")));
+  ASSERT_TRUE(cli.WriteJson(UserPrompt("second")));
   const json first = AwaitResult(cli);
   EXPECT_EQ(first["result"], "slow first answer here");
   const json second = AwaitResult(cli);
@@ -353,7 +331,7 @@ TEST_F(ClaudeCli, ResumeSendsTheEarlierTurnsToTheApi) {
                         {"match":"which word","text":"It was PINEAPPLE."}]})");
   {
     PipedProcess cli = StartCli("--session-id");
-    ASSERT_TRUE(cli.WriteJson(Prompt("remember the word PINEAPPLE")));
+    ASSERT_TRUE(cli.WriteJson(UserPrompt("remember the word PINEAPPLE")));
     EXPECT_EQ(AwaitResult(cli)["result"], "Noted the word.");
     CloseAndExpectExit(cli, 0);
   }
@@ -370,7 +348,7 @@ TEST_F(ClaudeCli, ResumeSendsTheEarlierTurnsToTheApi) {
     EXPECT_NE(ReadFile(stderr_path_).find("already in use"), std::string::npos);
   }
   PipedProcess resumed = StartCli("--resume");
-  ASSERT_TRUE(resumed.WriteJson(Prompt("which word did I give you?")));
+  ASSERT_TRUE(resumed.WriteJson(UserPrompt("which word did I give you?")));
   const json result = AwaitResult(resumed);
   EXPECT_EQ(result["result"], "It was PINEAPPLE.");
   EXPECT_EQ(result["session_id"], session_id_);

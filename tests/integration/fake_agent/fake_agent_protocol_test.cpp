@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "tests/support/piped_process.hpp"
+#include "tests/support/stream_json.hpp"
 
 namespace hotplex::testing {
 namespace {
@@ -20,37 +21,14 @@ constexpr milliseconds kTimeout{10000};
 const std::string kAgent = HOTPLEX_BINARY_DIR "/tests/bin/fake-agent";
 const std::string kSessionId = "0f0e0d0c-0b0a-4908-8706-050403020100";
 
-json Prompt(const std::string& text) {
-  return {{"type", "user"}, {"message", {{"role", "user"}, {"content", text}}}};
-}
-
-json Control(const std::string& id, const std::string& subtype) {
-  return {{"type", "control_request"}, {"request_id", id}, {"request", {{"subtype", subtype}}}};
-}
-
-json Decision(const std::string& request_id, json response) {
-  return {{"type", "control_response"},
-          {"response", {{"subtype", "success"}, {"request_id", request_id},
-                        {"response", std::move(response)}}}};
-}
-
-bool IsResult(const json& line) { return line.value("type", "") == "result"; }
-bool IsKind(const json& line, const std::string& kind) { return LineKind(line) == kind; }
-
 std::vector<std::string> Kinds(const std::vector<json>& lines) {
   std::vector<std::string> kinds;
   for (const json& l : lines) kinds.push_back(LineKind(l));
   return kinds;
 }
 
-std::string Deltas(const std::vector<json>& lines) {
-  std::string text;
-  for (const json& l : lines) {
-    if (IsKind(l, "stream_event/content_block_delta")) {
-      text += l["event"]["delta"].value("text", "");
-    }
-  }
-  return text;
+json Decision(const std::string& request_id, json response) {
+  return ControlAnswer({{"request_id", request_id}}, std::move(response));
 }
 
 class FakeAgentProtocol : public ::testing::Test {
@@ -85,7 +63,7 @@ class FakeAgentProtocol : public ::testing::Test {
 
 TEST_F(FakeAgentProtocol, TextTurnStreamsDeltasThenAssistantThenResult) {
   PipedProcess agent = Start();
-  ASSERT_TRUE(agent.WriteJson(Prompt("fake: text one two three")));
+  ASSERT_TRUE(agent.WriteJson(UserPrompt("fake: text one two three")));
   std::vector<json> lines;
   const json result = AwaitResult(agent, &lines);
   const std::vector<std::string> expected = {
@@ -95,7 +73,7 @@ TEST_F(FakeAgentProtocol, TextTurnStreamsDeltasThenAssistantThenResult) {
       "stream_event/content_block_stop", "stream_event/message_delta",
       "stream_event/message_stop", "result/success"};
   EXPECT_EQ(Kinds(lines), expected);
-  EXPECT_EQ(Deltas(lines), "one two three");
+  EXPECT_EQ(TextDeltas(lines), "one two three");
   EXPECT_EQ(lines[7]["message"]["content"][0]["text"], "one two three");
   EXPECT_EQ(result["result"], "one two three");
   EXPECT_EQ(result["is_error"], false);
@@ -106,7 +84,7 @@ TEST_F(FakeAgentProtocol, TextTurnStreamsDeltasThenAssistantThenResult) {
 TEST_F(FakeAgentProtocol, PrintsNothingBeforeTheFirstPromptButAnswersInitialize) {
   PipedProcess agent = Start();
   EXPECT_FALSE(agent.ReadLine(milliseconds(200)).has_value());
-  ASSERT_TRUE(agent.WriteJson(Control("init-1", "initialize")));
+  ASSERT_TRUE(agent.WriteJson(ControlRequest("init-1", "initialize")));
   auto answer = agent.ReadJson(kTimeout);
   ASSERT_TRUE(answer.has_value());
   EXPECT_EQ(LineKind(*answer), "control_response");
@@ -117,7 +95,7 @@ TEST_F(FakeAgentProtocol, PrintsNothingBeforeTheFirstPromptButAnswersInitialize)
 
 TEST_F(FakeAgentProtocol, PlainPromptIsEchoed) {
   PipedProcess agent = Start();
-  ASSERT_TRUE(agent.WriteJson(Prompt("hello there")));
+  ASSERT_TRUE(agent.WriteJson(UserPrompt("hello there")));
   EXPECT_EQ(AwaitResult(agent)["result"], "echo: hello there");
 }
 
@@ -139,7 +117,7 @@ TEST_F(FakeAgentProtocol, PlainInputModeTakesTextLinesAsPrompts) {
 
 TEST_F(FakeAgentProtocol, UnknownControlSubtypeIsAnsweredWithAnError) {
   PipedProcess agent = Start();
-  ASSERT_TRUE(agent.WriteJson(Control("x-1", "frobnicate")));
+  ASSERT_TRUE(agent.WriteJson(ControlRequest("x-1", "frobnicate")));
   auto answer = agent.ReadJson(kTimeout);
   ASSERT_TRUE(answer.has_value());
   EXPECT_EQ((*answer)["response"]["subtype"], "error");
@@ -150,7 +128,7 @@ TEST_F(FakeAgentProtocol, UnknownControlSubtypeIsAnsweredWithAnError) {
 
 TEST_F(FakeAgentProtocol, AllowedBashToolRunsTheUpdatedInput) {
   PipedProcess agent = Start();
-  ASSERT_TRUE(agent.WriteJson(Prompt(R"(fake: tool Bash {"command":"echo original > made.txt"})")));
+  ASSERT_TRUE(agent.WriteJson(UserPrompt(R"(fake: tool Bash {"command":"echo original > made.txt"})")));
   std::vector<json> lines;
   auto request = agent.ReadUntil([](const json& l) { return IsKind(l, "control_request"); },
                                  kTimeout, &lines);
@@ -178,7 +156,7 @@ TEST_F(FakeAgentProtocol, AllowedBashToolRunsTheUpdatedInput) {
 
 TEST_F(FakeAgentProtocol, DeniedToolDoesNotRunAndReportsTheMessage) {
   PipedProcess agent = Start();
-  ASSERT_TRUE(agent.WriteJson(Prompt(R"(fake: tool Bash {"command":"touch denied.txt"})")));
+  ASSERT_TRUE(agent.WriteJson(UserPrompt(R"(fake: tool Bash {"command":"touch denied.txt"})")));
   auto request = agent.ReadUntil([](const json& l) { return IsKind(l, "control_request"); },
                                  kTimeout);
   ASSERT_TRUE(request.has_value());
@@ -198,12 +176,12 @@ TEST_F(FakeAgentProtocol, DeniedToolDoesNotRunAndReportsTheMessage) {
 
 TEST_F(FakeAgentProtocol, InterruptStopsSlowOutputAndTheSessionStaysUsable) {
   PipedProcess agent = Start();
-  ASSERT_TRUE(agent.WriteJson(Prompt("fake: slow 200 20")));
+  ASSERT_TRUE(agent.WriteJson(UserPrompt("fake: slow 200 20")));
   std::vector<json> lines;
   ASSERT_TRUE(agent.ReadUntil(
       [](const json& l) { return IsKind(l, "stream_event/content_block_delta"); }, kTimeout,
       &lines));
-  ASSERT_TRUE(agent.WriteJson(Control("int-1", "interrupt")));
+  ASSERT_TRUE(agent.WriteJson(ControlRequest("int-1", "interrupt")));
   auto ack = agent.ReadUntil([](const json& l) { return IsKind(l, "control_response"); },
                              kTimeout, &lines);
   ASSERT_TRUE(ack.has_value());
@@ -212,26 +190,28 @@ TEST_F(FakeAgentProtocol, InterruptStopsSlowOutputAndTheSessionStaysUsable) {
   const json result = AwaitResult(agent, &lines);
   EXPECT_EQ(result["subtype"], "error_during_execution");
   EXPECT_EQ(result["is_error"], true);
-  EXPECT_LT(Deltas(lines).size(), std::string("tick100 ").size() * 100);
+  EXPECT_LT(TextDeltas(lines).size(), std::string("tick100 ").size() * 100);
 
-  ASSERT_TRUE(agent.WriteJson(Prompt("fake: text still alive")));
+  ASSERT_TRUE(agent.WriteJson(UserPrompt("fake: text still alive")));
   EXPECT_EQ(AwaitResult(agent)["result"], "still alive");
 }
 
 TEST_F(FakeAgentProtocol, InterruptWhilePermissionIsPendingCancelsTheRequest) {
   PipedProcess agent = Start();
-  ASSERT_TRUE(agent.WriteJson(Prompt(R"(fake: tool Bash {"command":"touch never.txt"})")));
+  ASSERT_TRUE(agent.WriteJson(UserPrompt(R"(fake: tool Bash {"command":"touch never.txt"})")));
   auto request = agent.ReadUntil([](const json& l) { return IsKind(l, "control_request"); },
                                  kTimeout);
   ASSERT_TRUE(request.has_value());
-  ASSERT_TRUE(agent.WriteJson(Control("int-2", "interrupt")));
+  ASSERT_TRUE(agent.WriteJson(ControlRequest("int-2", "interrupt")));
   std::vector<json> lines;
   const json result = AwaitResult(agent, &lines);
-  ASSERT_GE(lines.size(), 2u);
-  EXPECT_EQ(LineKind(lines[0]), "control_cancel_request");
-  EXPECT_EQ(lines[0]["request_id"], (*request)["request_id"]);
-  EXPECT_EQ(LineKind(lines[1]), "control_response");
-  EXPECT_EQ(lines[1]["response"]["request_id"], "int-2");
+  // The tool's message_stop (still owed after the ask), then cancel, then the ack.
+  ASSERT_GE(lines.size(), 3u);
+  EXPECT_EQ(LineKind(lines[0]), "stream_event/message_stop");
+  EXPECT_EQ(LineKind(lines[1]), "control_cancel_request");
+  EXPECT_EQ(lines[1]["request_id"], (*request)["request_id"]);
+  EXPECT_EQ(LineKind(lines[2]), "control_response");
+  EXPECT_EQ(lines[2]["response"]["request_id"], "int-2");
   EXPECT_EQ(result["is_error"], true);
   EXPECT_EQ(result["stop_reason"], "tool_use");
   EXPECT_FALSE(std::filesystem::exists(work_ + "/never.txt"));
@@ -239,8 +219,8 @@ TEST_F(FakeAgentProtocol, InterruptWhilePermissionIsPendingCancelsTheRequest) {
 
 TEST_F(FakeAgentProtocol, PromptSentDuringATurnIsQueuedAndRunAfterIt) {
   PipedProcess agent = Start();
-  ASSERT_TRUE(agent.WriteJson(Prompt("fake: slow 5 20")));
-  ASSERT_TRUE(agent.WriteJson(Prompt("fake: text second")));
+  ASSERT_TRUE(agent.WriteJson(UserPrompt("fake: slow 5 20")));
+  ASSERT_TRUE(agent.WriteJson(UserPrompt("fake: text second")));
   EXPECT_EQ(AwaitResult(agent)["result"], "tick0 tick1 tick2 tick3 tick4 ");
   EXPECT_EQ(AwaitResult(agent)["result"], "second");
 }
@@ -248,7 +228,7 @@ TEST_F(FakeAgentProtocol, PromptSentDuringATurnIsQueuedAndRunAfterIt) {
 TEST_F(FakeAgentProtocol, ResumeCarriesTheEarlierTurns) {
   {
     PipedProcess agent = Start();
-    ASSERT_TRUE(agent.WriteJson(Prompt("first prompt")));
+    ASSERT_TRUE(agent.WriteJson(UserPrompt("first prompt")));
     AwaitResult(agent);
     agent.CloseStdin();
     auto status = agent.Wait(kTimeout);
@@ -256,14 +236,14 @@ TEST_F(FakeAgentProtocol, ResumeCarriesTheEarlierTurns) {
     EXPECT_EQ(WEXITSTATUS(*status), 0);
   }
   PipedProcess resumed = Start("--resume");
-  ASSERT_TRUE(resumed.WriteJson(Prompt("fake: history")));
+  ASSERT_TRUE(resumed.WriteJson(UserPrompt("fake: history")));
   EXPECT_EQ(AwaitResult(resumed)["result"], "history: [first prompt] [fake: history]");
 }
 
 TEST_F(FakeAgentProtocol, SessionIdThatIsTakenFailsLikeTheCli) {
   {
     PipedProcess agent = Start();
-    ASSERT_TRUE(agent.WriteJson(Prompt("first")));
+    ASSERT_TRUE(agent.WriteJson(UserPrompt("first")));
     AwaitResult(agent);
   }
   PipedProcess again = Start();
@@ -275,7 +255,7 @@ TEST_F(FakeAgentProtocol, SessionIdThatIsTakenFailsLikeTheCli) {
 
 TEST_F(FakeAgentProtocol, ResumeOfAnUnknownSessionEndsWithAnErrorResult) {
   PipedProcess agent = Start("--resume");
-  ASSERT_TRUE(agent.WriteJson(Prompt("hello")));
+  ASSERT_TRUE(agent.WriteJson(UserPrompt("hello")));
   const json result = AwaitResult(agent);
   EXPECT_EQ(result["is_error"], true);
   EXPECT_EQ(result["num_turns"], 0);
@@ -287,7 +267,7 @@ TEST_F(FakeAgentProtocol, ResumeOfAnUnknownSessionEndsWithAnErrorResult) {
 TEST_F(FakeAgentProtocol, HugeOutputIsOneLine) {
   constexpr std::size_t kBytes = 20u << 20;
   PipedProcess agent = Start();
-  ASSERT_TRUE(agent.WriteJson(Prompt("fake: huge " + std::to_string(kBytes))));
+  ASSERT_TRUE(agent.WriteJson(UserPrompt("fake: huge " + std::to_string(kBytes))));
   std::size_t longest = 0;
   bool saw_result = false;
   while (!saw_result) {
@@ -301,10 +281,10 @@ TEST_F(FakeAgentProtocol, HugeOutputIsOneLine) {
 
 TEST_F(FakeAgentProtocol, CrashExitsMidTurnWithoutAResult) {
   PipedProcess agent = Start();
-  ASSERT_TRUE(agent.WriteJson(Prompt("fake: text partial ;; crash 3")));
+  ASSERT_TRUE(agent.WriteJson(UserPrompt("fake: text partial ;; crash 3")));
   std::vector<json> lines;
   EXPECT_FALSE(agent.ReadUntil(IsResult, kTimeout, &lines).has_value());
-  EXPECT_EQ(Deltas(lines), "partial");
+  EXPECT_EQ(TextDeltas(lines), "partial");
   auto status = agent.Wait(kTimeout);
   ASSERT_TRUE(status.has_value());
   EXPECT_TRUE(WIFEXITED(*status));
@@ -313,7 +293,7 @@ TEST_F(FakeAgentProtocol, CrashExitsMidTurnWithoutAResult) {
 
 TEST_F(FakeAgentProtocol, AbortDiesOfSigabrt) {
   PipedProcess agent = Start();
-  ASSERT_TRUE(agent.WriteJson(Prompt("fake: abort")));
+  ASSERT_TRUE(agent.WriteJson(UserPrompt("fake: abort")));
   auto status = agent.Wait(kTimeout);
   ASSERT_TRUE(status.has_value());
   ASSERT_TRUE(WIFSIGNALED(*status));
@@ -322,10 +302,10 @@ TEST_F(FakeAgentProtocol, AbortDiesOfSigabrt) {
 
 TEST_F(FakeAgentProtocol, HangIgnoringSigtermOutlivesItUntilSigkill) {
   PipedProcess agent = Start();
-  ASSERT_TRUE(agent.WriteJson(Prompt("fake: hang-ignore-term")));
+  ASSERT_TRUE(agent.WriteJson(UserPrompt("fake: hang-ignore-term")));
   ASSERT_TRUE(agent.ReadUntil(
       [](const json& l) { return IsKind(l, "stream_event/message_start"); }, kTimeout));
-  ASSERT_TRUE(agent.WriteJson(Control("int-3", "interrupt")));
+  ASSERT_TRUE(agent.WriteJson(ControlRequest("int-3", "interrupt")));
   EXPECT_FALSE(agent.ReadLine(milliseconds(300)).has_value());  // not even the interrupt
   agent.Kill(SIGTERM);
   EXPECT_FALSE(agent.Wait(milliseconds(300)).has_value());
@@ -338,7 +318,7 @@ TEST_F(FakeAgentProtocol, HangIgnoringSigtermOutlivesItUntilSigkill) {
 TEST_F(FakeAgentProtocol, EchoEmitsNumberedTimestampedDeltasInOrder) {
   constexpr int kLines = 2000;
   PipedProcess agent = Start();
-  ASSERT_TRUE(agent.WriteJson(Prompt("fake: echo " + std::to_string(kLines))));
+  ASSERT_TRUE(agent.WriteJson(UserPrompt("fake: echo " + std::to_string(kLines))));
   std::vector<json> lines;
   AwaitResult(agent, &lines);
   int next = 0;
@@ -359,19 +339,19 @@ TEST_F(FakeAgentProtocol, ScriptFileDrivesTurnsInOrder) {
   const std::string script = dir_.path() + "/script.txt";
   std::ofstream(script) << "text from the file\n---\nerror scripted failure\n";
   PipedProcess agent = Start("--session-id", {"FAKE_AGENT_SCRIPT=" + script});
-  ASSERT_TRUE(agent.WriteJson(Prompt("anything")));
+  ASSERT_TRUE(agent.WriteJson(UserPrompt("anything")));
   EXPECT_EQ(AwaitResult(agent)["result"], "from the file");
-  ASSERT_TRUE(agent.WriteJson(Prompt("anything else")));
+  ASSERT_TRUE(agent.WriteJson(UserPrompt("anything else")));
   const json second = AwaitResult(agent);
   EXPECT_EQ(second["is_error"], true);
   EXPECT_EQ(second["result"], "scripted failure");
-  ASSERT_TRUE(agent.WriteJson(Prompt("third")));
+  ASSERT_TRUE(agent.WriteJson(UserPrompt("third")));
   EXPECT_EQ(AwaitResult(agent)["result"], "echo: third");
 }
 
 TEST_F(FakeAgentProtocol, EndOfStdinFinishesTheTurnAndExitsZero) {
   PipedProcess agent = Start();
-  ASSERT_TRUE(agent.WriteJson(Prompt("fake: slow 3 30")));
+  ASSERT_TRUE(agent.WriteJson(UserPrompt("fake: slow 3 30")));
   agent.CloseStdin();
   EXPECT_EQ(AwaitResult(agent)["result"], "tick0 tick1 tick2 ");
   auto status = agent.Wait(kTimeout);
