@@ -132,7 +132,7 @@ std::optional<std::uint64_t> SchemaReader::Size(const SourceNode& node, std::str
   }
   auto parsed = ParseByteSize(node.scalar);
   if (parsed) return *parsed;
-  Error(node, path, "invalid size " + Quoted(node.scalar) + ": " + parsed.error().message);
+  Error(node, path, parsed.error().message);  // units.hpp names the value and what was expected
   return std::nullopt;
 }
 
@@ -145,7 +145,7 @@ std::optional<std::chrono::milliseconds> SchemaReader::Duration(const SourceNode
   }
   auto parsed = ParseDuration(node.scalar);
   if (parsed) return *parsed;
-  Error(node, path, "invalid duration " + Quoted(node.scalar) + ": " + parsed.error().message);
+  Error(node, path, parsed.error().message);  // units.hpp names the value and what was expected
   return std::nullopt;
 }
 
@@ -158,7 +158,7 @@ std::optional<double> SchemaReader::Cores(const SourceNode& node, std::string_vi
   }
   auto parsed = ParseCpuCores(node.scalar);
   if (parsed) return *parsed;
-  Error(node, path, "invalid CPU amount " + Quoted(node.scalar) + ": " + parsed.error().message);
+  Error(node, path, parsed.error().message);  // units.hpp names the value and what was expected
   return std::nullopt;
 }
 
