@@ -13,6 +13,12 @@
 namespace hotplex {
 
 struct Error {
+  Error() = default;
+  // Deliberately no one-argument constructor: Result<std::string> must stay
+  // unambiguous. Use MakeError / ErrnoError.
+  Error(std::string message_, int errno_, std::string step_)
+      : message(std::move(message_)), sys_errno(errno_), step(std::move(step_)) {}
+
   std::string message;
   int sys_errno = 0;  // 0 when the failure is not a system call's
   std::string step;   // e.g. "pivot_root"; empty when not a setup step
