@@ -170,6 +170,12 @@ bool FakeAgent::StreamBlock(Turn& turn, const std::string& type,
       continue;
     }
     const std::string& piece = pieces[i];
+    if (thinking) {
+      // The CLI reports a running estimate (~4 characters a token) before each delta.
+      const auto before = (so_far.size() + 3) / 4;
+      const auto after = (so_far.size() + piece.size() + 3) / 4;
+      out_.ThinkingTokens(static_cast<int>(after), static_cast<int>(after - before));
+    }
     so_far += piece;
     out_.StreamEvent({{"type", "content_block_delta"},
                       {"index", index},
@@ -179,6 +185,12 @@ bool FakeAgent::StreamBlock(Turn& turn, const std::string& type,
   }
   if (type == "echo") so_far = "echo " + std::to_string(pieces.size()) + " lines";
   json block = {{"type", thinking ? "thinking" : "text"}, {field, so_far}};
+  if (thinking) {
+    block["signature"] = "fake-signature";
+    out_.StreamEvent({{"type", "content_block_delta"}, {"index", index},
+                      {"delta", {{"type", "signature_delta"}, {"signature", "fake-signature"}}}},
+                     turn.message_id);
+  }
   out_.Assistant(turn.message_id, options_.model, block);
   out_.StreamEvent({{"type", "content_block_stop"}, {"index", index}}, turn.message_id);
   if (!thinking) {

@@ -50,6 +50,11 @@ void ProtocolWriter::Status(const std::string& status) {
   EmitSessionLine({{"type", "system"}, {"subtype", "status"}, {"status", status}});
 }
 
+void ProtocolWriter::ThinkingTokens(int estimated, int delta) {
+  EmitSessionLine({{"type", "system"}, {"subtype", "thinking_tokens"},
+                   {"estimated_tokens", estimated}, {"estimated_tokens_delta", delta}});
+}
+
 void ProtocolWriter::StreamEvent(json event, const std::string& message_id) {
   EmitSessionLine({{"type", "stream_event"},
                    {"event", std::move(event)},

@@ -17,6 +17,7 @@ class ProtocolWriter {
 
   void Init(const std::string& cwd, const std::string& model);
   void Status(const std::string& status);
+  void ThinkingTokens(int estimated, int delta);
   void StreamEvent(nlohmann::json event, const std::string& message_id);
   // The same line as StreamEvent of a text_delta, formatted by hand for the benchmark
   // path. `text` must need no JSON escaping other than '\n'.

@@ -1,0 +1,170 @@
+// Differential tests: the same scenario driven against the real Claude Code CLI (with
+// fake-anthropic behind it) and against fake-agent must give the same sequence of line
+// kinds (runs of deltas collapsed). This keeps the fake honest when the CLI changes.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <functional>
+
+#include "tests/fake_anthropic/api_server.hpp"
+#include "tests/support/claude_cli.hpp"
+#include "tests/support/piped_process.hpp"
+#include "tests/support/stream_json.hpp"
+
+namespace hotplex::testing {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+namespace fa = hotplex::fake_anthropic;
+
+constexpr milliseconds kTimeout{60000};
+const std::string kFakeAgent = HOTPLEX_BINARY_DIR "/tests/bin/fake-agent";
+const std::string kSessionId = "f1de1175-0000-4000-8000-000000000001";
+
+// Drives one turn: sends `prompt`, reacts, returns every line up to the result.
+using Driver = std::function<std::vector<json>(PipedProcess&, const std::string& prompt)>;
+
+std::vector<json> ReadThroughResult(PipedProcess& p, std::vector<json> lines = {}) {
+  if (!p.ReadUntil(IsResult, kTimeout, &lines)) throw std::runtime_error("no result line");
+  return lines;
+}
+
+std::vector<json> AwaitKind(PipedProcess& p, const std::string& kind, std::vector<json>& lines) {
+  if (!p.ReadUntil([&](const json& l) { return IsKind(l, kind); }, kTimeout, &lines)) {
+    throw std::runtime_error("no " + kind + " line");
+  }
+  return lines;
+}
+
+std::vector<json> TextTurn(PipedProcess& p, const std::string& prompt) {
+  p.WriteJson(UserPrompt(prompt));
+  return ReadThroughResult(p);
+}
+
+Driver ToolTurn(json decision) {
+  return [decision](PipedProcess& p, const std::string& prompt) {
+    p.WriteJson(UserPrompt(prompt));
+    std::vector<json> lines;
+    AwaitKind(p, "control_request", lines);
+    json answer = decision;
+    if (answer["behavior"] == "allow") answer["updatedInput"] = lines.back()["request"]["input"];
+    p.WriteJson(ControlAnswer(lines.back(), answer));
+    return ReadThroughResult(p, std::move(lines));
+  };
+}
+
+Driver InterruptAfter(const std::string& kind) {
+  return [kind](PipedProcess& p, const std::string& prompt) {
+    p.WriteJson(UserPrompt(prompt));
+    std::vector<json> lines;
+    AwaitKind(p, kind, lines);
+    p.WriteJson(ControlRequest("int-1", "interrupt"));
+    return ReadThroughResult(p, std::move(lines));
+  };
+}
+
+std::string Join(const std::vector<std::string>& kinds) {
+  std::string text;
+  for (const auto& k : kinds) text += k + "\n";
+  return text;
+}
+
+class FakeAgentFidelity : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string missing = ClaudeMissingReason();
+    ASSERT_TRUE(missing.empty()) << missing;
+  }
+
+  std::vector<json> RunCli(const std::string& script, const std::string& prompt,
+                           const Driver& drive) {
+    auto parsed = fa::ParseScript(script);
+    if (!parsed) throw std::runtime_error(parsed.error().message);
+    fa::FakeAnthropicServer api(std::move(*parsed));
+    auto port = api.Start(0);
+    if (!port) throw std::runtime_error(port.error().message);
+    PipedProcess cli = Spawn(ClaudeBinary(), "cli",
+                             {"ANTHROPIC_BASE_URL=http://127.0.0.1:" + std::to_string(*port),
+                              "ANTHROPIC_API_KEY=anything",
+                              "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1"});
+    return drive(cli, prompt);
+  }
+
+  std::vector<json> RunFakeAgent(const std::string& prompt, const Driver& drive) {
+    PipedProcess agent = Spawn(kFakeAgent, "fake", {});
+    return drive(agent, prompt);
+  }
+
+  void ExpectSameKinds(const std::vector<json>& cli, const std::vector<json>& fake) {
+    EXPECT_EQ(Join(CollapsedKinds(fake)), Join(CollapsedKinds(cli)))
+        << "left: fake-agent, right: the real CLI";
+  }
+
+ private:
+  PipedProcess Spawn(const std::string& binary, const std::string& name,
+                     std::vector<std::string> env) {
+    const std::string root = dir_.path() + "/" + name;
+    for (const char* sub : {"/home", "/work", "/tmp"}) std::filesystem::create_directories(root + sub);
+    env.push_back("PATH=/usr/bin:/bin");
+    env.push_back("HOME=" + root + "/home");
+    env.push_back("TMPDIR=" + root + "/tmp");
+    auto process = PipedProcess::Spawn(
+        {{binary, "-p", "--input-format", "stream-json", "--output-format", "stream-json",
+          "--verbose", "--include-partial-messages", "--permission-prompt-tool", "stdio",
+          "--session-id", kSessionId},
+         env, root + "/work", root + "/stderr.txt"});
+    if (!process) throw std::runtime_error(process.error().Describe());
+    return std::move(*process);
+  }
+
+  TempDir dir_{"fidelity-test"};
+};
+
+TEST_F(FakeAgentFidelity, TextTurn) {
+  ExpectSameKinds(RunCli(R"({"turns":[{"text":"one two three","chunk_size":4}]})", "hi", TextTurn),
+                  RunFakeAgent("fake: text one two three", TextTurn));
+}
+
+TEST_F(FakeAgentFidelity, ThinkingThenText) {
+  ExpectSameKinds(RunCli(R"({"turns":[{"thinking":"let me see","chunk_size":4,"text":"done"}]})", "hi", TextTurn),
+                  RunFakeAgent("fake: thinking let me see ;; text done", TextTurn));
+}
+
+TEST_F(FakeAgentFidelity, AllowedToolTurn) {
+  const Driver allow = ToolTurn({{"behavior", "allow"}});
+  ExpectSameKinds(
+      RunCli(R"({"turns":[{"replies":[{"tool_use":{"name":"Bash","input":{"command":"echo a > a.txt"}}},
+                                      {"text":"Done."}]}]})",
+             "go", allow),
+      RunFakeAgent(R"(fake: tool Bash {"command":"echo a > a.txt"} ;; text Done.)", allow));
+}
+
+TEST_F(FakeAgentFidelity, DeniedToolTurn) {
+  const Driver deny = ToolTurn({{"behavior", "deny"}, {"message", "no"}});
+  ExpectSameKinds(
+      RunCli(R"({"turns":[{"replies":[{"tool_use":{"name":"Bash","input":{"command":"echo a > a.txt"}}},
+                                      {"text":"Understood."}]}]})",
+             "go", deny),
+      RunFakeAgent(R"(fake: tool Bash {"command":"echo a > a.txt"} ;; text Understood.)", deny));
+}
+
+TEST_F(FakeAgentFidelity, InterruptWhileStreaming) {
+  const Driver interrupt = InterruptAfter("stream_event/content_block_delta");
+  ExpectSameKinds(
+      RunCli(R"({"turns":[{"text":"aaaa bbbb cccc dddd eeee ffff","chunk_size":5,"delay_ms":200}]})",
+             "go", interrupt),
+      RunFakeAgent("fake: slow 6 200", interrupt));
+}
+
+TEST_F(FakeAgentFidelity, InterruptWhilePermissionIsPending) {
+  const Driver interrupt = InterruptAfter("control_request");
+  ExpectSameKinds(
+      RunCli(R"({"turns":[{"replies":[{"tool_use":{"name":"Bash","input":{"command":"echo a > a.txt"}}},
+                                      {"text":"unused"}]}]})",
+             "go", interrupt),
+      RunFakeAgent(R"(fake: tool Bash {"command":"echo a > a.txt"})", interrupt));
+}
+
+}  // namespace
+}  // namespace hotplex::testing
