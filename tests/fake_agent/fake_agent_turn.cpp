@@ -45,14 +45,14 @@ void FakeAgent::RunTurn(const std::string& prompt) {
   in_turn_ = true;
   ++turns_run_;
   Turn turn;
-  out_.Init(options_.cwd, options_.model);
-  if (!transcript_) {  // --resume of a session that does not exist
+  if (!transcript_) {  // --resume of a session that does not exist: only a result line
     std::cerr << transcript_error_ << std::endl;
     out_.Result({{"subtype", "error_during_execution"}, {"is_error", true}, {"num_turns", 0},
                  {"duration_ms", 0}, {"total_cost_usd", 0}, {"stop_reason", nullptr},
                  {"errors", {transcript_error_}}});
     std::exit(1);
   }
+  out_.Init(options_.cwd, options_.model);
   (void)transcript_->Append("user", prompt);
   const std::string scripted = turns_run_ <= options_.scripted_turns.size()
                                    ? options_.scripted_turns[turns_run_ - 1]

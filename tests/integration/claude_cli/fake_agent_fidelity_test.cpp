@@ -112,13 +112,16 @@ class FakeAgentFidelity : public ::testing::Test {
     auto process = PipedProcess::Spawn(
         {{binary, "-p", "--input-format", "stream-json", "--output-format", "stream-json",
           "--verbose", "--include-partial-messages", "--permission-prompt-tool", "stdio",
-          "--session-id", kSessionId},
+          session_flag_, kSessionId},
          env, root + "/work", root + "/stderr.txt"});
     if (!process) throw std::runtime_error(process.error().Describe());
     return std::move(*process);
   }
 
   TempDir dir_{"fidelity-test"};
+
+ protected:
+  std::string session_flag_ = "--session-id";
 };
 
 TEST_F(FakeAgentFidelity, TextTurn) {
@@ -164,6 +167,22 @@ TEST_F(FakeAgentFidelity, InterruptWhilePermissionIsPending) {
                                       {"text":"unused"}]}]})",
              "go", interrupt),
       RunFakeAgent(R"(fake: tool Bash {"command":"echo a > a.txt"})", interrupt));
+}
+
+TEST_F(FakeAgentFidelity, QueuedPromptRunsAsASecondTurn) {
+  const Driver two_turns = [](PipedProcess& p, const std::string& prompt) {
+    p.WriteJson(UserPrompt(prompt));
+    p.WriteJson(UserPrompt(prompt));
+    std::vector<json> lines = ReadThroughResult(p);
+    return ReadThroughResult(p, std::move(lines));
+  };
+  ExpectSameKinds(RunCli(R"({"turns":[{"text":"one two"},{"text":"three four"}]})", "hi", two_turns),
+                  RunFakeAgent("fake: text one two", two_turns));
+}
+
+TEST_F(FakeAgentFidelity, ResumeOfAnUnknownSession) {
+  session_flag_ = "--resume";
+  ExpectSameKinds(RunCli("{}", "hi", TextTurn), RunFakeAgent("hi", TextTurn));
 }
 
 }  // namespace
