@@ -1,0 +1,47 @@
+// Test harness: launches real namespace sandboxes with captured stdout/stderr.
+#pragma once
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sandbox/backend.hpp"
+
+namespace hotplex::sandbox::testing {
+
+// Unprivileged host ids the tests map the sandbox user to.
+inline constexpr uid_t kTestUid = 61000;
+inline constexpr gid_t kTestGid = 61000;
+inline constexpr const char* kProbe = "/opt/probe/sandbox-probe";
+
+struct RunResult {
+  Outcome outcome;
+  std::string out;
+  std::string err;
+};
+
+class SandboxTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // A spec for `argv` with the probe directory mounted at /opt/probe.
+  SandboxSpec Spec(std::vector<std::string> argv) const;
+  RunResult Run(const SandboxSpec& spec);
+  RunResult Run(std::vector<std::string> argv) { return Run(Spec(std::move(argv))); }
+  // Launches with stdout/stderr captured into the returned pipes' read ends.
+  std::unique_ptr<Sandbox> Start(SandboxSpec spec, int* out_fd);
+
+  std::string workdir_;
+  std::unique_ptr<Backend> backend_;
+};
+
+// Creates a fresh directory under /tmp owned by the given ids.
+std::string MakeTempDir(const char* prefix, uid_t uid, gid_t gid);
+void RemoveTree(const std::string& path);
+std::string ReadAll(int fd);
+
+}  // namespace hotplex::sandbox::testing
