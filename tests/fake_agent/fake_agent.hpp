@@ -65,7 +65,12 @@ class FakeAgent {
   void EmitToolUse(const Directive& d, Turn& turn, const std::string& tool_use_id,
                    const std::string& request_id);
   bool UseTool(const Directive& d, Turn& turn);
-  std::pair<std::string, bool> RunTool(const std::string& name, const nlohmann::json& input);
+  struct ToolOutcome {
+    std::string content;
+    bool is_error = false;
+  };
+  std::optional<ToolOutcome> RunTool(const std::string& name, const nlohmann::json& input);
+  bool CollectOutput(int fd, std::string& output);
   void FinishInterrupted(Turn& turn, const std::string& text_so_far, bool tool_use);
   void FinishTurn(Turn& turn, bool is_error, const std::string& error);
   [[noreturn]] void Hang(bool ignore_term);

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <thread>
 
 #include "tests/fake_anthropic/api_server.hpp"
 #include "tests/support/claude_cli.hpp"
@@ -167,6 +168,25 @@ TEST_F(FakeAgentFidelity, InterruptWhilePermissionIsPending) {
                                       {"text":"unused"}]}]})",
              "go", interrupt),
       RunFakeAgent(R"(fake: tool Bash {"command":"echo a > a.txt"})", interrupt));
+}
+
+TEST_F(FakeAgentFidelity, InterruptWhileBashRuns) {
+  const Driver interrupt_running = [](PipedProcess& p, const std::string& prompt) {
+    p.WriteJson(UserPrompt(prompt));
+    std::vector<json> lines;
+    AwaitKind(p, "control_request", lines);
+    p.WriteJson(ControlAnswer(lines.back(), {{"behavior", "allow"},
+                                             {"updatedInput", lines.back()["request"]["input"]}}));
+    std::this_thread::sleep_for(milliseconds(1500));  // the command is running by now
+    p.WriteJson(ControlRequest("int-1", "interrupt"));
+    return ReadThroughResult(p, std::move(lines));
+  };
+  const std::string command = R"({"command":"sleep 20 && echo late > late.txt"})";
+  ExpectSameKinds(
+      RunCli(R"({"turns":[{"replies":[{"tool_use":{"name":"Bash","input":)" + command +
+                 R"(}},{"text":"unused"}]}]})",
+             "go", interrupt_running),
+      RunFakeAgent("fake: tool Bash " + command, interrupt_running));
 }
 
 TEST_F(FakeAgentFidelity, QueuedPromptRunsAsASecondTurn) {

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "tests/support/piped_process.hpp"
 #include "tests/support/stream_json.hpp"
@@ -215,6 +216,38 @@ TEST_F(FakeAgentProtocol, InterruptWhilePermissionIsPendingCancelsTheRequest) {
   EXPECT_EQ(result["is_error"], true);
   EXPECT_EQ(result["stop_reason"], "tool_use");
   EXPECT_FALSE(std::filesystem::exists(work_ + "/never.txt"));
+}
+
+TEST_F(FakeAgentProtocol, InterruptWhileBashRunsKillsTheCommand) {
+  PipedProcess agent = Start();
+  ASSERT_TRUE(agent.WriteJson(
+      UserPrompt(R"(fake: tool Bash {"command":"touch started.txt; sleep 30; touch finished.txt"})")));
+  auto request = agent.ReadUntil([](const json& l) { return IsKind(l, "control_request"); },
+                                 kTimeout);
+  ASSERT_TRUE(request.has_value());
+  ASSERT_TRUE(agent.WriteJson(Decision((*request)["request_id"], {{"behavior", "allow"}})));
+  for (int i = 0; i < 500 && !std::filesystem::exists(work_ + "/started.txt"); ++i) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  ASSERT_TRUE(std::filesystem::exists(work_ + "/started.txt"));
+  const auto interrupted_at = std::chrono::steady_clock::now();
+  ASSERT_TRUE(agent.WriteJson(ControlRequest("int-4", "interrupt")));
+  std::vector<json> lines;
+  const json result = AwaitResult(agent, &lines);
+  EXPECT_LT(std::chrono::steady_clock::now() - interrupted_at, std::chrono::seconds(5));
+  EXPECT_EQ(result["is_error"], true);
+  int ack_at = -1, stopped_at = -1;
+  for (int i = 0; i < static_cast<int>(lines.size()); ++i) {
+    if (IsKind(lines[i], "control_response")) ack_at = i;
+    if (IsKind(lines[i], "user") &&
+        lines[i].dump().find("stopped while running") != std::string::npos) {
+      stopped_at = i;
+    }
+  }
+  ASSERT_GE(ack_at, 0);
+  EXPECT_GT(stopped_at, ack_at);
+  std::this_thread::sleep_for(milliseconds(100));
+  EXPECT_FALSE(std::filesystem::exists(work_ + "/finished.txt"));
 }
 
 TEST_F(FakeAgentProtocol, PromptSentDuringATurnIsQueuedAndRunAfterIt) {
