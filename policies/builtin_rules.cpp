@@ -19,7 +19,7 @@ constexpr RuleScope kRaw = RuleScope::kRaw;
 
 // Top-level system directories and the home directory, as whole words.
 #define HX_SYS "(?:bin|boot|dev|etc|home|lib|lib32|lib64|libx32|media|mnt|opt|proc|root|run|sbin|snap|srv|sys|usr|var|nix)"
-#define HX_ROOT_TARGET " (?:/|/\\*|/\\.\\*|/" HX_SYS "(?:/\\*)?|/usr/(?:bin|lib|lib64|local|sbin|share)|/var/lib) "
+#define HX_ROOT_TARGET " (?:/|/\\*|/\\.\\*|/[^ /]*[*?\\[][^ /]*|/" HX_SYS "(?:/\\*)?|/usr/(?:bin|lib|lib64|local|sbin|share)|/var/lib) "
 #define HX_HOME "(?:~|\\$HOME|/root|/home/[^/ ]+)"
 #define HX_HOME_TARGET " (?:" HX_HOME "(?:/\\*|/\\.\\*)?|/home/\\*|~[a-z_][a-z0-9_-]*) "
 #define HX_WRITE_REDIRECT "(?:[0-9]*>|[0-9]*>>|>\\||&>|&>>) "
@@ -29,8 +29,11 @@ constexpr RuleScope kRaw = RuleScope::kRaw;
 #define HX_FETCH "(?:^ |\\| )(?:curl|wget|fetch|aria2c|http|https|lwp-request|GET) "
 #define HX_NET_CONSUMER "\\| (?:curl|wget|nc|ncat|netcat|socat|telnet|ssh|scp|openssl|sendmail|mail)(?: |$)"
 #define HX_DEVICE "/dev/(?:sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme[0-9]|mmcblk[0-9]|disk[0-9]|md[0-9]|dm-[0-9]|mapper/|loop[0-9]|sr[0-9]|rdisk[0-9]|mem |kmem |port )"
-#define HX_DB_CLIENT " (?:psql|mysql|mariadb|sqlite3|duckdb|sqlcmd|clickhouse-client|cockroach|mongosh|mongo|cqlsh|pgcli|mycli|litecli|usql) "
+#define HX_DB_CLIENT_STAGE "\\| (?:psql|mysql|mariadb|sqlite3|duckdb|sqlcmd|clickhouse-client|cockroach|mongosh|mongo|cqlsh|pgcli|mycli|litecli|usql) "
 #define HX_SECRET_FILE "(?:\\.(?:aws|ssh|kube|gnupg|docker)(?: |/|$)|\\.ssh/(?:id_|[^ ]*_key|identity)|\\.aws/credentials|\\.netrc|\\.git-credentials|\\.kube/config|\\.docker/config\\.json|/etc/shadow|/etc/gshadow|/environ|\\.pgpass|\\.npmrc|\\.pypirc|\\.gnupg/)"
+
+const std::vector<std::string_view> kDbClients = {"psql", "mysql", "mariadb", "sqlite3", "duckdb", "sqlcmd", "clickhouse-client",
+                                                  "cockroach", "pgcli", "mycli", "litecli", "usql"};
 
 const std::vector<BuiltinRule>& Table() {
   static const std::vector<BuiltinRule> rules = {
@@ -104,7 +107,7 @@ const std::vector<BuiltinRule>& Table() {
        "switching users is not allowed in the sandbox. Run the command as the current user."},
       {"privilege.doas-pkexec", "privilege", H, kCmd, {"doas", "pkexec", "runuser", "sudoedit"}, {}, {},
        "privilege escalation tools are not allowed in the sandbox. Run the command as the current user."},
-      {"privilege.setuid-bit", "privilege", H, kCmd, {"chmod"}, {" (?:[ugoa]*[+=][rwxXt]*s[rwxXt]*|0?[2467][0-7]{3}) "}, {},
+      {"privilege.setuid-bit", "privilege", H, kCmd, {"chmod"}, {" (?:[ao]*\\+[rwxXt]*s[rwxXt]*|[go]*u[go]*[+=][rwxXt]*s[rwxXt]*|0?[4-7][0-7]{3}) "}, {},
        "setting the setuid/setgid bit creates a privilege-escalation path. Use ordinary modes such as 755 or 644."},
       {"privilege.setcap", "privilege", H, kCmd, {"setcap", "capsh"}, {}, {},
        "changing file capabilities is privilege escalation and not allowed in the sandbox."},
@@ -170,11 +173,11 @@ const std::vector<BuiltinRule>& Table() {
       {"obfuscation.history-tamper", "obfuscation", L, kCmd, {}, {"^ (?:history -c|unset HISTFILE|export HISTFILE=/dev/null|export HISTSIZE=0)"}, {},
        "clearing shell history is logged."},
       // --- credentials --------------------------------------------------------------
-      {"credentials.ssh-keys", "credentials", H, kCmd, {}, {HX_HOME "/\\.ssh/(?:id_|[^ ]*_key|identity)"}, {"^ (?:ssh|ssh-add|ssh-keygen|git) "},
+      {"credentials.ssh-keys", "credentials", H, kCmd, {}, {HX_HOME "/\\.ssh/(?:id_|[^ ]*_key|identity)"}, {"^ (?:ssh|ssh-add|ssh-keygen|git) ", "\\.pub(?: |$)"},
        "private SSH keys are off limits. If you need to reach a git remote, ask the operator to configure access for the session."},
-      {"credentials.cloud-config", "credentials", H, kCmd, {}, {HX_HOME "/\\.(?:aws/credentials|aws/config|azure/|config/gcloud|kube/config|docker/config\\.json|netrc|git-credentials|pgpass|npmrc|pypirc|gnupg|password-store|vault-token|terraform\\.d/credentials)"}, {},
+      {"credentials.cloud-config", "credentials", H, kCmd, {}, {HX_HOME "/\\.(?:(?:aws|ssh|kube|gnupg|docker)/[^ ]*[*?\\[]|aws/credentials|aws/config|azure/|config/gcloud|kube/config|docker/config\\.json|netrc|git-credentials|pgpass|npmrc|pypirc|gnupg|password-store|vault-token|terraform\\.d/credentials)"}, {},
        "credential files (cloud, registry, kube, git) are off limits. Ask the operator to provide the access the task needs."},
-      {"credentials.shadow", "credentials", H, kCmd, {}, {"/etc/(?:shadow|gshadow|master\\.passwd|security/opasswd)"}, {},
+      {"credentials.shadow", "credentials", H, kCmd, {}, {"/etc/(?:shadow|gshadow|master\\.passwd|security/opasswd|g?sh[^ /]*[*?\\[])"}, {},
        "the system password hashes are off limits."},
       {"credentials.proc-environ", "credentials", H, kCmd, {}, {"/proc/(?:self|[0-9]+|\\*|\\$\\$)/environ"}, {},
        "reading another process's environment exposes secrets. Use the variables given to your session."},
@@ -264,7 +267,7 @@ const std::vector<BuiltinRule>& Table() {
        "kexec replaces the running kernel. Not allowed."},
       {"kernel.reboot", "kernel", H, kCmd, {}, {"^ (?:reboot|shutdown|halt|poweroff|telinit [0-6]|init [06]|systemctl (?:reboot|poweroff|halt|kexec|emergency|rescue)) "}, {},
        "rebooting or powering off is not allowed. If a service needs a restart, restart only that process."},
-      {"kernel.kill-all", "kernel", H, kCmd, {"kill", "pkill", "killall", "killall5"}, {" -(?:1|9 -1|KILL -1|s KILL -1)(?: |$)| -1 $| 1 $| -u root "}, {},
+      {"kernel.kill-all", "kernel", H, kCmd, {"kill", "pkill", "killall", "killall5"}, {"(?: -1| 1) $| -u root "}, {},
        "killing every process or init is not allowed. Kill the specific process id you started."},
       {"kernel.killall5", "kernel", H, kCmd, {"killall5"}, {}, {},
        "killall5 signals every process. Kill the specific process id you started."},
@@ -298,19 +301,31 @@ const std::vector<BuiltinRule>& Table() {
       {"git.delete-branch-protected", "git", M, kCmd, {"git"}, {" branch ", " (?:-D|-d|--delete) ", " (?:main|master|trunk|production|release) "}, {},
        "deleting a protected branch needs confirmation."},
       // --- databases ---------------------------------------------------------------------
-      {"database.drop-database", "database", C, kScript, {}, {HX_DB_CLIENT, "(?i)\\bdrop\\s+(?:database|schema)\\b"}, {},
+      {"database.drop-database", "database", C, kCmd, kDbClients, {"(?i)\\bdrop\\s+(?:database|schema)\\b"}, {},
        "DROP DATABASE/SCHEMA destroys all its data. Not allowed; work on a scratch database or ask the operator."},
-      {"database.drop-table", "database", H, kScript, {}, {HX_DB_CLIENT, "(?i)\\bdrop\\s+table\\b"}, {},
+      {"database.drop-database-piped", "database", C, kPipe, {}, {HX_DB_CLIENT_STAGE, "(?i)\\bdrop\\s+(?:database|schema)\\b"}, {},
+       "DROP DATABASE/SCHEMA destroys all its data. Not allowed; work on a scratch database or ask the operator."},
+      {"database.drop-table", "database", H, kCmd, kDbClients, {"(?i)\\bdrop\\s+table\\b"}, {},
        "DROP TABLE destroys data. Use a migration reviewed by a person, or ask for confirmation."},
-      {"database.truncate", "database", H, kScript, {}, {HX_DB_CLIENT, "(?i)\\btruncate\\s+(?:table\\s+)?[a-z_\"`]"}, {},
+      {"database.drop-table-piped", "database", H, kPipe, {}, {HX_DB_CLIENT_STAGE, "(?i)\\bdrop\\s+table\\b"}, {},
+       "DROP TABLE destroys data. Use a migration reviewed by a person, or ask for confirmation."},
+      {"database.truncate", "database", H, kCmd, kDbClients, {"(?i)\\btruncate\\s+(?:table\\s+)?[a-z_\"`]"}, {},
        "TRUNCATE deletes every row. Delete the rows you mean with a WHERE clause instead."},
-      {"database.delete-without-where", "database", H, kScript, {}, {HX_DB_CLIENT, "(?i)\\bdelete\\s+from\\s+[^\\s;]+\\s*(?:;|$|'|\")"}, {},
+      {"database.truncate-piped", "database", H, kPipe, {}, {HX_DB_CLIENT_STAGE, "(?i)\\btruncate\\s+(?:table\\s+)?[a-z_\"`]"}, {},
+       "TRUNCATE deletes every row. Delete the rows you mean with a WHERE clause instead."},
+      {"database.delete-without-where", "database", H, kCmd, kDbClients, {"(?i)\\bdelete\\s+from\\s+[^\\s;]+\\s*(?:;|$|'|\")"}, {},
        "DELETE without WHERE deletes every row. Add a WHERE clause naming the rows to delete."},
-      {"database.update-without-where", "database", M, kScript, {}, {HX_DB_CLIENT, "(?i)\\bupdate\\s+\\S+\\s+set\\s"}, {"(?i)\\bwhere\\b"},
+      {"database.delete-without-where-piped", "database", H, kPipe, {}, {HX_DB_CLIENT_STAGE, "(?i)\\bdelete\\s+from\\s+[^\\s;]+\\s*(?:;|$|'|\")"}, {},
+       "DELETE without WHERE deletes every row. Add a WHERE clause naming the rows to delete."},
+      {"database.update-without-where", "database", M, kCmd, kDbClients, {"(?i)\\bupdate\\s+\\S+\\s+set\\s"}, {"(?i)\\bwhere\\b"},
+       "UPDATE without WHERE changes every row; it needs confirmation. Add a WHERE clause."},
+      {"database.update-without-where-piped", "database", M, kPipe, {}, {HX_DB_CLIENT_STAGE, "(?i)\\bupdate\\s+\\S+\\s+set\\s"}, {"(?i)\\bwhere\\b"},
        "UPDATE without WHERE changes every row; it needs confirmation. Add a WHERE clause."},
       {"database.redis-flush", "database", C, kCmd, {"redis-cli", "valkey-cli", "keydb-cli"}, {"(?i) flush(?:all|db)(?: |$)"}, {},
        "FLUSHALL/FLUSHDB deletes every key. Delete specific keys instead."},
-      {"database.mongo-drop", "database", C, kScript, {}, {" (?:mongo|mongosh) ", "dropDatabase\\(|\\.drop\\(\\)"}, {},
+      {"database.mongo-drop", "database", C, kCmd, {"mongo", "mongosh"}, {"dropDatabase\\(|\\.drop\\(\\)"}, {},
+       "dropping a MongoDB database or collection destroys its data. Not allowed."},
+      {"database.mongo-drop-piped", "database", C, kPipe, {}, {"\\| (?:mongo|mongosh) ", "dropDatabase\\(|\\.drop\\(\\)"}, {},
        "dropping a MongoDB database or collection destroys its data. Not allowed."},
       {"database.drop-tool", "database", H, kCmd, {"dropdb", "mysqladmin"}, {}, {" (?:status|ping|version|processlist|variables) "},
        "dropdb / mysqladmin drop destroy databases. Not allowed."},

@@ -18,7 +18,7 @@ namespace hotplex::policies {
 enum class RuleScope {
   kCommand,   // each simple command: "prog arg arg" after normalisation (wrappers unwrapped)
   kPipeline,  // each pipeline: its simple commands joined with " | "
-  kScript,    // the whole input: simple commands joined with their separators
+  kScript,    // the whole input, when it has two or more simple commands, joined by " ; "
   kRaw,       // the raw input with all whitespace removed (shapes the parser drops, e.g. `(){`)
 };
 

@@ -138,7 +138,9 @@ void NormalizeCommand(Words& words) {
     if (wrapper && !options_done && !w.empty() && w[0] != '-' && !IsAssignment(w)) options_done = true;
     if (w == "--" && !options_done) {
       options_done = true;
-      continue;
+      // Dropped where flags are normalised (rm -rf -- / is rm -r -f /); kept
+      // elsewhere because some programs use it to start a command (kubectl exec).
+      if (OneOf(program, kClusterPrograms)) continue;
     }
     if (!options_done && w.size() > 1 && w[0] == '-') AppendFlag(program, w, out);
     else if (!w.empty() && (w[0] == '/' || w[0] == '~' || w.starts_with("$HOME"))) out.push_back(NormalizePathWord(w));
@@ -253,6 +255,17 @@ Unwrapped Unwrap(const Words& w) {
     const std::size_t c = FindOptionValue(w, "-c");
     if (c != std::string::npos) return Script(w[c]);
     return p == "runuser" ? Command(w, SkipOptions(w, 1, {"-u", "-g", "-G"})) : Unwrapped{};
+  }
+  if ((p == "docker" || p == "podman" || p == "nerdctl") && w.size() > 2) {
+    // docker exec [options] CONTAINER CMD...; docker compose exec [options] SERVICE CMD...
+    const std::size_t exec = w[1] == "exec" ? 1 : (w[1] == "compose" && w[2] == "exec" ? 2 : 0);
+    if (exec == 0) return {};
+    return Command(w, SkipOptions(w, exec + 1, {"-e", "--env", "-u", "--user", "-w", "--workdir", "--env-file", "--index"}) + 1);
+  }
+  if (p == "kubectl" || p == "oc") {
+    const auto dashes = std::find(w.begin(), w.end(), "--");
+    if (w.size() > 1 && w[1] == "exec" && dashes != w.end()) return Command(w, static_cast<std::size_t>(dashes - w.begin()) + 1);
+    return {};
   }
   if (p == "watch") return Script(Join(w, SkipOptions(w, 1, {"-n", "--interval", "-d"}), w.size()));
   if (p == "flock") {

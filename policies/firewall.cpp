@@ -201,12 +201,15 @@ Decision CommandFirewall::Check(std::string_view command) const {
     const auto bucket = by_program_.find(c.program);
     if (bucket != by_program_.end()) MatchBucket(bucket->second, padded, c.line, best);
   }
-  for (const auto& pipeline : p.pipelines) {
+  for (std::size_t i = 0; i < p.pipeline_count; ++i) {
+    const std::string& pipeline = p.pipelines[i];
     Pad(pipeline, padded);
     MatchBucket(pipeline_, padded, pipeline, best);
   }
-  Pad(p.script, padded);
-  MatchBucket(script_, padded, p.script, best);
+  if (p.command_count >= 2) {  // script rules combine commands; one command is covered above
+    Pad(p.script, padded);
+    MatchBucket(script_, padded, p.script, best);
+  }
   MatchBucket(raw_, p.raw, p.raw, best);
   if (best.rule == nullptr) return Decision{};
   const Rule& r = *best.rule;

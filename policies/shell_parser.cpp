@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "policies/command_normalizer.hpp"
+#include "policies/interpreter_payload.hpp"
 
 namespace hotplex::policies {
 namespace {
@@ -79,10 +80,17 @@ std::string PrintedLiteral(const std::vector<std::string>& w) {
 
 void ParsedScript::Clear() {
   command_count = 0;
-  pipelines.clear();
+  pipeline_count = 0;
   script.clear();
   raw.clear();
   rejection.clear();
+}
+
+std::string& ParsedScript::AddPipeline() {
+  if (pipeline_count == pipelines.size()) pipelines.emplace_back();
+  std::string& p = pipelines[pipeline_count++];
+  p.clear();
+  return p;
 }
 
 ParsedCommand& ParsedScript::AddCommand() {
@@ -117,13 +125,14 @@ std::string DecodeBase64(std::string_view text) {
   return out;
 }
 
-LexOutput& ShellParser::LexBuffer(int depth) {
-  if (lex_buffers_.size() <= static_cast<std::size_t>(depth)) lex_buffers_.resize(depth + 1);
-  return lex_buffers_[depth];
+ShellParser::Level& ShellParser::LevelAt(int depth) {
+  if (levels_.size() <= static_cast<std::size_t>(depth)) levels_.resize(static_cast<std::size_t>(depth) + 1);
+  return levels_[static_cast<std::size_t>(depth)];
 }
 
 void ShellParser::Parse(std::string_view text, ParsedScript& out) {
   out.Clear();
+  variables_.Clear();
   if (text.size() > kMaxInputBytes) {
     out.rejection = "the command is longer than " + std::to_string(kMaxInputBytes) + " bytes";
     return;
@@ -155,79 +164,96 @@ void ShellParser::ParseText(std::string_view text, int depth, ParsedScript& out)
     out.rejection = "the command nests shells or substitutions more than " + std::to_string(kMaxDepth) + " levels deep";
     return;
   }
-  LexOutput& lex = LexBuffer(depth);
-  LexShell(text, lex);
-  std::vector<Segment> segments;
-  std::vector<std::string> words;
+  Level& level = LevelAt(depth);
+  LexShell(text, level.lex);
+  level.segment_count = 0;
+  level.words.clear();
   auto finish_command = [&] {
-    if (words.empty()) return;
-    segments.push_back({AddSimple(std::move(words), depth, out)});
-    words.clear();
+    if (level.words.empty()) return;
+    AddSimple(level.words, depth, out);
+    if (level.segment_count == level.segments.size()) level.segments.emplace_back();
+    level.segments[level.segment_count++].swap(level.words);  // keeps both buffers for reuse
+    level.words.clear();
   };
-  for (std::size_t i = 0; i < lex.tokens.size(); ++i) {
-    ShellToken& t = lex.tokens[i];
+  for (ShellToken& t : level.lex.tokens) {
     if (t.kind == ShellToken::Kind::kWord || t.kind == ShellToken::Kind::kRedirect) {
-      words.push_back(std::move(t.text));
+      level.words.push_back(std::move(t.text));
     } else if (t.kind == ShellToken::Kind::kPipe) {
       finish_command();
     } else {
       finish_command();
-      FinishPipeline(segments, depth, out);
+      FinishPipeline(level, depth, out);
     }
   }
   finish_command();
-  FinishPipeline(segments, depth, out);
-  // Nested bodies are parsed one level deeper, in another buffer.
-  const std::vector<std::string> nested = std::move(lex.nested);
+  FinishPipeline(level, depth, out);
+  // Nested bodies are parsed one level deeper, with that level's buffers.
+  const std::vector<std::string> nested = std::move(level.lex.nested);
   for (const auto& body : nested) ParseText(body, depth + 1, out);
 }
 
-std::vector<std::string> ShellParser::AddSimple(std::vector<std::string> words, int depth, ParsedScript& out) {
+void ShellParser::Expand(std::vector<std::string>& words) {
+  if (!variables_.Empty()) variables_.Expand(words);
+  ExpandBraces(words);
+  const auto program = std::find_if(words.begin(), words.end(), [](const std::string& w) { return !IsAssignmentWord(w); });
+  if (program == words.end() || !program->starts_with("$(")) return;
+  std::vector<std::string> echoed = EchoedProgram(*program);
+  if (echoed.empty()) return;
+  const auto at = words.erase(program);
+  words.insert(at, std::make_move_iterator(echoed.begin()), std::make_move_iterator(echoed.end()));
+}
+
+void ShellParser::AddSimple(std::vector<std::string>& words, int depth, ParsedScript& out) {
+  if (variables_.Record(words)) {
+    words.clear();
+    return;
+  }
+  Expand(words);
   for (int hops = 0; hops < 8; ++hops) {
     NormalizeCommand(words);
-    if (words.empty()) return words;
+    if (words.empty()) return;
     ParsedCommand& c = out.AddCommand();
     c.program = words[0];
     AppendWords(words, c.line);
     if (!out.script.empty()) out.script += " ; ";
     out.script += c.line;
+    if (const std::string_view code = InterpreterCode(words); !code.empty()) {
+      const std::string hidden = ShellTextInCode(code);
+      if (!hidden.empty()) ParseText(hidden, depth + 1, out);
+      return;
+    }
     Unwrapped inner = Unwrap(words);
     if (inner.kind == Unwrapped::Kind::kScript) {
       ParseText(inner.script, depth + 1, out);
-      return words;
+      return;
     }
-    if (inner.kind != Unwrapped::Kind::kCommand) return words;
-    std::vector<std::string> next(std::make_move_iterator(words.begin() + static_cast<long>(inner.first)),
-                                  std::make_move_iterator(words.begin() + static_cast<long>(inner.last)));
-    words.swap(next);
+    if (inner.kind != Unwrapped::Kind::kCommand) return;
+    words.erase(words.begin() + static_cast<long>(inner.last), words.end());
+    words.erase(words.begin(), words.begin() + static_cast<long>(inner.first));
   }
-  return words;
 }
 
-void ShellParser::FinishPipeline(std::vector<Segment>& segments, int depth, ParsedScript& out) {
-  if (segments.size() >= 2) {
-    std::string line;
-    for (const auto& s : segments) {
-      if (!line.empty()) line += " | ";
-      AppendWords(s.words, line);
+void ShellParser::FinishPipeline(Level& level, int depth, ParsedScript& out) {
+  if (level.segment_count >= 2) {
+    std::string& line = out.AddPipeline();
+    for (std::size_t i = 0; i < level.segment_count; ++i) {
+      if (i > 0) line += " | ";
+      AppendWords(level.segments[i], line);
     }
-    out.pipelines.push_back(std::move(line));
-    DecodeBase64Payloads(segments, depth, out);
-  } else if (segments.size() == 1) {
-    DecodeBase64Payloads(segments, depth, out);
   }
-  segments.clear();
+  DecodeBase64Payloads(level, depth, out);
+  level.segment_count = 0;
 }
 
-void ShellParser::DecodeBase64Payloads(const std::vector<Segment>& segments, int depth, ParsedScript& out) {
-  for (std::size_t i = 0; i < segments.size(); ++i) {
-    const auto& w = segments[i].words;
+void ShellParser::DecodeBase64Payloads(const Level& level, int depth, ParsedScript& out) {
+  for (std::size_t i = 0; i < level.segment_count; ++i) {
+    const auto& w = level.segments[i];
     if (!IsBase64Decode(w)) continue;
     std::string payload;
     for (std::size_t k = 1; k + 1 < w.size(); ++k) {
       if (w[k] == "<<<" || w[k] == "<<" || w[k] == "<<-") payload = w[k + 1];
     }
-    if (payload.empty() && i > 0) payload = PrintedLiteral(segments[i - 1].words);
+    if (payload.empty() && i > 0) payload = PrintedLiteral(level.segments[i - 1]);
     const std::string decoded = DecodeBase64(payload);
     if (IsPrintableText(decoded)) ParseText(decoded, depth + 1, out);
   }

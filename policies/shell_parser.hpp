@@ -5,6 +5,9 @@
 //     $(...), `...`, <(...), bash/sh -c bodies, eval, wrappers (sudo, env,
 //     xargs, find -exec, ssh host CMD, ...) and inline base64 payloads that
 //     are decoded (echo PAYLOAD | base64 -d | sh);
+//   - with variables assigned earlier in the input, brace groups and
+//     `$(echo prog)` programs expanded (word_expansion.hpp), and shell text
+//     inside interpreter one-liners that spawn processes (interpreter_payload.hpp);
 //   - every pipeline of two or more commands;
 //   - the whole script and the raw text without whitespace.
 // Markdown code fences are dropped as lines only, so what they enclose is
@@ -18,6 +21,7 @@
 #include <vector>
 
 #include "policies/shell_lexer.hpp"
+#include "policies/word_expansion.hpp"
 
 namespace hotplex::policies {
 
@@ -30,12 +34,14 @@ struct ParsedScript {
   std::vector<ParsedCommand> commands;
   std::size_t command_count = 0;  // commands[0, command_count) are valid (buffers are reused)
   std::vector<std::string> pipelines;
+  std::size_t pipeline_count = 0;  // pipelines[0, pipeline_count) are valid
   std::string script;  // all command lines joined by " ; "
   std::string raw;     // the input without any whitespace
   std::string rejection;  // non-empty: the input must be refused without matching
 
   void Clear();
   ParsedCommand& AddCommand();
+  std::string& AddPipeline();
 };
 
 class ShellParser {
@@ -46,17 +52,23 @@ class ShellParser {
   void Parse(std::string_view text, ParsedScript& out);
 
  private:
-  struct Segment {
-    std::vector<std::string> words;  // innermost command of one pipeline stage
+  // Scratch buffers of one nesting depth, reused from call to call.
+  struct Level {
+    LexOutput lex;
+    std::vector<std::string> words;                  // the simple command being read
+    std::vector<std::vector<std::string>> segments;  // innermost command of each pipeline stage
+    std::size_t segment_count = 0;
   };
   void ParseText(std::string_view text, int depth, ParsedScript& out);
-  // Adds a simple command and what it wraps; returns the innermost words.
-  std::vector<std::string> AddSimple(std::vector<std::string> words, int depth, ParsedScript& out);
-  void FinishPipeline(std::vector<Segment>& segments, int depth, ParsedScript& out);
-  void DecodeBase64Payloads(const std::vector<Segment>& segments, int depth, ParsedScript& out);
-  LexOutput& LexBuffer(int depth);
+  // Adds a simple command and every command it wraps; leaves the innermost in `words`.
+  void AddSimple(std::vector<std::string>& words, int depth, ParsedScript& out);
+  void Expand(std::vector<std::string>& words);
+  void FinishPipeline(Level& level, int depth, ParsedScript& out);
+  void DecodeBase64Payloads(const Level& level, int depth, ParsedScript& out);
+  Level& LevelAt(int depth);
 
-  std::deque<LexOutput> lex_buffers_;  // one per depth; a deque keeps references stable
+  std::deque<Level> levels_;  // one per depth; a deque keeps references stable
+  ShellVariables variables_;  // assignments seen so far in this input
 };
 
 // Strict RFC 4648 base64 (whitespace ignored, padding optional); empty on error.

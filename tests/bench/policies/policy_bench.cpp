@@ -4,7 +4,11 @@
 //
 //   policy_bench [SECONDS]      (default 3 s per measurement)
 // Prints one line per measurement and "policy_bench: decisions_per_second=N".
-// Exit status 1 if the firewall decisions/s is below the 200,000 target.
+// Rates are given per second of wall time and per second of this thread's CPU
+// time; the target is checked on CPU time, which other processes on a shared
+// machine do not distort. Exit status 1 if below the 200,000/s target.
+#include <time.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -23,10 +27,21 @@ namespace pol = hotplex::policies;
 
 constexpr double kTarget = 200000;
 
+double ThreadCpuSeconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+struct Rate {
+  double wall, cpu;
+};
+
 template <class Fn>
-double Measure(const char* name, std::size_t items, double seconds, Fn&& fn) {
+Rate Measure(const char* name, std::size_t items, double seconds, Fn&& fn) {
   for (std::size_t i = 0; i < items; ++i) fn(i);  // warm-up: DFA states and scratch buffers
   std::size_t done = 0;
+  const double cpu_start = ThreadCpuSeconds();
   const auto start = Clock::now();
   const auto deadline = start + std::chrono::duration<double>(seconds);
   std::size_t sink = 0;
@@ -35,9 +50,10 @@ double Measure(const char* name, std::size_t items, double seconds, Fn&& fn) {
     done += items;
   }
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  const double rate = static_cast<double>(done) / elapsed;
-  std::printf("%-34s %10.0f decisions/s  (%zu decisions in %.2f s, %.2f us each, checksum %zu)\n", name, rate, done,
-              elapsed, 1e6 / rate, sink);
+  const double cpu = ThreadCpuSeconds() - cpu_start;
+  const Rate rate{static_cast<double>(done) / elapsed, static_cast<double>(done) / cpu};
+  std::printf("%-32s %9.0f/s wall  %9.0f/s cpu  (%zu decisions, %.2f s wall, %.2f s cpu, %.2f us each, checksum %zu)\n",
+              name, rate.wall, rate.cpu, done, elapsed, cpu, 1e6 / rate.cpu, sink);
   return rate;
 }
 
@@ -62,7 +78,7 @@ int main(int argc, char** argv) {
 
   std::printf("policy_bench: %zu commands, %zu firewall rules, single thread\n", corpus.size(),
               policy->FirewallRuleCount());
-  const double rate = Measure("CheckCommand (corpus)", corpus.size(), seconds,
+  const Rate rate = Measure("CheckCommand (corpus)", corpus.size(), seconds,
                               [&](std::size_t i) { return static_cast<std::size_t>(policy->CheckCommand(corpus[i]).verdict); });
   Measure("DecideTool Bash (corpus)", corpus.size(), seconds, [&](std::size_t i) {
     return static_cast<std::size_t>(policy->DecideTool("Bash", inputs[i], workdir).verdict);
@@ -70,7 +86,7 @@ int main(int argc, char** argv) {
   Measure("DecideTool Read (confined path)", 1000, seconds, [&](std::size_t) {
     return static_cast<std::size_t>(policy->DecideTool("Read", read_input, workdir).verdict);
   });
-  std::printf("policy_bench: decisions_per_second=%.0f target=%.0f %s\n", rate, kTarget,
-              rate >= kTarget ? "PASS" : "BELOW TARGET");
-  return rate >= kTarget ? 0 : 1;
+  std::printf("policy_bench: decisions_per_second=%.0f (cpu time; %.0f per wall second) target=%.0f %s\n", rate.cpu,
+              rate.wall, kTarget, rate.cpu >= kTarget ? "PASS" : "BELOW TARGET");
+  return rate.cpu >= kTarget ? 0 : 1;
 }

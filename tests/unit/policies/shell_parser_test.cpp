@@ -94,7 +94,16 @@ INSTANTIATE_TEST_SUITE_P(
                       NormCase{"Base64Pipe", "echo cm0gLXJmIC8= | base64 -d | sh", "rm -r -f /"},
                       NormCase{"Base64HereString", "base64 --decode <<< cm0gLXJmIC8= | bash", "rm -r -f /"},
                       NormCase{"MarkdownFence", "```bash\nrm -rf /\n```", "rm -r -f /"},
-                      NormCase{"DollarZero", "$0 -c 'rm -rf /'", "rm -r -f /"}),
+                      NormCase{"DollarZero", "$0 -c 'rm -rf /'", "rm -r -f /"},
+                      NormCase{"VariableProgram", "a=rm; $a -rf /", "rm -r -f /"},
+                      NormCase{"ExportedVariableTarget", "export T=/etc; rm -rf \"$T\"", "rm -r -f /etc"},
+                      NormCase{"BraceExpansion", "rm -rf {/etc,/usr}", "rm -r -f /etc /usr"},
+                      NormCase{"EchoedProgram", "$(echo rm) -rf /", "rm -r -f /"},
+                      NormCase{"BacktickEchoedProgram", "`printf rm` -rf /", "rm -r -f /"},
+                      NormCase{"PythonOsSystem", "python3 -c 'import os; os.system(\"rm -rf /\")'", "rm -r -f /"},
+                      NormCase{"PythonArgvList", "python3 -c 'import subprocess; subprocess.call([\"rm\", \"-rf\", \"/\"])'",
+                               "rm -r -f /"},
+                      NormCase{"PerlBackticks", "perl -e '`rm -rf /`'", "rm -r -f /"}),
     [](const ::testing::TestParamInfo<NormCase>& info) { return info.param.label; });
 
 TEST(ShellParser, SplitsEveryCompoundOperator) {
@@ -134,6 +143,14 @@ TEST(ShellParser, RejectsRunawayNesting) {
 
 TEST(ShellParser, ToleratesUnterminatedQuotesInProse) {
   EXPECT_THAT(Lines("Please don't run sudo here"), ElementsAre("Please dont run sudo here"));
+}
+
+TEST(ShellParser, InterpreterCodeWithoutProcessesIsNotShell) {
+  EXPECT_THAT(Lines("python3 -c 'print(\"rm -rf /\")'"), ElementsAre("python3 -c print(\"rm -rf /\")"));
+}
+
+TEST(ShellParser, BraceExpansionIsBounded) {
+  EXPECT_EQ(Lines("echo {a,b}{c,d}{e,f}{g,h}{i,j}{k,l}")[0].size(), std::string("echo").size() + 32 * 7);
 }
 
 TEST(ShellParser, EmptyInputHasNoCommands) {
