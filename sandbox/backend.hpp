@@ -34,6 +34,12 @@ class Sandbox {
   virtual void Kill() = 0;
 };
 
+// Launch() reports a failed step inside the sandbox as an Error with this
+// message, the step's name in Error::step and its errno; any other Error is a
+// problem the parent found before starting (bad spec, no cgroups, ...).
+inline constexpr const char* kSandboxSetupFailed = "sandbox setup failed";
+inline bool IsSandboxSetupFailure(const Error& e) { return e.message == kSandboxSetupFailed; }
+
 enum class BackendKind { kNamespace, kProcess };
 
 class Backend {

@@ -40,7 +40,7 @@ Result<Outcome> RunInForeground(Backend& backend, const SandboxSpec& spec) {
   if (!launched) {
     ::sigprocmask(SIG_SETMASK, &old, nullptr);
     const Error& e = launched.error();
-    if (!e.step.empty()) return Outcome::SetupFailed(e.step, e.sys_errno);
+    if (IsSandboxSetupFailure(e)) return Outcome::SetupFailed(e.step, e.sys_errno);
     return e;
   }
   Sandbox& sandbox = **launched;

@@ -124,7 +124,7 @@ Result<std::unique_ptr<Sandbox>> NamespaceBackend::Launch(const SandboxSpec& spe
   HOTPLEX_TRY(auto failure, ReadSetupReport(report.read.Get()));
   if (failure) {
     child.WaitFor(std::chrono::milliseconds(-1));
-    return Error{"sandbox setup failed", failure->sys_errno, failure->step};
+    return Error{kSandboxSetupFailed, failure->sys_errno, failure->step};
   }
   return std::unique_ptr<Sandbox>(std::make_unique<RunningSandbox>(
       std::move(child), std::move(cgroup), std::move(status.read), spec.limits));

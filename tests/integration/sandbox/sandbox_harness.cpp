@@ -85,8 +85,8 @@ RunResult SandboxTest::Run(const SandboxSpec& spec_in) {
   err_write.Reset();
   if (!sandbox) {
     const Error& e = sandbox.error();
-    result.outcome = e.step.empty() ? Outcome::SetupFailed("launch: " + e.Describe(), 0)
-                                    : Outcome::SetupFailed(e.step, e.sys_errno);
+    result.outcome = IsSandboxSetupFailure(e) ? Outcome::SetupFailed(e.step, e.sys_errno)
+                                              : Outcome::SetupFailed("launch: " + e.Describe(), 0);
     return result;
   }
   pollfd fds[2] = {{out_read.Get(), POLLIN, 0}, {err_read.Get(), POLLIN, 0}};
