@@ -241,6 +241,19 @@ Unwrapped UnwrapEnv(const Words& w) {
   return Command(w, i);
 }
 
+Unwrapped UnwrapContainerExec(const Words& w) {
+  if (w.size() < 3) return {};
+  if (w[0] == "kubectl" || w[0] == "oc") {  // kubectl exec [options] POD -- CMD...
+    const auto dashes = std::find(w.begin(), w.end(), "--");
+    if (w[1] != "exec" || dashes == w.end()) return {};
+    return Command(w, static_cast<std::size_t>(dashes - w.begin()) + 1);
+  }
+  // docker exec [options] CONTAINER CMD...; docker compose exec [options] SERVICE CMD...
+  const std::size_t exec = w[1] == "exec" ? 1 : (w[1] == "compose" && w[2] == "exec" ? 2 : 0);
+  if (exec == 0) return {};
+  return Command(w, SkipOptions(w, exec + 1, {"-e", "--env", "-u", "--user", "-w", "--workdir", "--env-file", "--index"}) + 1);
+}
+
 }  // namespace
 
 Unwrapped Unwrap(const Words& w) {
@@ -256,17 +269,7 @@ Unwrapped Unwrap(const Words& w) {
     if (c != std::string::npos) return Script(w[c]);
     return p == "runuser" ? Command(w, SkipOptions(w, 1, {"-u", "-g", "-G"})) : Unwrapped{};
   }
-  if ((p == "docker" || p == "podman" || p == "nerdctl") && w.size() > 2) {
-    // docker exec [options] CONTAINER CMD...; docker compose exec [options] SERVICE CMD...
-    const std::size_t exec = w[1] == "exec" ? 1 : (w[1] == "compose" && w[2] == "exec" ? 2 : 0);
-    if (exec == 0) return {};
-    return Command(w, SkipOptions(w, exec + 1, {"-e", "--env", "-u", "--user", "-w", "--workdir", "--env-file", "--index"}) + 1);
-  }
-  if (p == "kubectl" || p == "oc") {
-    const auto dashes = std::find(w.begin(), w.end(), "--");
-    if (w.size() > 1 && w[1] == "exec" && dashes != w.end()) return Command(w, static_cast<std::size_t>(dashes - w.begin()) + 1);
-    return {};
-  }
+  if (p == "docker" || p == "podman" || p == "nerdctl" || p == "kubectl" || p == "oc") return UnwrapContainerExec(w);
   if (p == "watch") return Script(Join(w, SkipOptions(w, 1, {"-n", "--interval", "-d"}), w.size()));
   if (p == "flock") {
     const std::size_t c = FindOptionValue(w, "-c");

@@ -32,6 +32,14 @@ std::string Child(const std::string& dir, std::string_view name) {
   return dir == "/" ? "/" + std::string(name) : dir + "/" + std::string(name);
 }
 
+Result<std::string> ReadLink(const std::string& path, const struct stat& st) {
+  std::string target(static_cast<std::size_t>(st.st_size > 0 ? st.st_size : 4096), '\0');
+  const ssize_t n = ::readlink(path.c_str(), target.data(), target.size());
+  if (n < 0) return ErrnoError("readlink", path);
+  target.resize(static_cast<std::size_t>(n));
+  return target;
+}
+
 }  // namespace
 
 Result<std::string> ResolvePath(std::string_view path, std::string_view base) {
@@ -66,10 +74,7 @@ Result<std::string> ResolvePath(std::string_view path, std::string_view base) {
       continue;
     }
     if (++symlinks > kMaxSymlinks) return MakeError("too many levels of symbolic links");
-    std::string target(static_cast<std::size_t>(st.st_size > 0 ? st.st_size : 4096), '\0');
-    const ssize_t n = ::readlink(next.c_str(), target.data(), target.size());
-    if (n < 0) return ErrnoError("readlink", next);
-    target.resize(static_cast<std::size_t>(n));
+    HOTPLEX_TRY(const std::string target, ReadLink(next, st));
     SplitInto(target, todo);
     if (!target.empty() && target[0] == '/') current = "/";
   }
