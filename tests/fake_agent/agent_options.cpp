@@ -15,11 +15,23 @@ namespace {
 
 // Claude Code flags that take a value; the fake agent must skip their values.
 const std::set<std::string>& ValueFlags() {
-  static const std::set<std::string> flags = {
-      "--input-format", "--output-format", "--permission-prompt-tool", "--settings",
-      "--permission-mode", "--allowedTools", "--allowed-tools", "--disallowedTools",
-      "--disallowed-tools", "--append-system-prompt", "--system-prompt", "--add-dir",
-      "--max-turns", "--mcp-config", "--effort", "--fallback-model", "--agents"};
+  static const std::set<std::string> flags = {"--input-format",
+                                              "--output-format",
+                                              "--permission-prompt-tool",
+                                              "--settings",
+                                              "--permission-mode",
+                                              "--allowedTools",
+                                              "--allowed-tools",
+                                              "--disallowedTools",
+                                              "--disallowed-tools",
+                                              "--append-system-prompt",
+                                              "--system-prompt",
+                                              "--add-dir",
+                                              "--max-turns",
+                                              "--mcp-config",
+                                              "--effort",
+                                              "--fallback-model",
+                                              "--agents"};
   return flags;
 }
 

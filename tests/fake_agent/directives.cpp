@@ -33,10 +33,12 @@ std::vector<std::string> Lines(const std::string& body) {
 
 const std::map<std::string, Verb, std::less<>>& Verbs() {
   static const std::map<std::string, Verb, std::less<>> verbs = {
-      {"text", Verb::kText},       {"thinking", Verb::kThinking}, {"tool", Verb::kTool},
-      {"slow", Verb::kSlow},       {"echo", Verb::kEcho},         {"huge", Verb::kHuge},
-      {"sleep", Verb::kSleep},     {"stderr", Verb::kStderr},     {"history", Verb::kHistory},
-      {"error", Verb::kError},     {"crash", Verb::kCrash},       {"abort", Verb::kAbort},
+      {"text", Verb::kText},       {"thinking", Verb::kThinking},
+      {"tool", Verb::kTool},       {"slow", Verb::kSlow},
+      {"echo", Verb::kEcho},       {"huge", Verb::kHuge},
+      {"sleep", Verb::kSleep},     {"stderr", Verb::kStderr},
+      {"history", Verb::kHistory}, {"error", Verb::kError},
+      {"crash", Verb::kCrash},     {"abort", Verb::kAbort},
       {"hang", Verb::kHang},       {"hang-ignore-term", Verb::kHangIgnoreTerm}};
   return verbs;
 }
@@ -60,7 +62,10 @@ Directive ParseLine(const std::string& line) {
   std::getline(in >> std::ws, rest);
   std::istringstream args(rest);
   switch (d.verb) {
-    case Verb::kText: case Verb::kThinking: case Verb::kStderr: case Verb::kError:
+    case Verb::kText:
+    case Verb::kThinking:
+    case Verb::kStderr:
+    case Verb::kError:
       d.text = rest;
       break;
     case Verb::kTool: {
@@ -79,10 +84,17 @@ Directive ParseLine(const std::string& line) {
       d.count = Number(args, 0, true);
       d.interval = Number(args, 0, false);
       break;
-    case Verb::kHuge: d.count = Number(args, 0, true); break;
-    case Verb::kSleep: d.interval = Number(args, 0, true); break;
-    case Verb::kCrash: d.count = Number(args, 1, false); break;
-    default: break;
+    case Verb::kHuge:
+      d.count = Number(args, 0, true);
+      break;
+    case Verb::kSleep:
+      d.interval = Number(args, 0, true);
+      break;
+    case Verb::kCrash:
+      d.count = Number(args, 1, false);
+      break;
+    default:
+      break;
   }
   return d;
 }

@@ -22,9 +22,8 @@
 // Thread-safety: plain values and pure functions.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -33,15 +32,27 @@
 namespace hotplex::fake_agent {
 
 enum class Verb {
-  kText, kThinking, kTool, kSlow, kEcho, kHuge, kSleep, kStderr, kHistory, kError,
-  kCrash, kAbort, kHang, kHangIgnoreTerm,
+  kText,
+  kThinking,
+  kTool,
+  kSlow,
+  kEcho,
+  kHuge,
+  kSleep,
+  kStderr,
+  kHistory,
+  kError,
+  kCrash,
+  kAbort,
+  kHang,
+  kHangIgnoreTerm,
 };
 
 struct Directive {
   Verb verb = Verb::kText;
-  std::string text;         // text, thinking, stderr, error; the tool name for kTool
-  nlohmann::json input;     // kTool
-  std::int64_t count = 0;   // slow/echo: deltas; huge: bytes; crash: exit code
+  std::string text;           // text, thinking, stderr, error; the tool name for kTool
+  nlohmann::json input;       // kTool
+  std::int64_t count = 0;     // slow/echo: deltas; huge: bytes; crash: exit code
   std::int64_t interval = 0;  // slow/sleep: ms; echo: us
 };
 

@@ -56,9 +56,13 @@ FakeAgent::Wake FakeAgent::Pump(std::optional<Clock::time_point> deadline,
     if (in_turn_ && interrupt_request_) return Wake::kInterrupted;
     if (!deadline && !awaited && !queued_prompts_.empty()) return Wake::kReady;
     switch (reader_.Next(deadline, line)) {
-      case LineReader::Status::kTimeout: return Wake::kTimeout;
-      case LineReader::Status::kEof: return Wake::kEof;
-      case LineReader::Status::kLine: HandleLine(line); break;
+      case LineReader::Status::kTimeout:
+        return Wake::kTimeout;
+      case LineReader::Status::kEof:
+        return Wake::kEof;
+      case LineReader::Status::kLine:
+        HandleLine(line);
+        break;
     }
   }
 }
@@ -77,8 +81,8 @@ void FakeAgent::HandleLine(const std::string& line) {
   }
   const std::string type = message.value("type", "");
   if (type == "user") {
-    const json content = message.contains("message") ? message["message"].value("content", json())
-                                                     : json();
+    const json content =
+        message.contains("message") ? message["message"].value("content", json()) : json();
     if (content.is_string()) {
       queued_prompts_.push_back(content.get<std::string>());
     } else if (content.is_array()) {

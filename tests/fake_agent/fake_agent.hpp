@@ -9,11 +9,10 @@
 // the process with exit 1 like the CLI, unless options.plain_input makes it a prompt.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <deque>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "common/unique_fd.hpp"
-
 #include "tests/fake_agent/fake_agent.hpp"
 
 namespace hotplex::fake_agent {
@@ -29,8 +28,10 @@ constexpr const char* kStoppedWhileRunning =
     "its changes may have been written.";
 
 json ToolResult(const std::string& id, const std::string& content, bool is_error) {
-  return json::array(
-      {{{"type", "tool_result"}, {"tool_use_id", id}, {"content", content}, {"is_error", is_error}}});
+  return json::array({{{"type", "tool_result"},
+                       {"tool_use_id", id},
+                       {"content", content},
+                       {"is_error", is_error}}});
 }
 
 }  // namespace
@@ -39,19 +40,24 @@ void FakeAgent::EmitToolUse(const Directive& d, Turn& turn, const std::string& t
                             const std::string& request_id) {
   const int index = turn.block_index++;
   json block = {{"type", "tool_use"}, {"id", tool_use_id}, {"name", d.text}, {"input", d.input}};
-  out_.StreamEvent({{"type", "content_block_start"}, {"index", index},
-                    {"content_block", {{"type", "tool_use"}, {"id", tool_use_id},
-                                       {"name", d.text}, {"input", json::object()}}}},
-                   turn.message_id);
-  out_.StreamEvent({{"type", "content_block_delta"}, {"index", index},
+  out_.StreamEvent(
+      {{"type", "content_block_start"},
+       {"index", index},
+       {"content_block",
+        {{"type", "tool_use"}, {"id", tool_use_id}, {"name", d.text}, {"input", json::object()}}}},
+      turn.message_id);
+  out_.StreamEvent({{"type", "content_block_delta"},
+                    {"index", index},
                     {"delta", {{"type", "input_json_delta"}, {"partial_json", d.input.dump()}}}},
                    turn.message_id);
   out_.Assistant(turn.message_id, options_.model, block);
   out_.StreamEvent({{"type", "content_block_stop"}, {"index", index}}, turn.message_id);
   // The CLI asks between the message_delta and the message_stop of the tool's message.
   EndMessage(turn, "tool_use", [&] {
-    out_.ControlRequest(request_id, {{"subtype", "can_use_tool"}, {"tool_name", d.text},
-                                     {"display_name", d.text}, {"input", d.input},
+    out_.ControlRequest(request_id, {{"subtype", "can_use_tool"},
+                                     {"tool_name", d.text},
+                                     {"display_name", d.text},
+                                     {"input", d.input},
                                      {"tool_use_id", tool_use_id}});
   });
 }
@@ -150,7 +156,8 @@ bool FakeAgent::CollectOutput(int fd, std::string& output) {
     if (::poll(&pfd, 1, 10) > 0) {
       const ssize_t n = ::read(fd, buffer, sizeof buffer);
       if (n == 0) return true;
-      if (n > 0 && output.size() < kToolOutputLimit) output.append(buffer, static_cast<std::size_t>(n));
+      if (n > 0 && output.size() < kToolOutputLimit)
+        output.append(buffer, static_cast<std::size_t>(n));
     }
     if (Pump(Clock::now() + std::chrono::milliseconds(1), nullptr) == Wake::kInterrupted) {
       return false;

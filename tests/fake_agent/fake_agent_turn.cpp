@@ -47,8 +47,12 @@ void FakeAgent::RunTurn(const std::string& prompt) {
   Turn turn;
   if (!transcript_) {  // --resume of a session that does not exist: only a result line
     std::cerr << transcript_error_ << std::endl;
-    out_.Result({{"subtype", "error_during_execution"}, {"is_error", true}, {"num_turns", 0},
-                 {"duration_ms", 0}, {"total_cost_usd", 0}, {"stop_reason", nullptr},
+    out_.Result({{"subtype", "error_during_execution"},
+                 {"is_error", true},
+                 {"num_turns", 0},
+                 {"duration_ms", 0},
+                 {"total_cost_usd", 0},
+                 {"stop_reason", nullptr},
                  {"errors", {transcript_error_}}});
     std::exit(1);
   }
@@ -81,8 +85,10 @@ void FakeAgent::RunTurn(const std::string& prompt) {
 bool FakeAgent::RunDirective(const Directive& d, Turn& turn) {
   if (!turn.message_open && d.verb != Verb::kStderr) BeginMessage(turn);
   switch (d.verb) {
-    case Verb::kText: return StreamBlock(turn, "text", Words(d.text), 0);
-    case Verb::kThinking: return StreamBlock(turn, "thinking", Words(d.text), 0);
+    case Verb::kText:
+      return StreamBlock(turn, "text", Words(d.text), 0);
+    case Verb::kThinking:
+      return StreamBlock(turn, "thinking", Words(d.text), 0);
     case Verb::kSlow: {
       std::vector<std::string> ticks;
       for (std::int64_t i = 0; i < d.count; ++i) ticks.push_back("tick" + std::to_string(i) + " ");
@@ -93,7 +99,8 @@ bool FakeAgent::RunDirective(const Directive& d, Turn& turn) {
       std::vector<std::string> lazy(static_cast<std::size_t>(d.count));
       return StreamBlock(turn, "echo", lazy, d.interval);
     }
-    case Verb::kHuge: return StreamBlock(turn, "text", {std::string(d.count, 'x')}, 0);
+    case Verb::kHuge:
+      return StreamBlock(turn, "text", {std::string(d.count, 'x')}, 0);
     case Verb::kSleep: {
       if (Pump(Clock::now() + std::chrono::milliseconds(d.interval), nullptr) ==
           Wake::kInterrupted) {
@@ -102,7 +109,9 @@ bool FakeAgent::RunDirective(const Directive& d, Turn& turn) {
       }
       return true;
     }
-    case Verb::kStderr: std::cerr << d.text << std::endl; return true;
+    case Verb::kStderr:
+      std::cerr << d.text << std::endl;
+      return true;
     case Verb::kHistory: {
       std::string text = "history:";
       for (const TranscriptEntry& e : transcript_->entries()) {
@@ -110,12 +119,19 @@ bool FakeAgent::RunDirective(const Directive& d, Turn& turn) {
       }
       return StreamBlock(turn, "text", Words(text), 0);
     }
-    case Verb::kError: FinishTurn(turn, true, d.text); return false;
-    case Verb::kCrash: std::_Exit(static_cast<int>(d.count));
-    case Verb::kAbort: std::abort();
-    case Verb::kHang: Hang(false);
-    case Verb::kHangIgnoreTerm: Hang(true);
-    case Verb::kTool: return UseTool(d, turn);
+    case Verb::kError:
+      FinishTurn(turn, true, d.text);
+      return false;
+    case Verb::kCrash:
+      std::_Exit(static_cast<int>(d.count));
+    case Verb::kAbort:
+      std::abort();
+    case Verb::kHang:
+      Hang(false);
+    case Verb::kHangIgnoreTerm:
+      Hang(true);
+    case Verb::kTool:
+      return UseTool(d, turn);
   }
   return true;
 }
@@ -129,8 +145,11 @@ void FakeAgent::BeginMessage(Turn& turn) {
   out_.Status("requesting");
   out_.StreamEvent({{"type", "message_start"},
                     {"message",
-                     {{"id", turn.message_id}, {"type", "message"}, {"role", "assistant"},
-                      {"model", options_.model}, {"content", json::array()},
+                     {{"id", turn.message_id},
+                      {"type", "message"},
+                      {"role", "assistant"},
+                      {"model", options_.model},
+                      {"content", json::array()},
                       {"stop_reason", nullptr},
                       {"usage", {{"input_tokens", 10}, {"output_tokens", 1}}}}}},
                    turn.message_id);
@@ -159,9 +178,8 @@ bool FakeAgent::StreamBlock(Turn& turn, const std::string& type,
                    turn.message_id);
   std::string so_far;
   for (std::size_t i = 0; i < pieces.size(); ++i) {
-    if (interval_us > 0 &&
-        Pump(Clock::now() + std::chrono::microseconds(interval_us), nullptr) ==
-            Wake::kInterrupted) {
+    if (interval_us > 0 && Pump(Clock::now() + std::chrono::microseconds(interval_us), nullptr) ==
+                               Wake::kInterrupted) {
       FinishInterrupted(turn, so_far, false);
       return false;
     }
@@ -177,17 +195,18 @@ bool FakeAgent::StreamBlock(Turn& turn, const std::string& type,
       out_.ThinkingTokens(static_cast<int>(after), static_cast<int>(after - before));
     }
     so_far += piece;
-    out_.StreamEvent({{"type", "content_block_delta"},
-                      {"index", index},
-                      {"delta", {{"type", thinking ? "thinking_delta" : "text_delta"},
-                                 {field, piece}}}},
-                     turn.message_id);
+    out_.StreamEvent(
+        {{"type", "content_block_delta"},
+         {"index", index},
+         {"delta", {{"type", thinking ? "thinking_delta" : "text_delta"}, {field, piece}}}},
+        turn.message_id);
   }
   if (type == "echo") so_far = "echo " + std::to_string(pieces.size()) + " lines";
   json block = {{"type", thinking ? "thinking" : "text"}, {field, so_far}};
   if (thinking) {
     block["signature"] = "fake-signature";
-    out_.StreamEvent({{"type", "content_block_delta"}, {"index", index},
+    out_.StreamEvent({{"type", "content_block_delta"},
+                      {"index", index},
                       {"delta", {{"type", "signature_delta"}, {"signature", "fake-signature"}}}},
                      turn.message_id);
   }
@@ -205,18 +224,21 @@ void FakeAgent::FinishInterrupted(Turn& turn, const std::string& text_so_far, bo
   if (turn.message_open && !text_so_far.empty()) {
     out_.Assistant(turn.message_id, options_.model, {{"type", "text"}, {"text", text_so_far}});
   }
-  const char* marker = tool_use ? "[Request interrupted by user for tool use]"
-                                : "[Request interrupted by user]";
+  const char* marker =
+      tool_use ? "[Request interrupted by user for tool use]" : "[Request interrupted by user]";
   out_.UserContent(json::array({{{"type", "text"}, {"text", marker}}}));
   if (turn.message_open) {
     out_.StreamEvent({{"type", "content_block_stop"}, {"index", turn.block_index - 1}},
                      turn.message_id);
     EndMessage(turn, json(nullptr));
   }
-  out_.Result({{"subtype", "error_during_execution"}, {"is_error", true},
-               {"num_turns", turn.api_calls}, {"duration_ms", 0},
+  out_.Result({{"subtype", "error_during_execution"},
+               {"is_error", true},
+               {"num_turns", turn.api_calls},
+               {"duration_ms", 0},
                {"stop_reason", tool_use ? json("tool_use") : json(nullptr)},
-               {"terminal_reason", "aborted_streaming"}, {"total_cost_usd", total_cost_usd_},
+               {"terminal_reason", "aborted_streaming"},
+               {"total_cost_usd", total_cost_usd_},
                {"permission_denials", turn.permission_denials}});
   turn.ended = true;
   last_turn_error_ = true;
@@ -224,14 +246,19 @@ void FakeAgent::FinishInterrupted(Turn& turn, const std::string& text_so_far, bo
 
 void FakeAgent::FinishTurn(Turn& turn, bool is_error, const std::string& error) {
   if (turn.message_open) EndMessage(turn, "end_turn");
-  json result = {{"subtype", "success"}, {"is_error", is_error},
-                 {"num_turns", turn.api_calls}, {"duration_ms", 1},
-                 {"duration_api_ms", 1}, {"stop_reason", "end_turn"},
-                 {"terminal_reason", "completed"}, {"total_cost_usd", total_cost_usd_},
-                 {"usage", {{"input_tokens", 10 * turn.api_calls},
-                            {"output_tokens", 5 * turn.api_calls},
-                            {"cache_creation_input_tokens", 0},
-                            {"cache_read_input_tokens", 0}}},
+  json result = {{"subtype", "success"},
+                 {"is_error", is_error},
+                 {"num_turns", turn.api_calls},
+                 {"duration_ms", 1},
+                 {"duration_api_ms", 1},
+                 {"stop_reason", "end_turn"},
+                 {"terminal_reason", "completed"},
+                 {"total_cost_usd", total_cost_usd_},
+                 {"usage",
+                  {{"input_tokens", 10 * turn.api_calls},
+                   {"output_tokens", 5 * turn.api_calls},
+                   {"cache_creation_input_tokens", 0},
+                   {"cache_read_input_tokens", 0}}},
                  {"permission_denials", turn.permission_denials},
                  {"result", is_error ? error : turn.last_text}};
   if (is_error) result["errors"] = json::array({error});

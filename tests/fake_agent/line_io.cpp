@@ -24,8 +24,7 @@ bool LineReader::TakeLine(std::string& line) {
   return true;
 }
 
-LineReader::Status LineReader::Next(std::optional<Clock::time_point> deadline,
-                                    std::string& line) {
+LineReader::Status LineReader::Next(std::optional<Clock::time_point> deadline, std::string& line) {
   char chunk[65536];
   while (true) {
     if (TakeLine(line)) return Status::kLine;

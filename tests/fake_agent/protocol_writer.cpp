@@ -15,9 +15,8 @@ ProtocolWriter::ProtocolWriter(int fd, std::string session_id)
 std::string ProtocolWriter::NewUuid() {
   const std::uint64_t hi = rng_(), lo = rng_();
   char text[37];
-  std::snprintf(text, sizeof text, "%08x-%04x-4%03x-%04x-%012llx",
-                static_cast<unsigned>(hi >> 32), static_cast<unsigned>((hi >> 16) & 0xffff),
-                static_cast<unsigned>(hi & 0xfff),
+  std::snprintf(text, sizeof text, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xfff),
                 static_cast<unsigned>(0x8000 | ((lo >> 48) & 0x3fff)),
                 static_cast<unsigned long long>(lo & 0xffffffffffffULL));
   return text;
@@ -51,8 +50,10 @@ void ProtocolWriter::Status(const std::string& status) {
 }
 
 void ProtocolWriter::ThinkingTokens(int estimated, int delta) {
-  EmitSessionLine({{"type", "system"}, {"subtype", "thinking_tokens"},
-                   {"estimated_tokens", estimated}, {"estimated_tokens_delta", delta}});
+  EmitSessionLine({{"type", "system"},
+                   {"subtype", "thinking_tokens"},
+                   {"estimated_tokens", estimated},
+                   {"estimated_tokens_delta", delta}});
 }
 
 void ProtocolWriter::StreamEvent(json event, const std::string& message_id) {
@@ -74,8 +75,8 @@ void ProtocolWriter::FastTextDelta(int index, const std::string& text,
     }
   }
   std::string line = R"({"type":"stream_event","event":{"type":"content_block_delta","index":)" +
-                     std::to_string(index) + R"(,"delta":{"type":"text_delta","text":")" +
-                     escaped + R"("}},"session_id":")" + session_id_ +
+                     std::to_string(index) + R"(,"delta":{"type":"text_delta","text":")" + escaped +
+                     R"("}},"session_id":")" + session_id_ +
                      R"(","parent_tool_use_id":null,"uuid":")" + NewUuid() +
                      R"(","api_message_id":")" + message_id + R"("})";
   if (!WriteLine(fd_, line)) std::_Exit(141);

@@ -1,9 +1,8 @@
 #include "tests/fake_agent/transcript.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <cctype>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 namespace hotplex::fake_agent {
 

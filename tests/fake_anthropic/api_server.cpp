@@ -131,7 +131,8 @@ void FakeAnthropicServer::HandleMessages(const httplib::Request& req, httplib::R
     return SendError(res, 400, "invalid_request_error", "body is not a JSON object");
   }
   const Reply reply = picker_.Pick(body, req.get_header_value("X-Claude-Code-Session-Id"));
-  if (reply.error) return SendError(res, reply.error->status, reply.error->type, reply.error->message);
+  if (reply.error)
+    return SendError(res, reply.error->status, reply.error->type, reply.error->message);
   const int n = next_id_++;
   ReplyIds ids{body.value("model", "claude-fake"), "msg_fake_" + std::to_string(n),
                reply.tool_use && !reply.tool_use->id.empty() ? reply.tool_use->id

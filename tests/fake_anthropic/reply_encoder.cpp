@@ -15,8 +15,8 @@ json Usage(const Reply& reply, int output_tokens) {
 }
 
 json MessageShell(const Reply& reply, const ReplyIds& ids) {
-  return {{"id", ids.message_id}, {"type", "message"},        {"role", "assistant"},
-          {"model", ids.model},   {"content", json::array()}, {"stop_reason", nullptr},
+  return {{"id", ids.message_id},     {"type", "message"},        {"role", "assistant"},
+          {"model", ids.model},       {"content", json::array()}, {"stop_reason", nullptr},
           {"stop_sequence", nullptr}, {"usage", Usage(reply, 1)}};
 }
 
@@ -29,7 +29,8 @@ SseEvent Event(json data, int delay_ms = 0) {
 void AppendBlock(std::vector<SseEvent>& out, int index, json start_block,
                  const std::string& delta_type, const std::string& delta_field,
                  const std::string& payload, const Reply& reply) {
-  out.push_back(Event({{"type", "content_block_start"}, {"index", index},
+  out.push_back(Event({{"type", "content_block_start"},
+                       {"index", index},
                        {"content_block", std::move(start_block)}}));
   for (const std::string& piece : SplitUtf8(payload, reply.chunk_size)) {
     out.push_back(Event({{"type", "content_block_delta"},
@@ -92,7 +93,8 @@ json EncodeMessage(const Reply& reply, const ReplyIds& ids) {
   json message = MessageShell(reply, ids);
   json& content = message["content"];
   if (!reply.thinking.empty()) {
-    content.push_back({{"type", "thinking"}, {"thinking", reply.thinking}, {"signature", kSignature}});
+    content.push_back(
+        {{"type", "thinking"}, {"thinking", reply.thinking}, {"signature", kSignature}});
   }
   if (!reply.text.empty()) content.push_back({{"type", "text"}, {"text", reply.text}});
   if (reply.tool_use) {

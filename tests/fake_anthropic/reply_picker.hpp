@@ -8,11 +8,10 @@
 // sessions can share one server. Thread-safety: all methods lock one mutex.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <deque>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 

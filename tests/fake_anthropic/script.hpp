@@ -19,7 +19,6 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,7 +55,7 @@ struct Reply {
 };
 
 struct Turn {
-  std::string match;  // empty: matches any prompt, in order
+  std::string match;    // empty: matches any prompt, in order
   bool repeat = false;  // true: never used up
   std::vector<Reply> replies;
 };

@@ -8,10 +8,9 @@
 
 #include <sys/types.h>
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -68,7 +67,8 @@ class PipedProcess {
   void Kill(int signal_number);
 
  private:
-  PipedProcess(pid_t pid, UniqueFd in, UniqueFd out) : pid_(pid), stdin_(std::move(in)), stdout_(std::move(out)) {}
+  PipedProcess(pid_t pid, UniqueFd in, UniqueFd out)
+      : pid_(pid), stdin_(std::move(in)), stdout_(std::move(out)) {}
 
   pid_t pid_ = -1;
   bool reaped_ = false;

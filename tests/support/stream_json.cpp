@@ -14,9 +14,10 @@ json ControlRequest(const std::string& id, const std::string& subtype) {
 
 json ControlAnswer(const json& request, json response) {
   return {{"type", "control_response"},
-          {"response", {{"subtype", "success"},
-                        {"request_id", request.value("request_id", "")},
-                        {"response", std::move(response)}}}};
+          {"response",
+           {{"subtype", "success"},
+            {"request_id", request.value("request_id", "")},
+            {"response", std::move(response)}}}};
 }
 
 std::string LineKind(const json& line) {

@@ -2,15 +2,15 @@
 // These pin the parts of docs/claude-code-protocol.md the supervisor relies on. The CLI
 // runs directly here (sandboxing is the supervisor's business). It must be installed
 // (`scripts/test-setup`); a missing CLI fails every test with a message, never skips.
-#include <sys/wait.h>
-#include <unistd.h>
+#include "tests/support/claude_cli.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 
 #include "tests/fake_anthropic/api_server.hpp"
-#include "tests/support/claude_cli.hpp"
 #include "tests/support/piped_process.hpp"
 #include "tests/support/stream_json.hpp"
 
@@ -52,16 +52,25 @@ class ClaudeCli : public ::testing::Test {
   }
 
   PipedProcess StartCli(const std::string& session_flag, std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv = {ClaudeBinary(), "-p", "--input-format", "stream-json",
-                                     "--output-format", "stream-json", "--verbose",
-                                     "--include-partial-messages", "--permission-prompt-tool",
-                                     "stdio", session_flag, session_id_};
+    std::vector<std::string> argv = {ClaudeBinary(),
+                                     "-p",
+                                     "--input-format",
+                                     "stream-json",
+                                     "--output-format",
+                                     "stream-json",
+                                     "--verbose",
+                                     "--include-partial-messages",
+                                     "--permission-prompt-tool",
+                                     "stdio",
+                                     session_flag,
+                                     session_id_};
     argv.insert(argv.end(), extra.begin(), extra.end());
     ProcessSpec spec{argv,
                      {"PATH=/usr/bin:/bin", "HOME=" + home_, "TMPDIR=" + tmp_,
                       "ANTHROPIC_BASE_URL=http://127.0.0.1:" + std::to_string(port_),
                       "ANTHROPIC_API_KEY=anything", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1"},
-                     work_, stderr_path_};
+                     work_,
+                     stderr_path_};
     auto process = PipedProcess::Spawn(spec);
     if (!process) throw std::runtime_error(process.error().Describe());
     return std::move(*process);
@@ -146,9 +155,9 @@ TEST_F(ClaudeCli, TextTurnStreamsDeltasThenAssistantThenResult) {
 TEST_F(ClaudeCli, InitializeIsAnsweredBeforeAnyPrompt) {
   StartApi("{}");
   PipedProcess cli = StartCli("--session-id");
-  ASSERT_TRUE(cli.WriteJson(
-      ControlRequest("init-1", "initialize")));
-  auto answer = cli.ReadUntil([](const json& l) { return IsKind(l, "control_response"); }, kTimeout);
+  ASSERT_TRUE(cli.WriteJson(ControlRequest("init-1", "initialize")));
+  auto answer =
+      cli.ReadUntil([](const json& l) { return IsKind(l, "control_response"); }, kTimeout);
   ASSERT_TRUE(answer.has_value()) << ReadFile(stderr_path_);
   EXPECT_EQ((*answer)["response"]["subtype"], "success");
   EXPECT_EQ((*answer)["response"]["request_id"], "init-1");
@@ -177,7 +186,8 @@ TEST_F(ClaudeCli, AllowedBashToolRunsAndTheApiReceivesItsResult) {
   EXPECT_EQ(ask["subtype"], "can_use_tool");
   EXPECT_EQ(ask["tool_name"], "Bash");
   EXPECT_EQ(ask["input"]["command"], "echo made > made.txt");
-  ASSERT_TRUE(cli.WriteJson(ControlAnswer(request, {{"behavior", "allow"}, {"updatedInput", ask["input"]}})));
+  ASSERT_TRUE(cli.WriteJson(
+      ControlAnswer(request, {{"behavior", "allow"}, {"updatedInput", ask["input"]}})));
 
   std::vector<json> lines;
   const json result = AwaitResult(cli, &lines);
@@ -207,7 +217,8 @@ TEST_F(ClaudeCli, DeniedBashToolDoesNotRunAndTheApiSeesTheDenial) {
   PipedProcess cli = StartCli("--session-id");
   ASSERT_TRUE(cli.WriteJson(UserPrompt("touch it")));
   const json request = AwaitControlRequest(cli);
-  ASSERT_TRUE(cli.WriteJson(ControlAnswer(request, {{"behavior", "deny"}, {"message", "blocked by test policy"}})));
+  ASSERT_TRUE(cli.WriteJson(
+      ControlAnswer(request, {{"behavior", "deny"}, {"message", "blocked by test policy"}})));
 
   std::vector<json> lines;
   const json result = AwaitResult(cli, &lines);
@@ -236,12 +247,14 @@ TEST_F(ClaudeCli, AskRulesMakeEvenReadOnlyCommandsAskForPermission) {
     for (const json& l : lines) EXPECT_NE(LineKind(l), "control_request");
   }
   session_id_.back() = session_id_.back() == 'a' ? 'b' : 'a';
-  PipedProcess cli = StartCli("--session-id", {"--settings", R"({"permissions":{"ask":["Bash"]}})"});
+  PipedProcess cli =
+      StartCli("--session-id", {"--settings", R"({"permissions":{"ask":["Bash"]}})"});
   ASSERT_TRUE(cli.WriteJson(UserPrompt("list files")));
   const json request = AwaitControlRequest(cli);
   EXPECT_EQ(request["request"]["tool_name"], "Bash");
   EXPECT_EQ(request["request"]["input"]["command"], "ls");
-  ASSERT_TRUE(cli.WriteJson(ControlAnswer(request, {{"behavior", "allow"}, {"updatedInput", request["request"]["input"]}})));
+  ASSERT_TRUE(cli.WriteJson(ControlAnswer(
+      request, {{"behavior", "allow"}, {"updatedInput", request["request"]["input"]}})));
   EXPECT_EQ(AwaitResult(cli)["result"], "Listed.");
 }
 
@@ -253,8 +266,7 @@ TEST_F(ClaudeCli, InterruptEndsTheTurnAndTheSessionStaysUsable) {
   ASSERT_TRUE(cli.WriteJson(UserPrompt("talk slowly")));
   ASSERT_TRUE(cli.ReadUntil(
       [](const json& l) { return IsKind(l, "stream_event/content_block_delta"); }, kTimeout));
-  ASSERT_TRUE(cli.WriteJson(
-      ControlRequest("int-1", "interrupt")));
+  ASSERT_TRUE(cli.WriteJson(ControlRequest("int-1", "interrupt")));
   std::vector<json> lines;
   const json result = AwaitResult(cli, &lines);
   bool acked = false;
@@ -279,8 +291,7 @@ TEST_F(ClaudeCli, InterruptWhilePermissionIsPendingWithdrawsTheRequest) {
   PipedProcess cli = StartCli("--session-id");
   ASSERT_TRUE(cli.WriteJson(UserPrompt("touch something")));
   const json request = AwaitControlRequest(cli);
-  ASSERT_TRUE(cli.WriteJson(
-      ControlRequest("int-2", "interrupt")));
+  ASSERT_TRUE(cli.WriteJson(ControlRequest("int-2", "interrupt")));
   std::vector<json> lines;
   const json result = AwaitResult(cli, &lines);
   int cancel_at = -1, ack_at = -1;
@@ -303,9 +314,9 @@ TEST_F(ClaudeCli, InterruptWhilePermissionIsPendingWithdrawsTheRequest) {
 TEST_F(ClaudeCli, UnknownControlRequestIsAnsweredWithAnError) {
   StartApi("{}");
   PipedProcess cli = StartCli("--session-id");
-  ASSERT_TRUE(cli.WriteJson(
-      ControlRequest("x-1", "frobnicate")));
-  auto answer = cli.ReadUntil([](const json& l) { return IsKind(l, "control_response"); }, kTimeout);
+  ASSERT_TRUE(cli.WriteJson(ControlRequest("x-1", "frobnicate")));
+  auto answer =
+      cli.ReadUntil([](const json& l) { return IsKind(l, "control_response"); }, kTimeout);
   ASSERT_TRUE(answer.has_value()) << ReadFile(stderr_path_);
   EXPECT_EQ((*answer)["response"]["subtype"], "error");
   EXPECT_EQ((*answer)["response"]["request_id"], "x-1");
@@ -339,8 +350,8 @@ TEST_F(ClaudeCli, ResumeSendsTheEarlierTurnsToTheApi) {
   for (char& c : mangled) {
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '-';
   }
-  EXPECT_TRUE(std::filesystem::exists(home_ + "/.claude/projects/" + mangled + "/" +
-                                      session_id_ + ".jsonl"));
+  EXPECT_TRUE(std::filesystem::exists(home_ + "/.claude/projects/" + mangled + "/" + session_id_ +
+                                      ".jsonl"));
   {
     // The same id again with --session-id is refused: restarts must use --resume.
     PipedProcess again = StartCli("--session-id");

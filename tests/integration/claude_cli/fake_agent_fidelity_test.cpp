@@ -85,10 +85,10 @@ class FakeAgentFidelity : public ::testing::Test {
     fa::FakeAnthropicServer api(std::move(*parsed));
     auto port = api.Start(0);
     if (!port) throw std::runtime_error(port.error().message);
-    PipedProcess cli = Spawn(ClaudeBinary(), "cli",
-                             {"ANTHROPIC_BASE_URL=http://127.0.0.1:" + std::to_string(*port),
-                              "ANTHROPIC_API_KEY=anything",
-                              "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1"});
+    PipedProcess cli =
+        Spawn(ClaudeBinary(), "cli",
+              {"ANTHROPIC_BASE_URL=http://127.0.0.1:" + std::to_string(*port),
+               "ANTHROPIC_API_KEY=anything", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1"});
     return drive(cli, prompt);
   }
 
@@ -106,15 +106,18 @@ class FakeAgentFidelity : public ::testing::Test {
   PipedProcess Spawn(const std::string& binary, const std::string& name,
                      std::vector<std::string> env) {
     const std::string root = dir_.path() + "/" + name;
-    for (const char* sub : {"/home", "/work", "/tmp"}) std::filesystem::create_directories(root + sub);
+    for (const char* sub : {"/home", "/work", "/tmp"})
+      std::filesystem::create_directories(root + sub);
     env.push_back("PATH=/usr/bin:/bin");
     env.push_back("HOME=" + root + "/home");
     env.push_back("TMPDIR=" + root + "/tmp");
-    auto process = PipedProcess::Spawn(
-        {{binary, "-p", "--input-format", "stream-json", "--output-format", "stream-json",
-          "--verbose", "--include-partial-messages", "--permission-prompt-tool", "stdio",
-          session_flag_, kSessionId},
-         env, root + "/work", root + "/stderr.txt"});
+    auto process =
+        PipedProcess::Spawn({{binary, "-p", "--input-format", "stream-json", "--output-format",
+                              "stream-json", "--verbose", "--include-partial-messages",
+                              "--permission-prompt-tool", "stdio", session_flag_, kSessionId},
+                             env,
+                             root + "/work",
+                             root + "/stderr.txt"});
     if (!process) throw std::runtime_error(process.error().Describe());
     return std::move(*process);
   }
@@ -131,42 +134,47 @@ TEST_F(FakeAgentFidelity, TextTurn) {
 }
 
 TEST_F(FakeAgentFidelity, ThinkingThenText) {
-  ExpectSameKinds(RunCli(R"({"turns":[{"thinking":"let me see","chunk_size":4,"text":"done"}]})", "hi", TextTurn),
+  ExpectSameKinds(RunCli(R"({"turns":[{"thinking":"let me see","chunk_size":4,"text":"done"}]})",
+                         "hi", TextTurn),
                   RunFakeAgent("fake: thinking let me see ;; text done", TextTurn));
 }
 
 TEST_F(FakeAgentFidelity, AllowedToolTurn) {
   const Driver allow = ToolTurn({{"behavior", "allow"}});
   ExpectSameKinds(
-      RunCli(R"({"turns":[{"replies":[{"tool_use":{"name":"Bash","input":{"command":"echo a > a.txt"}}},
+      RunCli(
+          R"({"turns":[{"replies":[{"tool_use":{"name":"Bash","input":{"command":"echo a > a.txt"}}},
                                       {"text":"Done."}]}]})",
-             "go", allow),
+          "go", allow),
       RunFakeAgent(R"(fake: tool Bash {"command":"echo a > a.txt"} ;; text Done.)", allow));
 }
 
 TEST_F(FakeAgentFidelity, DeniedToolTurn) {
   const Driver deny = ToolTurn({{"behavior", "deny"}, {"message", "no"}});
   ExpectSameKinds(
-      RunCli(R"({"turns":[{"replies":[{"tool_use":{"name":"Bash","input":{"command":"echo a > a.txt"}}},
+      RunCli(
+          R"({"turns":[{"replies":[{"tool_use":{"name":"Bash","input":{"command":"echo a > a.txt"}}},
                                       {"text":"Understood."}]}]})",
-             "go", deny),
+          "go", deny),
       RunFakeAgent(R"(fake: tool Bash {"command":"echo a > a.txt"} ;; text Understood.)", deny));
 }
 
 TEST_F(FakeAgentFidelity, InterruptWhileStreaming) {
   const Driver interrupt = InterruptAfter("stream_event/content_block_delta");
   ExpectSameKinds(
-      RunCli(R"({"turns":[{"text":"aaaa bbbb cccc dddd eeee ffff","chunk_size":5,"delay_ms":200}]})",
-             "go", interrupt),
+      RunCli(
+          R"({"turns":[{"text":"aaaa bbbb cccc dddd eeee ffff","chunk_size":5,"delay_ms":200}]})",
+          "go", interrupt),
       RunFakeAgent("fake: slow 6 200", interrupt));
 }
 
 TEST_F(FakeAgentFidelity, InterruptWhilePermissionIsPending) {
   const Driver interrupt = InterruptAfter("control_request");
   ExpectSameKinds(
-      RunCli(R"({"turns":[{"replies":[{"tool_use":{"name":"Bash","input":{"command":"echo a > a.txt"}}},
+      RunCli(
+          R"({"turns":[{"replies":[{"tool_use":{"name":"Bash","input":{"command":"echo a > a.txt"}}},
                                       {"text":"unused"}]}]})",
-             "go", interrupt),
+          "go", interrupt),
       RunFakeAgent(R"(fake: tool Bash {"command":"echo a > a.txt"})", interrupt));
 }
 
@@ -175,18 +183,17 @@ TEST_F(FakeAgentFidelity, InterruptWhileBashRuns) {
     p.WriteJson(UserPrompt(prompt));
     std::vector<json> lines;
     AwaitKind(p, "control_request", lines);
-    p.WriteJson(ControlAnswer(lines.back(), {{"behavior", "allow"},
-                                             {"updatedInput", lines.back()["request"]["input"]}}));
+    p.WriteJson(ControlAnswer(
+        lines.back(), {{"behavior", "allow"}, {"updatedInput", lines.back()["request"]["input"]}}));
     std::this_thread::sleep_for(milliseconds(1500));  // the command is running by now
     p.WriteJson(ControlRequest("int-1", "interrupt"));
     return ReadThroughResult(p, std::move(lines));
   };
   const std::string command = R"({"command":"sleep 20 && echo late > late.txt"})";
-  ExpectSameKinds(
-      RunCli(R"({"turns":[{"replies":[{"tool_use":{"name":"Bash","input":)" + command +
-                 R"(}},{"text":"unused"}]}]})",
-             "go", interrupt_running),
-      RunFakeAgent("fake: tool Bash " + command, interrupt_running));
+  ExpectSameKinds(RunCli(R"({"turns":[{"replies":[{"tool_use":{"name":"Bash","input":)" + command +
+                             R"(}},{"text":"unused"}]}]})",
+                         "go", interrupt_running),
+                  RunFakeAgent("fake: tool Bash " + command, interrupt_running));
 }
 
 TEST_F(FakeAgentFidelity, QueuedPromptRunsAsASecondTurn) {
@@ -196,8 +203,9 @@ TEST_F(FakeAgentFidelity, QueuedPromptRunsAsASecondTurn) {
     std::vector<json> lines = ReadThroughResult(p);
     return ReadThroughResult(p, std::move(lines));
   };
-  ExpectSameKinds(RunCli(R"({"turns":[{"text":"one two"},{"text":"three four"}]})", "hi", two_turns),
-                  RunFakeAgent("fake: text one two", two_turns));
+  ExpectSameKinds(
+      RunCli(R"({"turns":[{"text":"one two"},{"text":"three four"}]})", "hi", two_turns),
+      RunFakeAgent("fake: text one two", two_turns));
 }
 
 TEST_F(FakeAgentFidelity, ResumeOfAnUnknownSession) {

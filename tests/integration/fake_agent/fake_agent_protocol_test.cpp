@@ -1,9 +1,8 @@
 // Drives the fake-agent binary over pipes and checks it speaks the protocol of
 // docs/claude-code-protocol.md: the same line kinds, in the same order, as the real CLI.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
-
-#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
@@ -45,7 +44,9 @@ class FakeAgentProtocol : public ::testing::Test {
     ProcessSpec spec{{kAgent, "-p", "--input-format", "stream-json", "--output-format",
                       "stream-json", "--verbose", "--include-partial-messages",
                       "--permission-prompt-tool", "stdio", session_flag, kSessionId},
-                     env, work_, dir_.path() + "/stderr.txt"};
+                     env,
+                     work_,
+                     dir_.path() + "/stderr.txt"};
     auto process = PipedProcess::Spawn(spec);
     if (!process) throw std::runtime_error(process.error().Describe());
     return std::move(*process);
@@ -67,12 +68,18 @@ TEST_F(FakeAgentProtocol, TextTurnStreamsDeltasThenAssistantThenResult) {
   ASSERT_TRUE(agent.WriteJson(UserPrompt("fake: text one two three")));
   std::vector<json> lines;
   const json result = AwaitResult(agent, &lines);
-  const std::vector<std::string> expected = {
-      "system/init", "system/status", "stream_event/message_start",
-      "stream_event/content_block_start", "stream_event/content_block_delta",
-      "stream_event/content_block_delta", "stream_event/content_block_delta", "assistant",
-      "stream_event/content_block_stop", "stream_event/message_delta",
-      "stream_event/message_stop", "result/success"};
+  const std::vector<std::string> expected = {"system/init",
+                                             "system/status",
+                                             "stream_event/message_start",
+                                             "stream_event/content_block_start",
+                                             "stream_event/content_block_delta",
+                                             "stream_event/content_block_delta",
+                                             "stream_event/content_block_delta",
+                                             "assistant",
+                                             "stream_event/content_block_stop",
+                                             "stream_event/message_delta",
+                                             "stream_event/message_stop",
+                                             "result/success"};
   EXPECT_EQ(Kinds(lines), expected);
   EXPECT_EQ(TextDeltas(lines), "one two three");
   EXPECT_EQ(lines[7]["message"]["content"][0]["text"], "one two three");
@@ -129,18 +136,19 @@ TEST_F(FakeAgentProtocol, UnknownControlSubtypeIsAnsweredWithAnError) {
 
 TEST_F(FakeAgentProtocol, AllowedBashToolRunsTheUpdatedInput) {
   PipedProcess agent = Start();
-  ASSERT_TRUE(agent.WriteJson(UserPrompt(R"(fake: tool Bash {"command":"echo original > made.txt"})")));
+  ASSERT_TRUE(
+      agent.WriteJson(UserPrompt(R"(fake: tool Bash {"command":"echo original > made.txt"})")));
   std::vector<json> lines;
-  auto request = agent.ReadUntil([](const json& l) { return IsKind(l, "control_request"); },
-                                 kTimeout, &lines);
+  auto request =
+      agent.ReadUntil([](const json& l) { return IsKind(l, "control_request"); }, kTimeout, &lines);
   ASSERT_TRUE(request.has_value());
   const json& ask = (*request)["request"];
   EXPECT_EQ(ask["subtype"], "can_use_tool");
   EXPECT_EQ(ask["tool_name"], "Bash");
   EXPECT_EQ(ask["input"]["command"], "echo original > made.txt");
-  ASSERT_TRUE(agent.WriteJson(Decision((*request)["request_id"],
-                                       {{"behavior", "allow"},
-                                        {"updatedInput", {{"command", "echo changed > made.txt"}}}})));
+  ASSERT_TRUE(agent.WriteJson(Decision(
+      (*request)["request_id"],
+      {{"behavior", "allow"}, {"updatedInput", {{"command", "echo changed > made.txt"}}}})));
   auto tool_result = agent.ReadUntil([](const json& l) { return IsKind(l, "user"); }, kTimeout);
   ASSERT_TRUE(tool_result.has_value());
   const json& block = (*tool_result)["message"]["content"][0];
@@ -158,8 +166,8 @@ TEST_F(FakeAgentProtocol, AllowedBashToolRunsTheUpdatedInput) {
 TEST_F(FakeAgentProtocol, DeniedToolDoesNotRunAndReportsTheMessage) {
   PipedProcess agent = Start();
   ASSERT_TRUE(agent.WriteJson(UserPrompt(R"(fake: tool Bash {"command":"touch denied.txt"})")));
-  auto request = agent.ReadUntil([](const json& l) { return IsKind(l, "control_request"); },
-                                 kTimeout);
+  auto request =
+      agent.ReadUntil([](const json& l) { return IsKind(l, "control_request"); }, kTimeout);
   ASSERT_TRUE(request.has_value());
   ASSERT_TRUE(agent.WriteJson(
       Decision((*request)["request_id"], {{"behavior", "deny"}, {"message", "not on my watch"}})));
@@ -179,12 +187,12 @@ TEST_F(FakeAgentProtocol, InterruptStopsSlowOutputAndTheSessionStaysUsable) {
   PipedProcess agent = Start();
   ASSERT_TRUE(agent.WriteJson(UserPrompt("fake: slow 200 20")));
   std::vector<json> lines;
-  ASSERT_TRUE(agent.ReadUntil(
-      [](const json& l) { return IsKind(l, "stream_event/content_block_delta"); }, kTimeout,
-      &lines));
+  ASSERT_TRUE(
+      agent.ReadUntil([](const json& l) { return IsKind(l, "stream_event/content_block_delta"); },
+                      kTimeout, &lines));
   ASSERT_TRUE(agent.WriteJson(ControlRequest("int-1", "interrupt")));
-  auto ack = agent.ReadUntil([](const json& l) { return IsKind(l, "control_response"); },
-                             kTimeout, &lines);
+  auto ack = agent.ReadUntil([](const json& l) { return IsKind(l, "control_response"); }, kTimeout,
+                             &lines);
   ASSERT_TRUE(ack.has_value());
   EXPECT_EQ((*ack)["response"]["request_id"], "int-1");
   EXPECT_EQ((*ack)["response"]["subtype"], "success");
@@ -200,8 +208,8 @@ TEST_F(FakeAgentProtocol, InterruptStopsSlowOutputAndTheSessionStaysUsable) {
 TEST_F(FakeAgentProtocol, InterruptWhilePermissionIsPendingCancelsTheRequest) {
   PipedProcess agent = Start();
   ASSERT_TRUE(agent.WriteJson(UserPrompt(R"(fake: tool Bash {"command":"touch never.txt"})")));
-  auto request = agent.ReadUntil([](const json& l) { return IsKind(l, "control_request"); },
-                                 kTimeout);
+  auto request =
+      agent.ReadUntil([](const json& l) { return IsKind(l, "control_request"); }, kTimeout);
   ASSERT_TRUE(request.has_value());
   ASSERT_TRUE(agent.WriteJson(ControlRequest("int-2", "interrupt")));
   std::vector<json> lines;
@@ -220,10 +228,10 @@ TEST_F(FakeAgentProtocol, InterruptWhilePermissionIsPendingCancelsTheRequest) {
 
 TEST_F(FakeAgentProtocol, InterruptWhileBashRunsKillsTheCommand) {
   PipedProcess agent = Start();
-  ASSERT_TRUE(agent.WriteJson(
-      UserPrompt(R"(fake: tool Bash {"command":"touch started.txt; sleep 30; touch finished.txt"})")));
-  auto request = agent.ReadUntil([](const json& l) { return IsKind(l, "control_request"); },
-                                 kTimeout);
+  ASSERT_TRUE(agent.WriteJson(UserPrompt(
+      R"(fake: tool Bash {"command":"touch started.txt; sleep 30; touch finished.txt"})")));
+  auto request =
+      agent.ReadUntil([](const json& l) { return IsKind(l, "control_request"); }, kTimeout);
   ASSERT_TRUE(request.has_value());
   ASSERT_TRUE(agent.WriteJson(Decision((*request)["request_id"], {{"behavior", "allow"}})));
   for (int i = 0; i < 500 && !std::filesystem::exists(work_ + "/started.txt"); ++i) {
@@ -336,8 +344,8 @@ TEST_F(FakeAgentProtocol, AbortDiesOfSigabrt) {
 TEST_F(FakeAgentProtocol, HangIgnoringSigtermOutlivesItUntilSigkill) {
   PipedProcess agent = Start();
   ASSERT_TRUE(agent.WriteJson(UserPrompt("fake: hang-ignore-term")));
-  ASSERT_TRUE(agent.ReadUntil(
-      [](const json& l) { return IsKind(l, "stream_event/message_start"); }, kTimeout));
+  ASSERT_TRUE(agent.ReadUntil([](const json& l) { return IsKind(l, "stream_event/message_start"); },
+                              kTimeout));
   ASSERT_TRUE(agent.WriteJson(ControlRequest("int-3", "interrupt")));
   EXPECT_FALSE(agent.ReadLine(milliseconds(300)).has_value());  // not even the interrupt
   agent.Kill(SIGTERM);

@@ -1,9 +1,8 @@
 // Runs the fake-anthropic binary and talks HTTP to it like the CLI does.
+#include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
 #include <sys/wait.h>
-
-#include <httplib.h>
-#include <gtest/gtest.h>
 
 #include <fstream>
 
@@ -44,8 +43,8 @@ class FakeAnthropicServerBinary : public ::testing::Test {
         {"match":"tool","replies":[{"text":"Running.","tool_use":{"name":"Bash","input":{"command":"ls"}}},{"text":"Ran."}]},
         {"match":"boom","error":{"status":529,"type":"overloaded_error","message":"busy"}}],
       "default_reply":{"text":"Default answer.","chunk_size":3}})";
-    auto process = PipedProcess::Spawn({{kServer, "--port", "0", "--script", script},
-                                        {}, "", dir_.path() + "/stderr.txt"});
+    auto process = PipedProcess::Spawn(
+        {{kServer, "--port", "0", "--script", script}, {}, "", dir_.path() + "/stderr.txt"});
     ASSERT_TRUE(process) << process.error().Describe();
     server_.emplace(std::move(*process));
     auto port_line = server_->ReadLine(milliseconds(10000));

@@ -35,12 +35,9 @@ TEST(FakeAgentDirectives, EveryVerbParses) {
 
 TEST(FakeAgentDirectives, BadLinesAreErrorsThatNameTheLine) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"dance", "unknown directive 'dance'"},
-      {"text ok\nslow 3", "line 2"},
-      {"huge lots", "expected a number"},
-      {"tool", "tool <Name> <json>"},
-      {"tool Bash [1]", "tool <Name> <json>"},
-      {"tool Bash {not json", "line 1"},
+      {"dance", "unknown directive 'dance'"},  {"text ok\nslow 3", "line 2"},
+      {"huge lots", "expected a number"},      {"tool", "tool <Name> <json>"},
+      {"tool Bash [1]", "tool <Name> <json>"}, {"tool Bash {not json", "line 1"},
   };
   for (const auto& [body, needle] : cases) {
     auto d = ParseDirectives(body);

@@ -11,18 +11,22 @@ namespace {
 using nlohmann::json;
 
 json UserPrompt(const std::string& text) {
-  return {{"messages", json::array({{{"role", "user"},
-                                     {"content", json::array({{{"type", "text"}, {"text", "<system-reminder>x</system-reminder>"}},
-                                                              {{"type", "text"}, {"text", text}}})}},
-                                    {{"role", "system"}, {"content", "# Environment"}}})}};
+  return {{"messages",
+           json::array(
+               {{{"role", "user"},
+                 {"content",
+                  json::array({{{"type", "text"}, {"text", "<system-reminder>x</system-reminder>"}},
+                               {{"type", "text"}, {"text", text}}})}},
+                {{"role", "system"}, {"content", "# Environment"}}})}};
 }
 
 json ToolResultFollowUp() {
   return {{"messages",
-           json::array({{{"role", "user"}, {"content", "do it"}},
-                        {{"role", "assistant"}, {"content", json::array({{{"type", "tool_use"}}})}},
-                        {{"role", "user"},
-                         {"content", json::array({{{"type", "tool_result"}, {"tool_use_id", "t"}}})}}})}};
+           json::array(
+               {{{"role", "user"}, {"content", "do it"}},
+                {{"role", "assistant"}, {"content", json::array({{{"type", "tool_use"}}})}},
+                {{"role", "user"},
+                 {"content", json::array({{{"type", "tool_result"}, {"tool_use_id", "t"}}})}}})}};
 }
 
 Script Parse(const std::string& text) {
@@ -72,8 +76,12 @@ TEST(FakeAnthropicScript, BadScriptsAreErrorsThatNameTheTurn) {
 
 TEST(FakeAnthropicPicker, PromptTextIsTheLastUserMessagesTextAfterAnyToolResult) {
   EXPECT_EQ(PromptText(UserPrompt("hello")), "<system-reminder>x</system-reminder>\nhello");
-  json merged = {{"messages", json::array({{{"role", "user"}, {"content", json::array({
-      {{"type", "text"}, {"text", "old"}}, {{"type", "tool_result"}}, {{"type", "text"}, {"text", "new"}}})}}})}};
+  json merged = {
+      {"messages",
+       json::array({{{"role", "user"},
+                     {"content", json::array({{{"type", "text"}, {"text", "old"}},
+                                              {{"type", "tool_result"}},
+                                              {{"type", "text"}, {"text", "new"}}})}}})}};
   EXPECT_EQ(PromptText(merged), "new");
   EXPECT_FALSE(IsToolResultFollowUp(merged));
   EXPECT_TRUE(IsToolResultFollowUp(ToolResultFollowUp()));
@@ -108,13 +116,11 @@ TEST(FakeAnthropicEncoder, StreamHasTheMessagesApiEventOrder) {
   reply.tool_use = ToolUse{"", "Bash", {{"command", "ls"}}};
   const auto events = EncodeStream(reply, {"m", "msg_1", "toolu_1"});
   const std::vector<std::string> expected = {
-      "message_start",
-      "content_block_start", "content_block_delta", "content_block_delta", "content_block_stop",
-      "content_block_start", "content_block_delta", "content_block_delta", "content_block_delta",
-      "content_block_stop",
-      "content_block_start", "content_block_delta", "content_block_delta", "content_block_delta",
-      "content_block_delta", "content_block_stop",
-      "message_delta", "message_stop"};
+      "message_start",       "content_block_start", "content_block_delta", "content_block_delta",
+      "content_block_stop",  "content_block_start", "content_block_delta", "content_block_delta",
+      "content_block_delta", "content_block_stop",  "content_block_start", "content_block_delta",
+      "content_block_delta", "content_block_delta", "content_block_delta", "content_block_stop",
+      "message_delta",       "message_stop"};
   EXPECT_EQ(Names(events), expected);
   EXPECT_EQ(events[2].data["delta"]["type"], "thinking_delta");
   EXPECT_EQ(events[3].data["delta"]["type"], "signature_delta");
@@ -159,7 +165,9 @@ TEST(FakeAnthropicEncoder, NonStreamingMessageHasAllBlocksAndTheStopReason) {
 }
 
 TEST(FakeAnthropicEncoder, SplitUtf8NeverCutsACharacter) {
-  const std::string text = "a\xC3\xA9" "b\xE2\x82\xAC";  // a é b €
+  const std::string text =
+      "a\xC3\xA9"
+      "b\xE2\x82\xAC";  // a é b €
   std::string joined;
   for (const auto& piece : SplitUtf8(text, 1)) {
     EXPECT_FALSE(json(piece).dump().empty());  // throws on invalid UTF-8
