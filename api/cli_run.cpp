@@ -3,10 +3,15 @@
 #include <cstdio>
 #include <cstring>
 
+#include <filesystem>
+
 #include "api/cli.hpp"
 #include "api/run_options.hpp"
 #include "common/units.hpp"
+#include "policies/policy_loader.hpp"
 #include "sandbox/foreground.hpp"
+#include "supervisor/policy_adapter.hpp"
+#include "supervisor/sandbox_env.hpp"
 
 extern char** environ;
 
@@ -21,11 +26,44 @@ std::vector<std::string> HostEnvironment() {
   return env;
 }
 
-// Fills in what the command line left to defaults.
-Status ResolveDefaults(RunOptions& o) {
-  if (!o.policy_file.empty()) {
-    return MakeError("--policy: policy files are not supported by this build yet");
+// Takes the sandbox section of a policy file; flags given on the command line win.
+Status ApplyPolicy(RunOptions& o, const std::vector<std::string>& host_env) {
+  const std::string dir = std::filesystem::path(o.policy_file).parent_path().string();
+  auto loaded = policies::LoadPolicyFile(o.policy_file, dir.empty() ? "." : dir);
+  if (!loaded) {
+    std::string all;
+    for (const auto& d : loaded.error()) all += "\n  " + d.ToString();
+    return MakeError("policy " + o.policy_file + " is invalid:" + all);
   }
+  const auto policy = supervisor::ToSessionPolicy(*loaded);
+  if (!policy->backend || *policy->backend != sandbox::BackendKind::kNamespace) {
+    return MakeError("policy " + o.policy_file + " uses the '" + policy->backend_name +
+                     "' backend; hotplexd run runs the namespace backend only");
+  }
+  auto& limits = o.spec.limits;
+  if (!o.memory_set) limits.memory_bytes = policy->limits.memory_bytes;
+  if (!o.pids_set) limits.pids = policy->limits.pids;
+  if (!o.cpu_set) limits.cpu_cores = policy->limits.cpu_cores;
+  if (!o.wall_time_set) limits.wall_time = policy->limits.wall_time;
+  limits.open_files = policy->limits.open_files;
+  if (!o.net_set) o.spec.network = policy->network;
+  o.spec.mounts.insert(o.spec.mounts.begin(), policy->mounts.begin(), policy->mounts.end());
+  o.spec.seccomp = policy->seccomp;
+  o.spec.extra_denied_syscalls = policy->extra_denied_syscalls;
+  // The policy's environment, then the command line's --env on top.
+  std::vector<std::string> env = supervisor::BuildSandboxEnv(*policy, host_env, o.spec.home_inside);
+  for (const auto& flag_env : o.env_flags) {
+    const std::string key = flag_env.substr(0, flag_env.find('=') + 1);
+    std::erase_if(env, [&](const std::string& e) { return e.rfind(key, 0) == 0; });
+    env.push_back(flag_env);
+  }
+  o.spec.env = std::move(env);
+  return {};
+}
+
+// Fills in what the command line left to defaults.
+Status ResolveDefaults(RunOptions& o, const std::vector<std::string>& host_env) {
+  if (!o.policy_file.empty()) HOTPLEX_TRY_STATUS(ApplyPolicy(o, host_env));
   if (o.workdir) {
     o.spec.workdir = *o.workdir;
   } else {
@@ -59,7 +97,8 @@ void ReportOutcome(const sandbox::Outcome& outcome, const std::string& command) 
 }  // namespace
 
 int RunMain(int argc, char** argv) {
-  auto parsed = ParseRunOptions(argc, argv, HostEnvironment());
+  const std::vector<std::string> host_env = HostEnvironment();
+  auto parsed = ParseRunOptions(argc, argv, host_env);
   if (!parsed) {
     std::fprintf(stderr, "hotplexd run: %s\n", parsed.error().Describe().c_str());
     return kUsageExit;
@@ -69,7 +108,7 @@ int RunMain(int argc, char** argv) {
     std::fputs(kRunUsage, stdout);
     return 0;
   }
-  if (auto ok = ResolveDefaults(o); !ok) {
+  if (auto ok = ResolveDefaults(o, host_env); !ok) {
     std::fprintf(stderr, "hotplexd run: %s\n", ok.error().Describe().c_str());
     return kUsageExit;
   }

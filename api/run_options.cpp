@@ -81,11 +81,13 @@ Status ApplyEnvFlag(RunOptions& o, const std::string& value, const std::vector<s
   if (value.empty() || value[0] == '=') return Usage("invalid --env '" + value + "': expected K=V or K");
   if (value.find('=') != std::string::npos) {
     SetEnv(o.spec.env, value);
+    o.env_flags.push_back(value);
     return {};
   }
   for (const auto& e : host_env) {
     if (e.rfind(value + "=", 0) == 0) {
       SetEnv(o.spec.env, e);
+      o.env_flags.push_back(e);
       return {};
     }
   }

@@ -17,6 +17,7 @@ struct RunOptions {
   std::optional<uid_t> host_uid;       // --uid; default: the WorkDir's owner
   std::optional<gid_t> host_gid;       // --gid; default: the WorkDir's group
   std::string policy_file;             // --policy
+  std::vector<std::string> env_flags;  // --env entries as K=V, in order (they override a policy)
   std::string cgroup_root;             // --cgroup-root
   int cgroup_version = 0;              // --cgroup-version
   bool help = false;

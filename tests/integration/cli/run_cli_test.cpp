@@ -115,6 +115,30 @@ TEST_F(RunCli, BadInputIsAClearErrorWithStatus2) {
   }
 }
 
+TEST_F(RunCli, PolicyFileSetsSandboxAndFlagsOverrideIt) {
+  const std::string policy = scratch_.path() + "/team.yaml";
+  std::ofstream(policy) << "sandbox:\n  limits:\n    memory: 48MiB\n    open_files: 99\n"
+                           "env:\n  set:\n    TEAM: backend\n";
+  auto r = Run({"run", "--policy", policy, "--", "/bin/sh", "-c",
+                "env | sort; ulimit -n; python3 -c 'x = bytearray(96 << 20)' 2>/dev/null; echo py=$?"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("TEAM=backend\n"));
+  EXPECT_THAT(r.out, HasSubstr("99\n"));
+  EXPECT_THAT(r.out, HasSubstr("py=137"));  // 96 MiB does not fit in the policy's 48 MiB
+  EXPECT_THAT(r.out, ::testing::Not(HasSubstr("HOTPLEX_SECRET")));
+  auto bigger = Run({"run", "--policy", policy, "--memory", "512M", "--", "python3", "-c", "x = bytearray(96 << 20)"});
+  EXPECT_EQ(bigger.exit_code, 0) << bigger.err;
+}
+
+TEST_F(RunCli, InvalidPolicyListsEveryErrorWithPosition) {
+  const std::string policy = scratch_.path() + "/bad.yaml";
+  std::ofstream(policy) << "sandbox:\n  limts: {}\n  network: {mode: host}\n";
+  auto r = Run({"run", "--policy", policy, "--", "true"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr(policy + ":2:3: sandbox.limts: unknown key 'limts'; did you mean 'limits'?"));
+  EXPECT_THAT(r.err, HasSubstr(policy + ":3:19: sandbox.network.mode"));
+}
+
 TEST_F(RunCli, HelpAndVersion) {
   auto help = Run({"run", "--help"});
   EXPECT_EQ(help.exit_code, 0);
