@@ -73,6 +73,9 @@ int KillListed(const std::string& procs_file) {
 
 Status CgroupV1::KillAll() {
   const std::string& freezer = dirs_[kFreezer];
+  // Usually the pid namespace is already gone with its init: nothing to freeze.
+  auto members = ReadSmallFile(freezer + "/cgroup.procs");
+  if (members && members->empty()) return {};
   // Freezing first stops a fork bomb from outrunning the kill loop.
   const bool frozen = static_cast<bool>(WriteControlFile(freezer + "/freezer.state", "FROZEN"));
   for (int i = 0; frozen && i < 1000; ++i) {

@@ -6,6 +6,8 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <map>
+#include <mutex>
 #include <random>
 
 #include "sandbox/backend.hpp"
@@ -46,20 +48,38 @@ struct Prepared {
   std::string hostname;
   MountPlan mounts;
   ExecPlan exec;
-  std::optional<SeccompProgram> seccomp;
+  std::shared_ptr<const SeccompProgram> seccomp;
   CapabilityDropper caps;
 };
 
-Result<Prepared> Prepare(const SandboxSpec& spec) {
+// Compiled seccomp programs by their extra denials: compiling one takes about
+// a millisecond, and a supervisor launches many sandboxes with few policies.
+class SeccompCache {
+ public:
+  Result<std::shared_ptr<const SeccompProgram>> Get(const std::vector<std::string>& extra) {
+    std::lock_guard lock(mu_);
+    if (auto it = programs_.find(extra); it != programs_.end()) return it->second;
+    HOTPLEX_TRY(auto program, SeccompProgram::Build(extra));
+    auto shared = std::make_shared<const SeccompProgram>(std::move(program));
+    if (programs_.size() < kMaxPrograms) programs_.emplace(extra, shared);
+    return shared;
+  }
+
+ private:
+  static constexpr std::size_t kMaxPrograms = 64;
+  std::mutex mu_;
+  std::map<std::vector<std::string>, std::shared_ptr<const SeccompProgram>> programs_;
+};
+
+Result<Prepared> Prepare(const SandboxSpec& spec, SeccompCache& seccomp_cache) {
   HOTPLEX_TRY_STATUS(ValidateIdentity(spec.identity));
   std::string id = spec.id.empty() ? RandomId() : spec.id;
   std::string hostname = "hotplex-" + id.substr(0, 12);
   HOTPLEX_TRY(auto mounts, MountPlan::Build(spec, hostname));
   HOTPLEX_TRY(auto exec, ExecPlan::Build(spec.argv, spec.env));
-  std::optional<SeccompProgram> seccomp;
+  std::shared_ptr<const SeccompProgram> seccomp;
   if (spec.seccomp) {
-    HOTPLEX_TRY(auto program, SeccompProgram::Build(spec.extra_denied_syscalls));
-    seccomp = std::move(program);
+    HOTPLEX_TRY(seccomp, seccomp_cache.Get(spec.extra_denied_syscalls));
   }
   HOTPLEX_TRY(auto caps, CapabilityDropper::Prepare());
   return Prepared{std::move(id), std::move(hostname), std::move(mounts), std::move(exec),
@@ -81,10 +101,11 @@ class NamespaceBackend final : public Backend {
 
  private:
   CgroupLayout layout_;
+  SeccompCache seccomp_cache_;
 };
 
 Result<std::unique_ptr<Sandbox>> NamespaceBackend::Launch(const SandboxSpec& spec) {
-  HOTPLEX_TRY(Prepared prep, Prepare(spec));
+  HOTPLEX_TRY(Prepared prep, Prepare(spec, seccomp_cache_));
   HOTPLEX_TRY(auto cgroup, CreateCgroup(layout_, "sandbox-" + prep.id, spec.limits));
   HOTPLEX_TRY(Pipe sync, MakePipe());
   HOTPLEX_TRY(Pipe report, MakePipe());
@@ -93,7 +114,7 @@ Result<std::unique_ptr<Sandbox>> NamespaceBackend::Launch(const SandboxSpec& spe
   ChildContext ctx;
   ctx.mounts = &prep.mounts;
   ctx.exec = &prep.exec;
-  ctx.seccomp = prep.seccomp ? &*prep.seccomp : nullptr;
+  ctx.seccomp = prep.seccomp.get();
   ctx.caps = &prep.caps;
   ctx.hostname = prep.hostname.c_str();
   ctx.workdir_inside = prep.mounts.WorkdirInside().c_str();
