@@ -18,7 +18,12 @@ hotplex::Status PrepareStateDir(const std::string& state_dir) {
   std::error_code ec;
   fs::create_directories(state_dir, ec);
   if (ec) return MakeError("cannot create state dir " + state_dir + ": " + ec.message());
-  fs::permissions(state_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  // 0711: tenants' sandboxes (their own host uids) must traverse it to reach
+  // their workspace and home, which the sandbox bind-mounts as that uid; they
+  // cannot list it, and the key file and the database are not theirs to read.
+  fs::permissions(state_dir,
+                  fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec,
+                  fs::perm_options::replace, ec);
   if (ec) return MakeError("cannot chmod state dir " + state_dir + ": " + ec.message());
   return {};
 }

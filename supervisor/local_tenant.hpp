@@ -18,7 +18,7 @@ struct LocalKey {
   bool generated = false;  // true only on the start that created it: print it then
 };
 
-// Creates the state dir (0700) if needed.
+// Creates the state dir (0711: traversable by the tenants' sandbox uids) if needed.
 hotplex::Status PrepareStateDir(const std::string& state_dir);
 Result<LocalKey> EnsureLocalApiKey(const std::string& state_dir);
 // With no configured tenant, adds the local one (team "default") holding `key`.

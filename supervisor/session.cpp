@@ -86,7 +86,10 @@ bool Session::Running() const {
 }
 
 bool Session::IdleSince(std::int64_t cutoff_ms) const {
-  std::lock_guard lock(mu_);
+  // A session whose lock is held is busy right now (e.g. launching): not idle,
+  // and the reaper must not wait for it.
+  std::unique_lock lock(mu_, std::try_to_lock);
+  if (!lock.owns_lock()) return false;
   return process_ != nullptr && record_.state == SessionState::kReady &&
          record_.last_active_ms < cutoff_ms;
 }
