@@ -14,7 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t kToolOutputLimit = 64 * 1024;
+constexpr std::size_t kToolOutputLimit = std::size_t{64} * 1024;
 constexpr const char* kRejected =
     "The user doesn't want to proceed with this tool use. The tool use was rejected (eg. if it "
     "was a file edit, the new_string was NOT written to the file). STOP what you are doing and "

@@ -57,6 +57,7 @@ void FakeAgent::RunTurn(const std::string& prompt) {
     std::exit(1);
   }
   out_.Init(options_.cwd, options_.model);
+  // A transcript that cannot be written is ignored, as the CLI ignores a read-only HOME.
   (void)transcript_->Append("user", prompt);
   const std::string scripted = turns_run_ <= options_.scripted_turns.size()
                                    ? options_.scripted_turns[turns_run_ - 1]
@@ -114,7 +115,7 @@ bool FakeAgent::RunDirective(const Directive& d, Turn& turn) {
       return true;
     case Verb::kHistory: {
       std::string text = "history:";
-      for (const TranscriptEntry& e : transcript_->entries()) {
+      for (const TranscriptEntry& e : transcript_->Entries()) {
         if (e.role == "user") text += " [" + e.text + "]";
       }
       return StreamBlock(turn, "text", Words(text), 0);
@@ -268,7 +269,7 @@ void FakeAgent::FinishTurn(Turn& turn, bool is_error, const std::string& error) 
 }
 
 [[noreturn]] void FakeAgent::Hang(bool ignore_term) {
-  if (ignore_term) ::signal(SIGTERM, SIG_IGN);
+  if (ignore_term) (void)::signal(SIGTERM, SIG_IGN);
   while (true) ::pause();
 }
 

@@ -7,7 +7,7 @@
 
 int main(int argc, char** argv) {
   using namespace hotplex::fake_agent;
-  std::signal(SIGPIPE, SIG_IGN);
+  (void)std::signal(SIGPIPE, SIG_IGN);
   auto options = ParseAgentOptions(argc, argv);
   if (!options) {
     std::cerr << options.error().message << std::endl;

@@ -15,10 +15,11 @@ ProtocolWriter::ProtocolWriter(int fd, std::string session_id)
 std::string ProtocolWriter::NewUuid() {
   const std::uint64_t hi = rng_(), lo = rng_();
   char text[37];
-  std::snprintf(text, sizeof text, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
-                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xfff),
-                static_cast<unsigned>(0x8000 | ((lo >> 48) & 0x3fff)),
-                static_cast<unsigned long long>(lo & 0xffffffffffffULL));
+  (void)std::snprintf(text, sizeof text, "%08x-%04x-4%03x-%04x-%012llx",
+                      static_cast<unsigned>(hi >> 32), static_cast<unsigned>((hi >> 16) & 0xffff),
+                      static_cast<unsigned>(hi & 0xfff),
+                      static_cast<unsigned>(0x8000 | ((lo >> 48) & 0x3fff)),
+                      static_cast<unsigned long long>(lo & 0xffffffffffffULL));
   return text;
 }
 

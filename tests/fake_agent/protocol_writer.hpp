@@ -30,7 +30,6 @@ class ProtocolWriter {
   void ControlCancel(const std::string& request_id);
 
   std::string NewUuid();
-  const std::string& session_id() const { return session_id_; }
 
  private:
   void Emit(const nlohmann::json& line);

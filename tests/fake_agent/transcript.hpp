@@ -29,7 +29,7 @@ class Transcript {
   static Result<Transcript> Resume(const std::string& home, const std::string& session_id);
 
   Status Append(const std::string& role, const std::string& text);
-  const std::vector<TranscriptEntry>& entries() const { return entries_; }
+  const std::vector<TranscriptEntry>& Entries() const { return entries_; }
 
  private:
   explicit Transcript(std::filesystem::path path) : path_(std::move(path)) {}

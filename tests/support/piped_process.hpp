@@ -26,7 +26,7 @@ class TempDir {
   ~TempDir();
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
+  const std::string& Path() const { return path_; }
 
  private:
   std::string path_;
@@ -49,11 +49,11 @@ class PipedProcess {
   PipedProcess& operator=(PipedProcess&&) = delete;
   ~PipedProcess();
 
-  pid_t pid() const { return pid_; }
+  pid_t Pid() const { return pid_; }
   bool WriteLine(const std::string& line);
   bool WriteJson(const Json& message) { return WriteLine(message.dump()); }
   void CloseStdin() { stdin_.Reset(); }
-  // The next stdout line; nullopt on timeout or EOF (see eof()).
+  // The next stdout line; nullopt on timeout or EOF (see AtEof()).
   std::optional<std::string> ReadLine(Millis timeout);
   // The next stdout line that parses as JSON (others are skipped).
   std::optional<Json> ReadJson(Millis timeout);
@@ -61,7 +61,7 @@ class PipedProcess {
   // included, is appended to `seen` when given. nullopt on timeout/EOF.
   std::optional<Json> ReadUntil(const std::function<bool(const Json&)>& done, Millis timeout,
                                 std::vector<Json>* seen = nullptr);
-  bool eof() const { return eof_ && buffer_.empty(); }
+  bool AtEof() const { return eof_ && buffer_.empty(); }
   // Waits for the child to end; its wait status, or nullopt on timeout.
   std::optional<int> Wait(Millis timeout);
   void Kill(int signal_number);

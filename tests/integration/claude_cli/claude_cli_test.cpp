@@ -109,11 +109,11 @@ class ClaudeCli : public ::testing::Test {
   }
 
   TempDir dir_{"claude-cli-test"};
-  std::string home_ = dir_.path() + "/home";
-  std::string work_ = dir_.path() + "/work";
+  std::string home_ = dir_.Path() + "/home";
+  std::string work_ = dir_.Path() + "/work";
   // The CLI leaves $TMPDIR/cc-socks/<pid>.sock behind when killed: keep it in our dir.
-  std::string tmp_ = dir_.path() + "/tmp";
-  std::string stderr_path_ = dir_.path() + "/stderr.txt";
+  std::string tmp_ = dir_.Path() + "/tmp";
+  std::string stderr_path_ = dir_.Path() + "/stderr.txt";
   std::string session_id_ = "5e551010-1d00-4c1a-9e00-00000000000" + std::to_string(::getpid() % 10);
   std::unique_ptr<fa::FakeAnthropicServer> api_;
   int port_ = 0;

@@ -105,7 +105,7 @@ class FakeAgentFidelity : public ::testing::Test {
  private:
   PipedProcess Spawn(const std::string& binary, const std::string& name,
                      std::vector<std::string> env) {
-    const std::string root = dir_.path() + "/" + name;
+    const std::string root = dir_.Path() + "/" + name;
     for (const char* sub : {"/home", "/work", "/tmp"})
       std::filesystem::create_directories(root + sub);
     env.push_back("PATH=/usr/bin:/bin");

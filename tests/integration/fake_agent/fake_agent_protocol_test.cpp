@@ -46,7 +46,7 @@ class FakeAgentProtocol : public ::testing::Test {
                       "--permission-prompt-tool", "stdio", session_flag, kSessionId},
                      env,
                      work_,
-                     dir_.path() + "/stderr.txt"};
+                     dir_.Path() + "/stderr.txt"};
     auto process = PipedProcess::Spawn(spec);
     if (!process) throw std::runtime_error(process.error().Describe());
     return std::move(*process);
@@ -59,8 +59,8 @@ class FakeAgentProtocol : public ::testing::Test {
   }
 
   TempDir dir_{"fake-agent-test"};
-  std::string home_ = dir_.path() + "/home";
-  std::string work_ = dir_.path() + "/work";
+  std::string home_ = dir_.Path() + "/home";
+  std::string work_ = dir_.Path() + "/work";
 };
 
 TEST_F(FakeAgentProtocol, TextTurnStreamsDeltasThenAssistantThenResult) {
@@ -113,7 +113,7 @@ TEST_F(FakeAgentProtocol, NonJsonLineEndsTheProcessLikeTheCli) {
   auto status = agent.Wait(kTimeout);
   ASSERT_TRUE(status.has_value());
   EXPECT_EQ(WEXITSTATUS(*status), 1);
-  EXPECT_NE(ReadFile(dir_.path() + "/stderr.txt").find("Error parsing streaming input line"),
+  EXPECT_NE(ReadFile(dir_.Path() + "/stderr.txt").find("Error parsing streaming input line"),
             std::string::npos);
 }
 
@@ -291,7 +291,7 @@ TEST_F(FakeAgentProtocol, SessionIdThatIsTakenFailsLikeTheCli) {
   auto status = again.Wait(kTimeout);
   ASSERT_TRUE(status.has_value());
   EXPECT_EQ(WEXITSTATUS(*status), 1);
-  EXPECT_NE(ReadFile(dir_.path() + "/stderr.txt").find("is already in use"), std::string::npos);
+  EXPECT_NE(ReadFile(dir_.Path() + "/stderr.txt").find("is already in use"), std::string::npos);
 }
 
 TEST_F(FakeAgentProtocol, ResumeOfAnUnknownSessionEndsWithAnErrorResult) {
@@ -377,7 +377,7 @@ TEST_F(FakeAgentProtocol, EchoEmitsNumberedTimestampedDeltasInOrder) {
 }
 
 TEST_F(FakeAgentProtocol, ScriptFileDrivesTurnsInOrder) {
-  const std::string script = dir_.path() + "/script.txt";
+  const std::string script = dir_.Path() + "/script.txt";
   std::ofstream(script) << "text from the file\n---\nerror scripted failure\n";
   PipedProcess agent = Start("--session-id", {"FAKE_AGENT_SCRIPT=" + script});
   ASSERT_TRUE(agent.WriteJson(UserPrompt("anything")));

@@ -38,13 +38,13 @@ std::vector<std::pair<std::string, json>> ParseSse(const std::string& body) {
 class FakeAnthropicServerBinary : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string script = dir_.path() + "/script.json";
+    const std::string script = dir_.Path() + "/script.json";
     std::ofstream(script) << R"({"turns":[
         {"match":"tool","replies":[{"text":"Running.","tool_use":{"name":"Bash","input":{"command":"ls"}}},{"text":"Ran."}]},
         {"match":"boom","error":{"status":529,"type":"overloaded_error","message":"busy"}}],
       "default_reply":{"text":"Default answer.","chunk_size":3}})";
     auto process = PipedProcess::Spawn(
-        {{kServer, "--port", "0", "--script", script}, {}, "", dir_.path() + "/stderr.txt"});
+        {{kServer, "--port", "0", "--script", script}, {}, "", dir_.Path() + "/stderr.txt"});
     ASSERT_TRUE(process) << process.error().Describe();
     server_.emplace(std::move(*process));
     auto port_line = server_->ReadLine(milliseconds(10000));
@@ -115,7 +115,7 @@ TEST_F(FakeAnthropicServerBinary, RecordsEveryRequestIncludingUnknownRoutes) {
   EXPECT_EQ(log[0]["body"]["messages"][0]["content"], "first");
   EXPECT_EQ(log[1]["path"], "/v1/messages/count_tokens");
   EXPECT_EQ(log[2]["path"], "/v1/models");
-  EXPECT_NE(ReadFile(dir_.path() + "/stderr.txt").find("unknown route GET /v1/models"),
+  EXPECT_NE(ReadFile(dir_.Path() + "/stderr.txt").find("unknown route GET /v1/models"),
             std::string::npos);
   auto since = client_->Get("/_requests?since=2");
   ASSERT_TRUE(since);

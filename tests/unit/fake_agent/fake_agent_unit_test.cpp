@@ -73,18 +73,18 @@ TEST(FakeAgentTranscript, LivesWhereClaudeCodeKeepsItsOwn) {
 
 TEST(FakeAgentTranscript, CreateRefusesATakenIdAndResumeReadsItBack) {
   hotplex::testing::TempDir home("fake-agent-transcript");
-  auto created = Transcript::Create(home.path(), "/w", "abc");
+  auto created = Transcript::Create(home.Path(), "/w", "abc");
   ASSERT_TRUE(created);
   ASSERT_TRUE(created->Append("user", "hi"));
   ASSERT_TRUE(created->Append("assistant", "hello"));
   // A torn last line (the agent was killed mid-write) is skipped, not fatal.
-  std::ofstream(Transcript::PathFor(home.path(), "/w", "abc"), std::ios::app) << "{\"role\":";
-  EXPECT_FALSE(Transcript::Create(home.path(), "/other", "abc"));
-  auto resumed = Transcript::Resume(home.path(), "abc");
+  std::ofstream(Transcript::PathFor(home.Path(), "/w", "abc"), std::ios::app) << "{\"role\":";
+  EXPECT_FALSE(Transcript::Create(home.Path(), "/other", "abc"));
+  auto resumed = Transcript::Resume(home.Path(), "abc");
   ASSERT_TRUE(resumed);
-  ASSERT_EQ(resumed->entries().size(), 2u);
-  EXPECT_EQ(resumed->entries()[1].text, "hello");
-  EXPECT_FALSE(Transcript::Resume(home.path(), "missing"));
+  ASSERT_EQ(resumed->Entries().size(), 2u);
+  EXPECT_EQ(resumed->Entries()[1].text, "hello");
+  EXPECT_FALSE(Transcript::Resume(home.Path(), "missing"));
 }
 
 }  // namespace
