@@ -100,6 +100,11 @@ std::string PolicyStore::Fingerprint() const {
   return fp;
 }
 
+void PolicyStore::SetReloadListener(std::function<void(const ReloadReport&)> listener) {
+  std::lock_guard lock(watch_mutex_);
+  listener_ = std::move(listener);
+}
+
 void PolicyStore::StartWatching(std::chrono::milliseconds interval) {
   std::lock_guard lock(watch_mutex_);
   if (watcher_.joinable()) return;
@@ -119,6 +124,7 @@ void PolicyStore::StopWatching() {
 void PolicyStore::WatchLoop(std::chrono::milliseconds interval) {
   std::unique_lock lock(watch_mutex_);
   while (!watch_cv_.wait_for(lock, interval, [this] { return stop_; })) {
+    const auto listener = listener_;  // copied under watch_mutex_
     lock.unlock();
     const std::string now = Fingerprint();
     bool changed;
@@ -126,7 +132,10 @@ void PolicyStore::WatchLoop(std::chrono::milliseconds interval) {
       std::lock_guard state(mutex_);
       changed = now != fingerprint_;
     }
-    if (changed) Reload();
+    if (changed) {
+      const ReloadReport report = Reload();
+      if (listener) listener(report);
+    }
     lock.lock();
   }
 }

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -48,6 +49,9 @@ class PolicyStore {
   ReloadReport Reload();
   ReloadReport LastReport() const;
 
+  // Called on the watcher thread after each automatic reload (e.g. to log the
+  // diagnostics of a rejected file).
+  void SetReloadListener(std::function<void(const ReloadReport&)> listener);
   void StartWatching(std::chrono::milliseconds interval = std::chrono::seconds(1));
   void StopWatching();
 
@@ -66,6 +70,7 @@ class PolicyStore {
 
   std::mutex watch_mutex_;
   std::condition_variable watch_cv_;
+  std::function<void(const ReloadReport&)> listener_;  // guarded by watch_mutex_
   bool stop_ = false;
   std::thread watcher_;
 };

@@ -204,11 +204,11 @@ void ShellParser::Expand(std::vector<std::string>& words) {
 }
 
 void ShellParser::AddSimple(std::vector<std::string>& words, int depth, ParsedScript& out) {
+  Expand(words);  // before recording, so b=$a records a's value
   if (variables_.Record(words)) {
     words.clear();
     return;
   }
-  Expand(words);
   for (int hops = 0; hops < 8; ++hops) {
     NormalizeCommand(words);
     if (words.empty()) return;

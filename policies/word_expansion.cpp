@@ -9,6 +9,9 @@ namespace hotplex::policies {
 namespace {
 
 constexpr std::size_t kMaxBraceWords = 32;
+// Bounds on what ShellVariables keeps, so `a=$a$a` repeated cannot blow up.
+constexpr std::size_t kMaxVariables = 64;
+constexpr std::size_t kMaxValueBytes = 4096;
 
 bool IsNameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
@@ -79,6 +82,7 @@ bool ShellVariables::Record(const std::vector<std::string>& words) {
     std::string value = words[i].substr(eq + 1);
     if (!name.empty() && name.back() == '+') continue;  // a+=x: leave it unknown
     std::erase_if(vars_, [&](const auto& kv) { return kv.first == name; });
+    if (value.size() > kMaxValueBytes || vars_.size() >= kMaxVariables) continue;  // unknown from here on
     vars_.emplace_back(std::move(name), std::move(value));
   }
   return true;

@@ -20,7 +20,8 @@ class ShellVariables {
   void Clear() { vars_.clear(); }
   bool Empty() const { return vars_.empty(); }
   // Records `words` if they are only assignments (optionally after export,
-  // declare, local, readonly, typeset); returns true if they were.
+  // declare, local, readonly, typeset); returns true if they were. At most 64
+  // variables of at most 4 KiB each are kept; others stay unexpanded.
   bool Record(const std::vector<std::string>& words);
   // Replaces $NAME for every recorded NAME in every word.
   void Expand(std::vector<std::string>& words) const;

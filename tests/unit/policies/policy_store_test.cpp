@@ -2,6 +2,7 @@
 // new version keeps the old one in force.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "policies/policy_store.hpp"
@@ -53,6 +54,8 @@ TEST(PolicyStore, WatcherReloadsChangedFiles) {
   TempDir dir;
   dir.Write("team.yaml", "sandbox: {limits: {pids: 64}}\n");
   auto store = std::move(*PolicyStore::Open(dir.Path()));
+  std::atomic<int> reports{0};
+  store->SetReloadListener([&](const ReloadReport&) { ++reports; });
   store->StartWatching(std::chrono::milliseconds(20));
   dir.Write("team.yaml", "sandbox: {limits: {pids: 65}}  # changed size too\n");
   dir.Write("new.yaml", "description: added\n");
@@ -63,6 +66,7 @@ TEST(PolicyStore, WatcherReloadsChangedFiles) {
   }
   store->StopWatching();
   EXPECT_TRUE(reloaded);
+  EXPECT_GE(reports.load(), 1);
 }
 
 }  // namespace

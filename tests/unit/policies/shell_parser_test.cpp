@@ -96,6 +96,7 @@ INSTANTIATE_TEST_SUITE_P(
                       NormCase{"MarkdownFence", "```bash\nrm -rf /\n```", "rm -r -f /"},
                       NormCase{"DollarZero", "$0 -c 'rm -rf /'", "rm -r -f /"},
                       NormCase{"VariableProgram", "a=rm; $a -rf /", "rm -r -f /"},
+                      NormCase{"VariableChain", "a=rm; b=$a; $b -rf /", "rm -r -f /"},
                       NormCase{"ExportedVariableTarget", "export T=/etc; rm -rf \"$T\"", "rm -r -f /etc"},
                       NormCase{"BraceExpansion", "rm -rf {/etc,/usr}", "rm -r -f /etc /usr"},
                       NormCase{"EchoedProgram", "$(echo rm) -rf /", "rm -r -f /"},
@@ -147,6 +148,15 @@ TEST(ShellParser, ToleratesUnterminatedQuotesInProse) {
 
 TEST(ShellParser, InterpreterCodeWithoutProcessesIsNotShell) {
   EXPECT_THAT(Lines("python3 -c 'print(\"rm -rf /\")'"), ElementsAre("python3 -c print(\"rm -rf /\")"));
+}
+
+TEST(ShellParser, VariableGrowthIsBounded) {
+  std::string text = "a=xxxxxxxx";
+  for (int i = 0; i < 40; ++i) text += "; a=$a$a";
+  text += "; echo $a";
+  const auto lines = Lines(text);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_LT(lines[0].size(), 10000u);
 }
 
 TEST(ShellParser, BraceExpansionIsBounded) {
