@@ -40,7 +40,7 @@ class Sandbox {
 inline constexpr const char* kSandboxSetupFailed = "sandbox setup failed";
 inline bool IsSandboxSetupFailure(const Error& e) { return e.message == kSandboxSetupFailed; }
 
-enum class BackendKind { kNamespace, kProcess };
+enum class BackendKind { kNamespace, kProcess, kDocker };
 
 class Backend {
  public:

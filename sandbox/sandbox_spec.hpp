@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,8 @@ struct SandboxSpec {
   bool seccomp = true;                             // false needs an explicit unsafe opt-in
   std::vector<std::string> extra_denied_syscalls;  // denied with EPERM on top of the default
   Stdio stdio;
+  std::string image;                          // docker backend: image; empty = its default
+  std::map<std::string, std::string> labels;  // docker backend: extra io.hotplex.* labels
 };
 
 }  // namespace hotplex::sandbox
