@@ -43,7 +43,7 @@ std::vector<json> TextTurn(PipedProcess& p, const std::string& prompt) {
   return ReadThroughResult(p);
 }
 
-Driver ToolTurn(json decision) {
+Driver ToolTurn(const json& decision) {
   return [decision](PipedProcess& p, const std::string& prompt) {
     p.WriteJson(UserPrompt(prompt));
     std::vector<json> lines;

@@ -23,6 +23,7 @@ const std::string kSessionId = "0f0e0d0c-0b0a-4908-8706-050403020100";
 
 std::vector<std::string> Kinds(const std::vector<json>& lines) {
   std::vector<std::string> kinds;
+  kinds.reserve(lines.size());
   for (const json& l : lines) kinds.push_back(LineKind(l));
   return kinds;
 }

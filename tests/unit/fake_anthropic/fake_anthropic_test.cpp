@@ -37,6 +37,7 @@ Script Parse(const std::string& text) {
 
 std::vector<std::string> Names(const std::vector<SseEvent>& events) {
   std::vector<std::string> names;
+  names.reserve(events.size());
   for (const auto& e : events) names.push_back(e.name);
   return names;
 }
