@@ -1,0 +1,78 @@
+#include "sandbox/docker_backend.hpp"
+
+#include <fcntl.h>
+
+#include "sandbox/docker_container_spec.hpp"
+#include "sandbox/docker_sandbox.hpp"
+#include "sandbox/docker_seccomp_profile.hpp"
+
+namespace hotplex::sandbox {
+namespace {
+
+Result<UniqueFd> Dup(int fd, const char* what) {
+  UniqueFd copy(::fcntl(fd, F_DUPFD_CLOEXEC, 3));
+  if (!copy) return ErrnoError("dup", what);
+  return copy;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<DockerBackend>> DockerBackend::Create(const DockerOptions& options) {
+  HOTPLEX_TRY(DockerClient client, DockerClient::Connect(options.socket_path));
+  std::unique_ptr<DockerBackend> backend(
+      new DockerBackend(options, std::make_shared<const DockerClient>(std::move(client))));
+  if (options.remove_leftovers) HOTPLEX_TRY_STATUS(backend->Reconcile());
+  return backend;
+}
+
+Status DockerBackend::Reconcile() {
+  HOTPLEX_TRY(std::vector<std::string> ids, client_->ListByLabel(kLabelInstance, options_.instance));
+  for (const std::string& id : ids) {
+    HOTPLEX_TRY_STATUS(client_->Remove(id));
+    ++reconciled_;
+  }
+  return {};
+}
+
+Result<std::string> DockerBackend::SeccompJson(const SandboxSpec& spec) {
+  if (!spec.seccomp) return std::string();
+  std::lock_guard lock(seccomp_mu_);
+  auto it = seccomp_cache_.find(spec.extra_denied_syscalls);
+  if (it != seccomp_cache_.end()) return it->second;
+  HOTPLEX_TRY(nlohmann::json profile, DockerSeccompProfile(spec.extra_denied_syscalls));
+  return seccomp_cache_.emplace(spec.extra_denied_syscalls, profile.dump()).first->second;
+}
+
+Result<std::unique_ptr<Sandbox>> DockerBackend::Launch(const SandboxSpec& spec) {
+  DockerCreateParams params;
+  params.image = spec.image.empty() ? options_.default_image : spec.image;
+  params.instance = options_.instance;
+  params.tmp_bytes = options_.tmp_bytes;
+  params.docker_socket = client_->SocketPath();
+  HOTPLEX_TRY(params.seccomp_json, SeccompJson(spec));
+  HOTPLEX_TRY(nlohmann::json body, DockerCreateBody(spec, params));
+  HOTPLEX_TRY_STATUS(client_->EnsureImage(params.image));
+  DockerSandbox::Params box;
+  HOTPLEX_TRY(box.in, Dup(spec.stdio.in, "stdin"));
+  HOTPLEX_TRY(box.out, Dup(spec.stdio.out, "stdout"));
+  HOTPLEX_TRY(box.err, Dup(spec.stdio.err, "stderr"));
+  HOTPLEX_TRY(box.id, client_->CreateContainer(body, ""));
+  auto attach = client_->Attach(box.id);
+  if (!attach) {
+    (void)client_->Remove(box.id);
+    return std::move(attach).error();
+  }
+  box.client = client_;
+  box.attach = std::move(*attach);
+  box.wall_time = spec.limits.wall_time;
+  box.memory_limit = spec.limits.memory_bytes;
+  HOTPLEX_TRY(std::unique_ptr<DockerSandbox> sandbox, DockerSandbox::Start(std::move(box)));
+  return std::unique_ptr<Sandbox>(std::move(sandbox));
+}
+
+Result<std::unique_ptr<Backend>> MakeDockerBackend(const DockerOptions& options) {
+  HOTPLEX_TRY(std::unique_ptr<DockerBackend> backend, DockerBackend::Create(options));
+  return std::unique_ptr<Backend>(std::move(backend));
+}
+
+}  // namespace hotplex::sandbox

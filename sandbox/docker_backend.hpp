@@ -1,0 +1,66 @@
+// DockerBackend: sandboxes as Docker containers, driven over the Engine API.
+//
+// Launch(): check the image is present (never pulled: no registry), build the
+// create body (docker_container_spec), create, attach (before start, so no
+// output is lost), start. Each Sandbox owns its container (docker_sandbox).
+// At construction the backend reconciles: containers labelled with its
+// instance name by an earlier run are force-removed (or kept, if configured),
+// never leaked. Egress: NetworkMode none, or host when the spec says so;
+// egress proxying reaches a docker sandbox the same way as the namespace one
+// (see sandbox/README.md). Thread-safety: Launch may run on several threads.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "sandbox/backend.hpp"
+#include "sandbox/docker_client.hpp"
+
+namespace hotplex::sandbox {
+
+struct DockerOptions {
+  // Unix socket of dockerd; empty = DOCKER_HOST (unix://) or /var/run/docker.sock.
+  std::string socket_path;
+  // Image for specs without one (policies normally name theirs in sandbox.image).
+  std::string default_image = "hotplex/sandbox-base";
+  // io.hotplex.instance label of every container this backend creates; reconcile
+  // touches only containers with the same value, so two daemons never collide.
+  std::string instance = "hotplexd";
+  // At start: remove containers an earlier run of this instance left behind
+  // (true, the default), or leave them alone (false).
+  bool remove_leftovers = true;
+  // Size of the /tmp tmpfs (and of $HOME when the spec has no home_source).
+  std::uint64_t tmp_bytes = 256ull << 20;
+};
+
+class DockerBackend final : public Backend {
+ public:
+  static Result<std::unique_ptr<DockerBackend>> Create(const DockerOptions& options);
+
+  BackendKind Kind() const override { return BackendKind::kDocker; }
+  Result<std::unique_ptr<Sandbox>> Launch(const SandboxSpec& spec) override;
+
+  const DockerClient& Client() const { return *client_; }
+  // How many leftover containers the start-up reconcile removed.
+  std::size_t ReconciledCount() const { return reconciled_; }
+
+ private:
+  DockerBackend(DockerOptions options, std::shared_ptr<const DockerClient> client)
+      : options_(std::move(options)), client_(std::move(client)) {}
+  Status Reconcile();
+  Result<std::string> SeccompJson(const SandboxSpec& spec);
+
+  DockerOptions options_;
+  std::shared_ptr<const DockerClient> client_;
+  std::size_t reconciled_ = 0;
+  std::mutex seccomp_mu_;
+  std::map<std::vector<std::string>, std::string> seccomp_cache_;
+};
+
+// The Backend interface's factory, like MakeNamespaceBackend.
+Result<std::unique_ptr<Backend>> MakeDockerBackend(const DockerOptions& options = {});
+
+}  // namespace hotplex::sandbox
