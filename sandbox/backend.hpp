@@ -40,7 +40,8 @@ class Sandbox {
 inline constexpr const char* kSandboxSetupFailed = "sandbox setup failed";
 inline bool IsSandboxSetupFailure(const Error& e) { return e.message == kSandboxSetupFailed; }
 
-enum class BackendKind { kNamespace, kProcess, kDocker };
+// kJobObject: the Windows backend (sandbox/windows/), built only by the MinGW cross build.
+enum class BackendKind { kNamespace, kProcess, kDocker, kJobObject };
 
 class Backend {
  public:
