@@ -13,6 +13,12 @@
 
 namespace hotplex::sandbox {
 
+#ifdef _WIN32
+// The Windows job object backend has no POSIX ids; it ignores Identity.
+using uid_t = unsigned int;
+using gid_t = unsigned int;
+#endif
+
 enum class NetworkMode {
   kNone,      // own network namespace with only a loopback device (default)
   kLoopback,  // same as kNone; used by egress proxying, which adds sockets from outside
@@ -48,11 +54,21 @@ struct Identity {
 
 // File descriptors installed as the payload's 0/1/2. Borrowed: the caller keeps
 // ownership and closes its copies after Launch returns.
+#ifdef _WIN32
+// Windows: HANDLEs (void* keeps <windows.h> out of this header); nullptr = the
+// NUL device. Borrowed like the fds; the backend makes its own inheritable copies.
+struct Stdio {
+  void* in = nullptr;
+  void* out = nullptr;
+  void* err = nullptr;
+};
+#else
 struct Stdio {
   int in = 0;
   int out = 1;
   int err = 2;
 };
+#endif
 
 struct SandboxSpec {
   std::string id;                    // short id: hostname hotplex-<id>, cgroup name
