@@ -55,11 +55,12 @@ Driver ToolTurn(const json& decision) {
   };
 }
 
-Driver InterruptAfter(const std::string& kind) {
-  return [kind](PipedProcess& p, const std::string& prompt) {
+// Interrupts once every kind in `kinds` has been seen, in that order.
+Driver InterruptAfter(std::vector<std::string> kinds) {
+  return [kinds](PipedProcess& p, const std::string& prompt) {
     p.WriteJson(UserPrompt(prompt));
     std::vector<json> lines;
-    AwaitKind(p, kind, lines);
+    for (const auto& kind : kinds) AwaitKind(p, kind, lines);
     p.WriteJson(ControlRequest("int-1", "interrupt"));
     return ReadThroughResult(p, std::move(lines));
   };
@@ -160,7 +161,7 @@ TEST_F(FakeAgentFidelity, DeniedToolTurn) {
 }
 
 TEST_F(FakeAgentFidelity, InterruptWhileStreaming) {
-  const Driver interrupt = InterruptAfter("stream_event/content_block_delta");
+  const Driver interrupt = InterruptAfter({"stream_event/content_block_delta"});
   ExpectSameKinds(
       RunCli(
           R"({"turns":[{"text":"aaaa bbbb cccc dddd eeee ffff","chunk_size":5,"delay_ms":200}]})",
@@ -169,7 +170,9 @@ TEST_F(FakeAgentFidelity, InterruptWhileStreaming) {
 }
 
 TEST_F(FakeAgentFidelity, InterruptWhilePermissionIsPending) {
-  const Driver interrupt = InterruptAfter("control_request");
+  // The CLI asks before the tool message's message_stop; an interrupt in between races
+  // with the end of the API stream, so wait for the message_stop.
+  const Driver interrupt = InterruptAfter({"control_request", "stream_event/message_stop"});
   ExpectSameKinds(
       RunCli(
           R"({"turns":[{"replies":[{"tool_use":{"name":"Bash","input":{"command":"echo a > a.txt"}}},
