@@ -291,6 +291,9 @@ TEST_F(ClaudeCli, InterruptWhilePermissionIsPendingWithdrawsTheRequest) {
   PipedProcess cli = StartCli("--session-id");
   ASSERT_TRUE(cli.WriteJson(UserPrompt("touch something")));
   const json request = AwaitControlRequest(cli);
+  // The ask comes before the tool message's message_stop; interrupt after it (see the doc).
+  ASSERT_TRUE(cli.ReadUntil([](const json& l) { return IsKind(l, "stream_event/message_stop"); },
+                            kTimeout));
   ASSERT_TRUE(cli.WriteJson(ControlRequest("int-2", "interrupt")));
   std::vector<json> lines;
   const json result = AwaitResult(cli, &lines);
