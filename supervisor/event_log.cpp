@@ -41,10 +41,10 @@ SubscriptionPtr EventLog::Subscribe(std::uint64_t after_seq, std::size_t queue_l
     auto lost = MakeEvent(0, ErrorEvent{"events_lost", "events " + std::to_string(after_seq + 1) +
                                                            ".." + std::to_string(oldest - 1) +
                                                            " are no longer in the replay ring"});
-    sub->Offer(lost);
+    sub->OfferReplay(lost);
   }
   for (const auto& e : ring_) {
-    if (e->seq > after_seq && !sub->Offer(e)) return sub;  // backlog larger than its queue
+    if (e->seq > after_seq) sub->OfferReplay(e);
   }
   subscribers_.push_back(sub);
   return sub;

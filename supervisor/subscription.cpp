@@ -12,14 +12,14 @@ bool Subscription::Offer(const EventPtr& event) {
   {
     std::lock_guard lock(mu_);
     if (closed_) return false;
-    if (queue_.size() >= queue_limit_) {
+    if (queue_.size() - replay_queued_ >= queue_limit_) {
       auto error = std::make_shared<Event>();
       error->session_id = session_id_;
       error->ts = std::chrono::system_clock::now();
       error->payload = ErrorEvent{
           "slow_consumer", "subscriber fell behind by more than " + std::to_string(queue_limit_) +
                                " events and was disconnected; resume with after=" +
-                               std::to_string(last_offered_ - queue_.size())};
+                               std::to_string(last_offered_ - LiveSeqCount())};
       notify = true;
       CloseLocked(std::move(error), /*drop_backlog=*/true);
     } else {
@@ -33,11 +33,31 @@ bool Subscription::Offer(const EventPtr& event) {
   return !closed_;
 }
 
+void Subscription::OfferReplay(const EventPtr& event) {
+  bool notify = false;
+  {
+    std::lock_guard lock(mu_);
+    if (closed_) return;
+    notify = queue_.empty();
+    queue_.push_back(event);
+    ++replay_queued_;
+    if (event->seq != 0) last_offered_ = event->seq;
+  }
+  if (notify && notifier_) notifier_();
+}
+
 bool Subscription::Drain(std::vector<EventPtr>& out) {
   std::lock_guard lock(mu_);
   for (auto& e : queue_) out.push_back(std::move(e));
   queue_.clear();
+  replay_queued_ = 0;
   return !closed_;
+}
+
+std::size_t Subscription::LiveSeqCount() const {
+  std::size_t n = 0;
+  for (const auto& e : queue_) n += e->seq != 0 ? 1 : 0;
+  return n;
 }
 
 void Subscription::Close(EventPtr final_event) {
@@ -55,7 +75,10 @@ void Subscription::CloseLocked(EventPtr final_event, bool drop_backlog) {
   closed_ = true;
   // An overflowing consumer must see at once why it was cut off; the backlog it
   // has not read is dropped (it resumes from the log with `after`).
-  if (drop_backlog) queue_.clear();
+  if (drop_backlog) {
+    queue_.clear();
+    replay_queued_ = 0;
+  }
   if (final_event) queue_.push_back(std::move(final_event));
 }
 

@@ -32,6 +32,10 @@ class Subscription {
   // Called by the event log. Returns false when the subscription is closed
   // (already, or now because it overflowed); the log then forgets it.
   bool Offer(const EventPtr& event);
+  // Queues a replayed event. Replay is bounded by the ring, not by the queue
+  // limit, which applies to live events only: a client can always catch up
+  // from the ring.
+  void OfferReplay(const EventPtr& event);
   // Moves every queued event into `out`. Returns false once the subscription
   // is closed and fully drained (the last drained event explains why).
   bool Drain(std::vector<EventPtr>& out);
@@ -44,12 +48,14 @@ class Subscription {
 
  private:
   void CloseLocked(EventPtr final_event, bool drop_backlog);
+  std::size_t LiveSeqCount() const;  // queued events that carry a seq
 
   const std::string session_id_;
   const std::size_t queue_limit_;
   const Notifier notifier_;
   mutable std::mutex mu_;
   std::deque<EventPtr> queue_;
+  std::size_t replay_queued_ = 0;  // replayed events at the front of queue_
   bool closed_ = false;
   std::uint64_t last_offered_ = 0;
 };

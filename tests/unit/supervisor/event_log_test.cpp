@@ -73,6 +73,21 @@ TEST(EventLog, SlowSubscriberIsCutOffWithAFinalErrorAndOthersContinue) {
   EXPECT_EQ(log.SubscriberCount(), 1u);
 }
 
+TEST(EventLog, ReplayLargerThanTheQueueIsDeliveredThenTheLimitAppliesToLiveEvents) {
+  EventLog log("s", 100);
+  for (int i = 0; i < 50; ++i) log.Publish(MakeText("x"));
+  auto sub = log.Subscribe(0, 4, nullptr);
+  log.Publish(MakeText("live1"));
+  std::vector<EventPtr> got;
+  EXPECT_TRUE(sub->Drain(got));
+  EXPECT_EQ(got.size(), 51u);
+  for (int i = 0; i < 5; ++i) log.Publish(MakeText("burst"));
+  got.clear();
+  EXPECT_FALSE(sub->Drain(got)) << "5 live events into a queue of 4";
+  EXPECT_EQ(std::get<ErrorEvent>(got.back()->payload).code, "slow_consumer");
+  EXPECT_NE(std::get<ErrorEvent>(got.back()->payload).message.find("after=51"), std::string::npos);
+}
+
 TEST(EventLog, CloseAllDeliversBacklogThenFinalEvent) {
   EventLog log("s", 8);
   auto sub = log.Subscribe(0, 8, nullptr);
