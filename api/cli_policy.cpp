@@ -87,11 +87,16 @@ bool ParseExplainArgs(int argc, char** argv, ExplainArgs& out) {
     const std::string_view flag = argv[i];
     if (i + 1 >= argc) return false;
     const std::string value = argv[++i];
-    if (flag == "--policy") out.policy = value;
-    else if (flag == "--tool") out.tool = value;
-    else if (flag == "--input") out.input = value;
-    else if (flag == "--workdir") out.workdir = value;
-    else return false;
+    if (flag == "--policy")
+      out.policy = value;
+    else if (flag == "--tool")
+      out.tool = value;
+    else if (flag == "--input")
+      out.input = value;
+    else if (flag == "--workdir")
+      out.workdir = value;
+    else
+      return false;
   }
   return !out.policy.empty() && !out.tool.empty() && !out.input.empty();
 }
@@ -111,7 +116,9 @@ int Explain(int argc, char** argv) {
   if (args.input == "-") args.input.assign(std::istreambuf_iterator<char>(std::cin), {});
   const nlohmann::json input = nlohmann::json::parse(args.input, nullptr, false);
   if (input.is_discarded() || !input.is_object()) {
-    std::fprintf(stderr, "hotplexd policy explain: --input must be a JSON object, e.g. '{\"command\":\"ls\"}'\n");
+    std::fprintf(
+        stderr,
+        "hotplexd policy explain: --input must be a JSON object, e.g. '{\"command\":\"ls\"}'\n");
     return kUsage;
   }
   auto loaded = Load(args.policy);
@@ -119,13 +126,17 @@ int Explain(int argc, char** argv) {
     std::fputs(pol::FormatDiagnostics(loaded.error()).c_str(), stderr);
     return kUsage;
   }
-  const std::string workdir = args.workdir.empty() ? CurrentDir() : std::filesystem::absolute(args.workdir).string();
+  const std::string workdir =
+      args.workdir.empty() ? CurrentDir() : std::filesystem::absolute(args.workdir).string();
   const pol::Decision d = (*loaded)->DecideTool(args.tool, input, workdir);
   std::printf("%s\n", pol::ToJson(d).dump().c_str());
   switch (d.verdict) {
-    case pol::Verdict::kAllow: return 0;
-    case pol::Verdict::kDeny: return 1;
-    case pol::Verdict::kAsk: return 3;
+    case pol::Verdict::kAllow:
+      return 0;
+    case pol::Verdict::kDeny:
+      return 1;
+    case pol::Verdict::kAsk:
+      return 3;
   }
   return 1;
 }

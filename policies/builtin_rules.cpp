@@ -18,8 +18,12 @@ constexpr RuleScope kScript = RuleScope::kScript;
 constexpr RuleScope kRaw = RuleScope::kRaw;
 
 // Top-level system directories and the home directory, as whole words.
-#define HX_SYS "(?:bin|boot|dev|etc|home|lib|lib32|lib64|libx32|media|mnt|opt|proc|root|run|sbin|snap|srv|sys|usr|var|nix)"
-#define HX_ROOT_TARGET " (?:/|/\\*|/\\.\\*|/[^ /]*[*?\\[][^ /]*|/" HX_SYS "(?:/\\*)?|/usr/(?:bin|lib|lib64|local|sbin|share)|/var/lib) "
+#define HX_SYS                                                                                     \
+  "(?:bin|boot|dev|etc|home|lib|lib32|lib64|libx32|media|mnt|opt|proc|root|run|sbin|snap|srv|sys|" \
+  "usr|var|nix)"
+#define HX_ROOT_TARGET                               \
+  " (?:/|/\\*|/\\.\\*|/[^ /]*[*?\\[][^ /]*|/" HX_SYS \
+  "(?:/\\*)?|/usr/(?:bin|lib|lib64|local|sbin|share)|/var/lib) "
 #define HX_HOME "(?:~|\\$HOME|/root|/home/[^/ ]+)"
 #define HX_HOME_TARGET " (?:" HX_HOME "(?:/\\*|/\\.\\*)?|/home/\\*|~[a-z_][a-z0-9_-]*) "
 #define HX_WRITE_REDIRECT "(?:[0-9]*>|[0-9]*>>|>\\||&>|&>>) "
@@ -27,14 +31,27 @@ constexpr RuleScope kRaw = RuleScope::kRaw;
 #define HX_SHELL_CONSUMER "\\| " HX_SHELL "(?: [^|]*)? (?:\\||$)"
 #define HX_INTERP_CONSUMER "\\| (?:python[0-9.]*|perl|ruby|node|php|lua)(?: -)? (?:\\||$)"
 #define HX_FETCH "(?:^ |\\| )(?:curl|wget|fetch|aria2c|http|https|lwp-request|GET) "
-#define HX_NET_CONSUMER "\\| (?:curl|wget|nc|ncat|netcat|socat|telnet|ssh|scp|openssl|sendmail|mail)(?: |$)"
-#define HX_DEVICE "/dev/(?:sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme[0-9]|mmcblk[0-9]|disk[0-9]|md[0-9]|dm-[0-9]|mapper/|loop[0-9]|sr[0-9]|rdisk[0-9]|mem |kmem |port )"
-#define HX_DB_CLIENT_STAGE "\\| (?:psql|mysql|mariadb|sqlite3|duckdb|sqlcmd|clickhouse-client|cockroach|mongosh|mongo|cqlsh|pgcli|mycli|litecli|usql) "
-#define HX_SECRET_FILE "(?:\\.(?:aws|ssh|kube|gnupg|docker)(?: |/|$)|\\.ssh/(?:id_|[^ ]*_key|identity)|\\.aws/credentials|\\.netrc|\\.git-credentials|\\.kube/config|\\.docker/config\\.json|/etc/shadow|/etc/gshadow|/environ|\\.pgpass|\\.npmrc|\\.pypirc|\\.gnupg/)"
+#define HX_NET_CONSUMER \
+  "\\| (?:curl|wget|nc|ncat|netcat|socat|telnet|ssh|scp|openssl|sendmail|mail)(?: |$)"
+#define HX_DEVICE                                                                                \
+  "/dev/"                                                                                        \
+  "(?:sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme[0-9]|mmcblk[0-9]|disk[0-9]|md[0-9]|dm-[0-9]|mapper/" \
+  "|loop[0-9]|sr[0-9]|rdisk[0-9]|mem |kmem |port )"
+#define HX_DB_CLIENT_STAGE                                                                       \
+  "\\| "                                                                                         \
+  "(?:psql|mysql|mariadb|sqlite3|duckdb|sqlcmd|clickhouse-client|cockroach|mongosh|mongo|cqlsh|" \
+  "pgcli|mycli|litecli|usql) "
+#define HX_SECRET_FILE                                                                        \
+  "(?:\\.(?:aws|ssh|kube|gnupg|docker)(?: |/|$)|\\.ssh/(?:id_|[^ "                            \
+  "]*_key|identity)|\\.aws/credentials|\\.netrc|\\.git-credentials|\\.kube/config|\\.docker/" \
+  "config\\.json|/etc/shadow|/etc/gshadow|/environ|\\.pgpass|\\.npmrc|\\.pypirc|\\.gnupg/)"
 
-const std::vector<std::string_view> kDbClients = {"psql", "mysql", "mariadb", "sqlite3", "duckdb", "sqlcmd", "clickhouse-client",
-                                                  "cockroach", "pgcli", "mycli", "litecli", "usql"};
+const std::vector<std::string_view> kDbClients = {
+    "psql",      "mysql", "mariadb", "sqlite3", "duckdb", "sqlcmd", "clickhouse-client",
+    "cockroach", "pgcli", "mycli",   "litecli", "usql"};
 
+// One rule per entry reads better than a 100-column reflow of the patterns.
+// clang-format off
 const std::vector<BuiltinRule>& Table() {
   static const std::vector<BuiltinRule> rules = {
       // --- destructive file operations -----------------------------------------
@@ -339,6 +356,7 @@ const std::vector<BuiltinRule>& Table() {
   };
   return rules;
 }
+// clang-format on
 
 }  // namespace
 

@@ -6,7 +6,8 @@
 
 namespace hotplex::policies {
 
-CompiledPolicy::CompiledPolicy(PolicySpec spec, std::unique_ptr<CommandFirewall> firewall, std::vector<int> syscalls)
+CompiledPolicy::CompiledPolicy(PolicySpec spec, std::unique_ptr<CommandFirewall> firewall,
+                               std::vector<int> syscalls)
     : spec_(std::move(spec)),
       firewall_(std::move(firewall)),
       tools_(spec_.tools, spec_.sandbox.network),
@@ -20,7 +21,8 @@ Result<std::shared_ptr<const CompiledPolicy>> CompiledPolicy::Compile(PolicySpec
     if (nr == __NR_SCMP_ERROR) return MakeError("unknown system call '" + name + "'");
     syscalls.push_back(nr);
   }
-  return std::shared_ptr<const CompiledPolicy>(new CompiledPolicy(std::move(spec), std::move(firewall), std::move(syscalls)));
+  return std::shared_ptr<const CompiledPolicy>(
+      new CompiledPolicy(std::move(spec), std::move(firewall), std::move(syscalls)));
 }
 
 Decision CompiledPolicy::DecideTool(std::string_view tool_name, const nlohmann::json& input,
@@ -28,6 +30,8 @@ Decision CompiledPolicy::DecideTool(std::string_view tool_name, const nlohmann::
   return tools_.Decide(tool_name, input, workdir, *firewall_);
 }
 
-Decision CompiledPolicy::CheckCommand(std::string_view command) const { return firewall_->Check(command); }
+Decision CompiledPolicy::CheckCommand(std::string_view command) const {
+  return firewall_->Check(command);
+}
 
 }  // namespace hotplex::policies

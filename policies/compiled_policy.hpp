@@ -4,9 +4,8 @@
 // Thread-safety: immutable; every method is safe from any thread.
 #pragma once
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,7 +27,8 @@ class CompiledPolicy {
   const std::string& Name() const { return spec_.name; }
 
   // Tool lists, file-path confinement to `workdir`, the firewall for Bash.
-  Decision DecideTool(std::string_view tool_name, const nlohmann::json& input, const std::string& workdir) const;
+  Decision DecideTool(std::string_view tool_name, const nlohmann::json& input,
+                      const std::string& workdir) const;
   // The command firewall alone (also for user prompts when commands.check_prompts).
   Decision CheckCommand(std::string_view command) const;
   // sandbox.extra_denied_syscalls as native syscall numbers.
@@ -36,7 +36,8 @@ class CompiledPolicy {
   std::size_t FirewallRuleCount() const { return firewall_->RuleCount(); }
 
  private:
-  CompiledPolicy(PolicySpec spec, std::unique_ptr<CommandFirewall> firewall, std::vector<int> syscalls);
+  CompiledPolicy(PolicySpec spec, std::unique_ptr<CommandFirewall> firewall,
+                 std::vector<int> syscalls);
 
   PolicySpec spec_;
   std::unique_ptr<CommandFirewall> firewall_;

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
-
 #include <string>
 
 namespace hotplex::policies {
@@ -18,7 +17,7 @@ struct Decision {
   std::string level;     // critical|high|medium|low, empty when no rule matched
   std::string category;  // e.g. "destructive", "tools", "files"
   std::string message;
-  std::string matched;   // the normalised simple command (or path) that matched
+  std::string matched;  // the normalised simple command (or path) that matched
 
   bool Allowed() const { return verdict == Verdict::kAllow; }
 };

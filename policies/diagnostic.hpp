@@ -3,7 +3,6 @@
 #pragma once
 
 #include <boost/assert/source_location.hpp>
-
 #include <string>
 #include <vector>
 
@@ -24,6 +23,7 @@ struct Diagnostic {
 std::string FormatDiagnostics(const std::vector<Diagnostic>& diagnostics);
 
 // Lets boost::system::result<T, std::vector<Diagnostic>>::value() throw.
-[[noreturn]] void throw_exception_from_error(const std::vector<Diagnostic>& e, const boost::source_location& loc);
+[[noreturn]] void throw_exception_from_error(const std::vector<Diagnostic>& e,
+                                             const boost::source_location& loc);
 
 }  // namespace hotplex::policies

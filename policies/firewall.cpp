@@ -16,18 +16,24 @@ RE2::Options SetOptions() {
 
 int Severity(Verdict v, bool has_rule) {
   switch (v) {
-    case Verdict::kDeny: return 3;
-    case Verdict::kAsk: return 2;
-    case Verdict::kAllow: return has_rule ? 1 : 0;
+    case Verdict::kDeny:
+      return 3;
+    case Verdict::kAsk:
+      return 2;
+    case Verdict::kAllow:
+      return has_rule ? 1 : 0;
   }
   return 0;
 }
 
 Verdict VerdictFor(Action a) {
   switch (a) {
-    case Action::kBlock: return Verdict::kDeny;
-    case Action::kAsk: return Verdict::kAsk;
-    case Action::kLog: return Verdict::kAllow;
+    case Action::kBlock:
+      return Verdict::kDeny;
+    case Action::kAsk:
+      return Verdict::kAsk;
+    case Action::kLog:
+      return Verdict::kAllow;
   }
   return Verdict::kDeny;
 }
@@ -102,18 +108,25 @@ Status CommandFirewall::AddBuiltin(const BuiltinRule& rule, const CommandsSectio
   if (cat != spec.categories.end() && !cat->second) return {};
   if (std::find(spec.disable.begin(), spec.disable.end(), rule.id) != spec.disable.end()) return {};
   const auto action = spec.actions.find(rule.level);
-  rules_.push_back({std::string(rule.id), std::string(rule.category), std::string(rule.message), rule.level,
-                    action == spec.actions.end() ? Action::kBlock : action->second, rule.scope});
+  rules_.push_back({std::string(rule.id), std::string(rule.category), std::string(rule.message),
+                    rule.level, action == spec.actions.end() ? Action::kBlock : action->second,
+                    rule.scope});
   const std::size_t index = rules_.size() - 1;
   switch (rule.scope) {
-    case RuleScope::kPipeline: return AddToBucket(pipeline_, index, rule.all, rule.none, RE2::UNANCHORED);
-    case RuleScope::kScript: return AddToBucket(script_, index, rule.all, rule.none, RE2::UNANCHORED);
-    case RuleScope::kRaw: return AddToBucket(raw_, index, rule.all, rule.none, RE2::UNANCHORED);
-    case RuleScope::kCommand: break;
+    case RuleScope::kPipeline:
+      return AddToBucket(pipeline_, index, rule.all, rule.none, RE2::UNANCHORED);
+    case RuleScope::kScript:
+      return AddToBucket(script_, index, rule.all, rule.none, RE2::UNANCHORED);
+    case RuleScope::kRaw:
+      return AddToBucket(raw_, index, rule.all, rule.none, RE2::UNANCHORED);
+    case RuleScope::kCommand:
+      break;
   }
-  if (rule.programs.empty()) return AddToBucket(command_any_, index, rule.all, rule.none, RE2::UNANCHORED);
+  if (rule.programs.empty())
+    return AddToBucket(command_any_, index, rule.all, rule.none, RE2::UNANCHORED);
   for (const auto program : rule.programs) {
-    HOTPLEX_TRY_STATUS(AddToBucket(by_program_[std::string(program)], index, rule.all, rule.none, RE2::UNANCHORED));
+    HOTPLEX_TRY_STATUS(AddToBucket(by_program_[std::string(program)], index, rule.all, rule.none,
+                                   RE2::UNANCHORED));
   }
   return {};
 }
@@ -122,11 +135,13 @@ Status CommandFirewall::AddTeamRule(const TeamRule& rule, const CommandsSection&
   const auto action = spec.actions.find(rule.level);
   std::string message = rule.message.empty() ? "blocked by team rule " + rule.id : rule.message;
   rules_.push_back({rule.id, rule.category, std::move(message), rule.level,
-                    action == spec.actions.end() ? Action::kBlock : action->second, RuleScope::kCommand});
+                    action == spec.actions.end() ? Action::kBlock : action->second,
+                    RuleScope::kCommand});
   return AddToBucket(team_, rules_.size() - 1, {rule.pattern}, {}, RE2::UNANCHORED);
 }
 
-Status CommandFirewall::AddToBucket(Bucket& bucket, std::size_t rule, const std::vector<std::string_view>& all,
+Status CommandFirewall::AddToBucket(Bucket& bucket, std::size_t rule,
+                                    const std::vector<std::string_view>& all,
                                     const std::vector<std::string_view>& none, RE2::Anchor anchor) {
   if (!bucket.set) bucket.set = std::make_unique<RE2::Set>(SetOptions(), anchor);
   auto index_of = [&](std::string_view atom) -> Result<int> {
@@ -159,8 +174,8 @@ Status CommandFirewall::CompileBucket(Bucket& bucket) {
   return {};
 }
 
-void CommandFirewall::MatchBucket(const Bucket& bucket, std::string_view text, std::string_view shown,
-                                  Best& best) const {
+void CommandFirewall::MatchBucket(const Bucket& bucket, std::string_view text,
+                                  std::string_view shown, Best& best) const {
   if (bucket.rules.empty()) return;
   Scratch& s = ThreadScratch();
   s.matches.clear();
@@ -168,9 +183,11 @@ void CommandFirewall::MatchBucket(const Bucket& bucket, std::string_view text, s
   s.hit.assign(static_cast<std::size_t>(bucket.atoms), 0);
   for (const int m : s.matches) s.hit[static_cast<std::size_t>(m)] = 1;
   for (const auto& br : bucket.rules) {
-    const bool all = std::all_of(br.all.begin(), br.all.end(), [&](int i) { return s.hit[static_cast<std::size_t>(i)] != 0; });
+    const bool all = std::all_of(br.all.begin(), br.all.end(),
+                                 [&](int i) { return s.hit[static_cast<std::size_t>(i)] != 0; });
     if (!all) continue;
-    const bool none = std::none_of(br.none.begin(), br.none.end(), [&](int i) { return s.hit[static_cast<std::size_t>(i)] != 0; });
+    const bool none = std::none_of(br.none.begin(), br.none.end(),
+                                   [&](int i) { return s.hit[static_cast<std::size_t>(i)] != 0; });
     if (none) best.Offer(rules_[br.rule], shown);
   }
 }
@@ -185,9 +202,13 @@ Decision CommandFirewall::Check(std::string_view command) const {
   s.parser.Parse(command, s.parsed);
   const ParsedScript& p = s.parsed;
   if (!p.rejection.empty()) {
-    return Decision{Verdict::kDeny, "firewall.unparsable", "high", "firewall",
+    return Decision{Verdict::kDeny,
+                    "firewall.unparsable",
+                    "high",
+                    "firewall",
                     "the firewall refused this command: " + p.rejection +
-                        ". Send plain printable shell text without control characters, and split very long or deeply nested commands.",
+                        ". Send plain printable shell text without control characters, and split "
+                        "very long or deeply nested commands.",
                     ""};
   }
   Best best;
@@ -213,7 +234,8 @@ Decision CommandFirewall::Check(std::string_view command) const {
   MatchBucket(raw_, p.raw, p.raw, best);
   if (best.rule == nullptr) return Decision{};
   const Rule& r = *best.rule;
-  return Decision{VerdictFor(r.action), r.id, LevelName(r.level), r.category, r.message, std::move(best.matched)};
+  return Decision{VerdictFor(r.action), r.id,      LevelName(r.level),
+                  r.category,           r.message, std::move(best.matched)};
 }
 
 }  // namespace hotplex::policies

@@ -55,10 +55,12 @@ class CommandFirewall {
   CommandFirewall() = default;
   Status AddBuiltin(const BuiltinRule& rule, const CommandsSection& spec);
   Status AddTeamRule(const TeamRule& rule, const CommandsSection& spec);
-  static Status AddToBucket(Bucket& bucket, std::size_t rule, const std::vector<std::string_view>& all,
+  static Status AddToBucket(Bucket& bucket, std::size_t rule,
+                            const std::vector<std::string_view>& all,
                             const std::vector<std::string_view>& none, RE2::Anchor anchor);
   static Status CompileBucket(Bucket& bucket);
-  void MatchBucket(const Bucket& bucket, std::string_view text, std::string_view shown, Best& best) const;
+  void MatchBucket(const Bucket& bucket, std::string_view text, std::string_view shown,
+                   Best& best) const;
   bool Allowed(std::string_view line) const;
 
   bool enabled_ = true;

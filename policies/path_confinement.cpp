@@ -63,7 +63,7 @@ Result<std::string> ResolvePath(std::string_view path, std::string_view base) {
       continue;
     }
     const std::string next = Child(current, part);
-    struct stat st{};
+    struct stat st {};
     if (!exists || ::lstat(next.c_str(), &st) != 0) {
       exists = false;  // the rest cannot be links: keep it lexically
       current = next;

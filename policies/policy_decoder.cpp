@@ -1,9 +1,9 @@
 #include "policies/policy_decoder.hpp"
 
+#include <fnmatch.h>
 #include <seccomp.h>
 
 #include <algorithm>
-#include <fnmatch.h>
 
 namespace hotplex::policies {
 namespace {
@@ -26,14 +26,14 @@ bool IsEnvName(std::string_view s, bool allow_glob) {
 bool IsDomain(std::string_view d) {
   if (d.rfind("*.", 0) == 0) d.remove_prefix(2);
   if (d.empty() || d.size() > 253 || d.front() == '.' || d.back() == '.') return false;
-  return std::all_of(d.begin(), d.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '-' || c == '.';
-  });
+  return std::all_of(d.begin(), d.end(),
+                     [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '.'; });
 }
 
 // Variables that change what every program in the sandbox loads.
 bool IsLoaderVariable(std::string_view name) {
-  return name.rfind("LD_", 0) == 0 || name == "BASH_ENV" || name == "ENV" || name == "PROMPT_COMMAND";
+  return name.rfind("LD_", 0) == 0 || name == "BASH_ENV" || name == "ENV" ||
+         name == "PROMPT_COMMAND";
 }
 
 void DecodeMount(const SourceNode& node, const std::string& path, SchemaReader& r,
@@ -109,8 +109,10 @@ void DecodeLimits(const SourceNode& node, bool unsafe, SchemaReader& r, LimitsSp
   if (const auto* n = node.Find("memory")) {
     if (auto v = r.Size(*n, path + ".memory")) {
       out.memory_bytes = *v;
-      if (*v == 0 && !unsafe) r.Error(*n, path + ".memory", "0 means unlimited" + std::string(kUnsafeHint));
-      else if (*v != 0 && *v < (16u << 20)) r.Error(*n, path + ".memory", "expected at least 16M");
+      if (*v == 0 && !unsafe)
+        r.Error(*n, path + ".memory", "0 means unlimited" + std::string(kUnsafeHint));
+      else if (*v != 0 && *v < (16u << 20))
+        r.Error(*n, path + ".memory", "expected at least 16M");
     }
   }
   if (const auto* n = node.Find("cpu")) {
@@ -129,7 +131,8 @@ void DecodeLimits(const SourceNode& node, bool unsafe, SchemaReader& r, LimitsSp
     if (auto v = r.Duration(*n, path + ".idle_timeout")) out.idle_timeout = *v;
   }
   if (const auto* n = node.Find("max_sessions")) {
-    if (auto v = r.Uint(*n, path + ".max_sessions", 1, 100000)) out.max_sessions = static_cast<std::uint32_t>(*v);
+    if (auto v = r.Uint(*n, path + ".max_sessions", 1, 100000))
+      out.max_sessions = static_cast<std::uint32_t>(*v);
   }
   if (const auto* n = node.Find("max_prompt_bytes")) {
     if (auto v = r.Size(*n, path + ".max_prompt_bytes")) out.max_prompt_bytes = *v;
@@ -166,8 +169,9 @@ bool DecodeUnsafe(const SourceNode& sandbox, SchemaReader& r) {
 
 void DecodeSandbox(const SourceNode& node, SchemaReader& r, SandboxSection& out) {
   const std::string p = "sandbox";
-  if (!r.Map(node, p, {"backend", "image", "run_as_uid", "run_as_gid", "mounts", "network", "limits",
-                       "seccomp", "extra_denied_syscalls", "unsafe", "ask_timeout"})) {
+  if (!r.Map(node, p,
+             {"backend", "image", "run_as_uid", "run_as_gid", "mounts", "network", "limits",
+              "seccomp", "extra_denied_syscalls", "unsafe", "ask_timeout"})) {
     return;
   }
   out.unsafe = DecodeUnsafe(node, r);
@@ -178,23 +182,29 @@ void DecodeSandbox(const SourceNode& node, SchemaReader& r, SandboxSection& out)
                     : *s == "process" ? Backend::kProcess
                                       : Backend::kJobObject;
       if (out.backend == Backend::kProcess && !out.unsafe) {
-        r.Error(*n, p + ".backend", "backend 'process' has no isolation" + std::string(kUnsafeHint));
+        r.Error(*n, p + ".backend",
+                "backend 'process' has no isolation" + std::string(kUnsafeHint));
       }
     }
   }
   if (const auto* n = node.Find("image")) out.image = r.String(*n, p + ".image").value_or("");
-  if (const auto* n = node.Find("run_as_uid")) out.run_as_uid = DecodeId(*n, p + ".run_as_uid", out.unsafe, r);
-  if (const auto* n = node.Find("run_as_gid")) out.run_as_gid = DecodeId(*n, p + ".run_as_gid", out.unsafe, r);
+  if (const auto* n = node.Find("run_as_uid"))
+    out.run_as_uid = DecodeId(*n, p + ".run_as_uid", out.unsafe, r);
+  if (const auto* n = node.Find("run_as_gid"))
+    out.run_as_gid = DecodeId(*n, p + ".run_as_gid", out.unsafe, r);
   if (const auto* n = node.Find("mounts"); n != nullptr && r.List(*n, p + ".mounts")) {
-    for (std::size_t i = 0; i < n->items.size(); ++i) DecodeMount(n->items[i], IndexPath(p + ".mounts", i), r, out.mounts);
+    for (std::size_t i = 0; i < n->items.size(); ++i)
+      DecodeMount(n->items[i], IndexPath(p + ".mounts", i), r, out.mounts);
   }
   if (const auto* n = node.Find("network")) DecodeNetwork(*n, out.unsafe, r, out.network);
   if (const auto* n = node.Find("limits")) DecodeLimits(*n, out.unsafe, r, out.limits);
   if (const auto* n = node.Find("seccomp")) {
     out.seccomp = r.Bool(*n, p + ".seccomp").value_or(true);
-    if (!out.seccomp && !out.unsafe) r.Error(*n, p + ".seccomp", "disabling seccomp" + std::string(kUnsafeHint));
+    if (!out.seccomp && !out.unsafe)
+      r.Error(*n, p + ".seccomp", "disabling seccomp" + std::string(kUnsafeHint));
   }
-  if (const auto* n = node.Find("extra_denied_syscalls")) DecodeSyscalls(*n, r, out.extra_denied_syscalls);
+  if (const auto* n = node.Find("extra_denied_syscalls"))
+    DecodeSyscalls(*n, r, out.extra_denied_syscalls);
   if (const auto* n = node.Find("ask_timeout")) {
     if (auto v = r.Duration(*n, p + ".ask_timeout")) out.ask_timeout = *v;
   }
@@ -209,20 +219,28 @@ void DecodeEnv(const SourceNode& node, bool unsafe, SchemaReader& r, EnvSection&
         if (!IsEnvName((*list)[i], true)) {
           r.Error(n->items[i], path, "expected a variable name or glob such as GIT_* ");
         } else if (!unsafe && (IsLoaderVariable((*list)[i]) || (*list)[i].find('*') == 0)) {
-          r.Error(n->items[i], path, "passing '" + (*list)[i] + "' changes what every program loads or passes everything" + std::string(kUnsafeHint));
+          r.Error(n->items[i], path,
+                  "passing '" + (*list)[i] +
+                      "' changes what every program loads or passes everything" +
+                      std::string(kUnsafeHint));
         }
       }
       out.pass = *list;
     }
   }
   if (const auto* n = node.Find("set"); n != nullptr && !n->IsMap()) {
-    r.Error(*n, "env.set", std::string("expected a map of NAME: value, found ") + KindName(n->kind));
+    r.Error(*n, "env.set",
+            std::string("expected a map of NAME: value, found ") + KindName(n->kind));
   }
   if (const auto* n = node.Find("set"); n != nullptr && n->IsMap()) {
     for (const auto& [key, value] : n->entries) {
       const std::string path = JoinPath("env.set", key.scalar);
-      if (!IsEnvName(key.scalar, false)) r.Error(key, path, "expected a variable name");
-      else if (IsLoaderVariable(key.scalar) && !unsafe) r.Error(key, path, "setting '" + key.scalar + "' changes what every program loads" + std::string(kUnsafeHint));
+      if (!IsEnvName(key.scalar, false))
+        r.Error(key, path, "expected a variable name");
+      else if (IsLoaderVariable(key.scalar) && !unsafe)
+        r.Error(key, path,
+                "setting '" + key.scalar + "' changes what every program loads" +
+                    std::string(kUnsafeHint));
       if (auto v = r.String(value, path)) out.set[key.scalar] = *v;
     }
   }
@@ -231,13 +249,22 @@ void DecodeEnv(const SourceNode& node, bool unsafe, SchemaReader& r, EnvSection&
 void DecodeProvider(const SourceNode& node, SchemaReader& r, ProviderSection& out) {
   if (!r.Map(node, "provider", {"claude_code", "exec"})) return;
   if (const auto* cc = node.Find("claude_code");
-      cc != nullptr && r.Map(*cc, "provider.claude_code", {"model", "extra_args", "append_system_prompt"})) {
-    if (const auto* n = cc->Find("model")) out.claude_code.model = r.String(*n, "provider.claude_code.model").value_or("");
-    if (const auto* n = cc->Find("extra_args")) out.claude_code.extra_args = r.StringList(*n, "provider.claude_code.extra_args").value_or(std::vector<std::string>{});
-    if (const auto* n = cc->Find("append_system_prompt")) out.claude_code.append_system_prompt = r.String(*n, "provider.claude_code.append_system_prompt").value_or("");
+      cc != nullptr &&
+      r.Map(*cc, "provider.claude_code", {"model", "extra_args", "append_system_prompt"})) {
+    if (const auto* n = cc->Find("model"))
+      out.claude_code.model = r.String(*n, "provider.claude_code.model").value_or("");
+    if (const auto* n = cc->Find("extra_args"))
+      out.claude_code.extra_args =
+          r.StringList(*n, "provider.claude_code.extra_args").value_or(std::vector<std::string>{});
+    if (const auto* n = cc->Find("append_system_prompt"))
+      out.claude_code.append_system_prompt =
+          r.String(*n, "provider.claude_code.append_system_prompt").value_or("");
   }
-  if (const auto* ex = node.Find("exec"); ex != nullptr && r.Map(*ex, "provider.exec", {"allowed_commands"})) {
-    if (const auto* n = ex->Find("allowed_commands")) out.exec.allowed_commands = r.StringList(*n, "provider.exec.allowed_commands").value_or(std::vector<std::string>{});
+  if (const auto* ex = node.Find("exec");
+      ex != nullptr && r.Map(*ex, "provider.exec", {"allowed_commands"})) {
+    if (const auto* n = ex->Find("allowed_commands"))
+      out.exec.allowed_commands =
+          r.StringList(*n, "provider.exec.allowed_commands").value_or(std::vector<std::string>{});
   }
 }
 
@@ -245,10 +272,12 @@ void DecodeProvider(const SourceNode& node, SchemaReader& r, ProviderSection& ou
 
 PolicySpec DecodePolicy(const SourceNode& root, SchemaReader& r) {
   PolicySpec spec;
-  if (!r.Map(root, "", {"extends", "description", "sandbox", "env", "tools", "commands", "provider"})) {
+  if (!r.Map(root, "",
+             {"extends", "description", "sandbox", "env", "tools", "commands", "provider"})) {
     return spec;
   }
-  if (const auto* n = root.Find("description")) spec.description = r.String(*n, "description").value_or("");
+  if (const auto* n = root.Find("description"))
+    spec.description = r.String(*n, "description").value_or("");
   if (const auto* n = root.Find("sandbox")) DecodeSandbox(*n, r, spec.sandbox);
   const bool unsafe = spec.sandbox.unsafe;
   if (const auto* n = root.Find("env")) DecodeEnv(*n, unsafe, r, spec.env);

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <tuple>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "policies/policy_decoder.hpp"
 #include "policies/policy_merge.hpp"
@@ -24,7 +24,9 @@ constexpr std::string_view kBuiltinLabel = "<builtin default>";
 
 bool IsPolicyName(std::string_view s) {
   return !s.empty() && s.size() <= 64 && s != "." && s != ".." &&
-         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '_' || c == '.'; });
+         std::all_of(s.begin(), s.end(), [](unsigned char c) {
+           return std::isalnum(c) || c == '-' || c == '_' || c == '.';
+         });
 }
 
 Diagnostic FileProblem(const std::string& file, std::string message) {
@@ -38,7 +40,8 @@ boost::system::result<std::string, Diagnostics> ReadFile(const std::string& path
   text.resize(kMaxPolicyBytes + 1);
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMaxPolicyBytes) return Diagnostics{FileProblem(path, "the file is larger than 1 MiB")};
+  if (text.size() > kMaxPolicyBytes)
+    return Diagnostics{FileProblem(path, "the file is larger than 1 MiB")};
   return text;
 }
 
@@ -67,14 +70,17 @@ class ChainResolver {
     const SourceNode* extends = child.Find("extends");
     if (extends != nullptr) {
       if (!extends->IsScalar() || !(IsPolicyName(extends->scalar) || extends->scalar == "none")) {
-        diags.push_back(MakeDiagnostic(extends->mark, "extends", "expected the name of a policy in the same directory (letters, digits, '-', '_', '.') or 'none'"));
+        diags.push_back(MakeDiagnostic(extends->mark, "extends",
+                                       "expected the name of a policy in the same directory "
+                                       "(letters, digits, '-', '_', '.') or 'none'"));
         return diags;
       }
       parent_name = extends->scalar;
     }
     if (parent_name == "none") return child;
     const SourceMark at = extends != nullptr ? extends->mark : child.mark;
-    if (std::find(chain_.begin(), chain_.end(), parent_name) != chain_.end() || chain_.size() >= kMaxChain) {
+    if (std::find(chain_.begin(), chain_.end(), parent_name) != chain_.end() ||
+        chain_.size() >= kMaxChain) {
       std::string cycle;
       for (const auto& n : chain_) cycle += n + " -> ";
       diags.push_back(MakeDiagnostic(at, "extends", "extends cycle: " + cycle + parent_name));
@@ -90,8 +96,10 @@ class ChainResolver {
     const std::string where = FindParent(parent_name, search_dir_);
     if (where.empty()) {
       const std::string dir = search_dir_.empty() ? "." : search_dir_;
-      return Diagnostics{MakeDiagnostic(at, "extends", "parent policy '" + parent_name + "' not found (looked for " + dir + "/" +
-                                                            parent_name + ".yaml and " + dir + "/" + parent_name + ".yml)")};
+      return Diagnostics{MakeDiagnostic(at, "extends",
+                                        "parent policy '" + parent_name +
+                                            "' not found (looked for " + dir + "/" + parent_name +
+                                            ".yaml and " + dir + "/" + parent_name + ".yml)")};
     }
     if (where == kBuiltinLabel) return Resolve(BuiltinDefaultPolicyText(), where, parent_name);
     auto text = ReadFile(where);
@@ -108,9 +116,11 @@ class ChainResolver {
   std::vector<std::string> chain_;
 };
 
-LoadResult Load(std::string_view text, const std::string& label, const std::string& name, const std::string& search_dir) {
+LoadResult Load(std::string_view text, const std::string& label, const std::string& name,
+                const std::string& search_dir) {
   if (!IsPolicyName(name)) {
-    return Diagnostics{FileProblem(label, "'" + name + "' is not a valid policy name (letters, digits, '-', '_', '.')")};
+    return Diagnostics{FileProblem(
+        label, "'" + name + "' is not a valid policy name (letters, digits, '-', '_', '.')")};
   }
   auto tree = ChainResolver(search_dir).Resolve(text, label, name);
   if (!tree) return tree.error();
@@ -126,8 +136,10 @@ LoadResult Load(std::string_view text, const std::string& label, const std::stri
   }
   spec.name = name;
   spec.source_file = label;
-  if (const SourceNode* e = tree->Find("extends"); e != nullptr && e->IsScalar()) spec.extends = e->scalar;
-  else if (name != "default") spec.extends = "default";
+  if (const SourceNode* e = tree->Find("extends"); e != nullptr && e->IsScalar())
+    spec.extends = e->scalar;
+  else if (name != "default")
+    spec.extends = "default";
   auto compiled = CompiledPolicy::Compile(std::move(spec));
   if (!compiled) return Diagnostics{FileProblem(label, compiled.error().Describe())};
   return *compiled;
@@ -144,6 +156,5 @@ LoadResult LoadPolicyFile(const std::string& path, const std::string& search_dir
 LoadResult LoadPolicyText(std::string_view yaml, std::string name, const std::string& search_dir) {
   return Load(yaml, name, name, search_dir);
 }
-
 
 }  // namespace hotplex::policies

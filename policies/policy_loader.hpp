@@ -11,7 +11,6 @@
 #pragma once
 
 #include <boost/system/result.hpp>
-
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,7 +22,8 @@
 
 namespace hotplex::policies {
 
-using LoadResult = boost::system::result<std::shared_ptr<const CompiledPolicy>, std::vector<Diagnostic>>;
+using LoadResult =
+    boost::system::result<std::shared_ptr<const CompiledPolicy>, std::vector<Diagnostic>>;
 
 // The policy's name is the file's stem ("policies/team-a.yaml" -> "team-a").
 LoadResult LoadPolicyFile(const std::string& path, const std::string& search_dir);

@@ -36,10 +36,10 @@ struct LimitsSpec {
   double cpu_cores = 0;                     // 0 = unlimited
   std::uint64_t pids = 256;
   std::uint64_t open_files = 1024;
-  std::chrono::milliseconds wall_time{0};                      // per session; 0 = none
-  std::chrono::milliseconds idle_timeout{30 * 60 * 1000};      // 30 min
-  std::uint32_t max_sessions = 16;                             // concurrent, per tenant
-  std::uint64_t max_prompt_bytes = 1u << 20;                   // 1 MiB
+  std::chrono::milliseconds wall_time{0};                  // per session; 0 = none
+  std::chrono::milliseconds idle_timeout{30 * 60 * 1000};  // 30 min
+  std::uint32_t max_sessions = 16;                         // concurrent, per tenant
+  std::uint64_t max_prompt_bytes = 1u << 20;               // 1 MiB
 };
 
 struct SandboxSection {
@@ -63,10 +63,10 @@ struct EnvSection {
 enum class ToolVerdict { kAllow, kDeny, kAsk };
 
 struct FileAccessSpec {
-  bool confine_to_workdir = true;       // false needs unsafe
-  std::vector<std::string> read_paths;  // extra absolute directories readable
+  bool confine_to_workdir = true;        // false needs unsafe
+  std::vector<std::string> read_paths;   // extra absolute directories readable
   std::vector<std::string> write_paths;  // extra absolute directories writable
-  std::vector<std::string> deny;        // globs on the path relative to WorkDir, e.g. "**/.env"
+  std::vector<std::string> deny;         // globs on the path relative to WorkDir, e.g. "**/.env"
 };
 
 struct ToolsSection {
@@ -89,8 +89,8 @@ struct TeamRule {
 };
 
 struct CommandsSection {
-  bool firewall = true;        // false needs unsafe
-  bool check_prompts = false;  // also run user prompts through the firewall
+  bool firewall = true;                    // false needs unsafe
+  bool check_prompts = false;              // also run user prompts through the firewall
   std::map<std::string, bool> categories;  // built-in categories switched on/off; absent = on
   std::vector<std::string> disable;        // built-in rule ids switched off
   std::map<Level, Action> actions = {{Level::kCritical, Action::kBlock},

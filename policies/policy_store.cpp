@@ -21,7 +21,8 @@ bool IsPolicyFile(const fs::directory_entry& e) {
 Result<std::unique_ptr<PolicyStore>> PolicyStore::Open(std::string dir) {
   if (!dir.empty()) {
     std::error_code ec;
-    if (!fs::is_directory(dir, ec)) return MakeError("policy directory '" + dir + "' is not a directory");
+    if (!fs::is_directory(dir, ec))
+      return MakeError("policy directory '" + dir + "' is not a directory");
   }
   std::unique_ptr<PolicyStore> store(new PolicyStore(std::move(dir)));
   store->Reload();
@@ -50,7 +51,8 @@ ReloadReport PolicyStore::LastReport() const {
 
 ReloadReport PolicyStore::Reload() {
   std::lock_guard reload_lock(reload_mutex_);
-  std::string fingerprint = Fingerprint();  // before reading: a later change triggers another reload
+  std::string fingerprint =
+      Fingerprint();  // before reading: a later change triggers another reload
   std::map<std::string, std::string> files;  // name -> path
   std::error_code ec;
   if (!dir_.empty()) {
@@ -92,7 +94,7 @@ std::string PolicyStore::Fingerprint() const {
   if (dir_.empty()) return fp;
   for (const auto& e : fs::directory_iterator(dir_, ec)) {
     if (!IsPolicyFile(e)) continue;
-    struct stat st{};
+    struct stat st {};
     if (::stat(e.path().c_str(), &st) != 0) continue;
     fp += e.path().filename().string() + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
           std::to_string(st.st_mtim.tv_nsec) + ":" + std::to_string(st.st_size) + ";";

@@ -6,7 +6,8 @@ namespace hotplex::policies {
 namespace {
 
 std::string SizeText(std::uint64_t bytes) {
-  constexpr std::pair<std::uint64_t, const char*> kUnits[] = {{1ull << 40, "TiB"}, {1ull << 30, "GiB"}, {1ull << 20, "MiB"}, {1ull << 10, "KiB"}};
+  constexpr std::pair<std::uint64_t, const char*> kUnits[] = {
+      {1ull << 40, "TiB"}, {1ull << 30, "GiB"}, {1ull << 20, "MiB"}, {1ull << 10, "KiB"}};
   for (const auto& [unit, name] : kUnits) {
     if (bytes != 0 && bytes % unit == 0) return std::to_string(bytes / unit) + name;
   }
@@ -15,7 +16,8 @@ std::string SizeText(std::uint64_t bytes) {
 
 std::string DurationText(std::chrono::milliseconds d) {
   const auto ms = d.count();
-  constexpr std::pair<long long, const char*> kUnits[] = {{3600000, "h"}, {60000, "m"}, {1000, "s"}};
+  constexpr std::pair<long long, const char*> kUnits[] = {
+      {3600000, "h"}, {60000, "m"}, {1000, "s"}};
   for (const auto& [unit, name] : kUnits) {
     if (ms != 0 && ms % unit == 0) return std::to_string(ms / unit) + name;
   }
@@ -88,13 +90,15 @@ void Commands(YAML::Emitter& out, const CommandsSection& c) {
   out << YAML::EndMap;
   List(out, "disable", c.disable);
   out << YAML::Key << "actions" << YAML::Value << YAML::BeginMap;
-  for (const auto& [level, action] : c.actions) out << YAML::Key << LevelName(level) << YAML::Value << ActionName(action);
+  for (const auto& [level, action] : c.actions)
+    out << YAML::Key << LevelName(level) << YAML::Value << ActionName(action);
   out << YAML::EndMap;
   out << YAML::Key << "rules" << YAML::Value << YAML::BeginSeq;
   for (const auto& r : c.rules) {
-    out << YAML::BeginMap << YAML::Key << "id" << YAML::Value << r.id << YAML::Key << "pattern" << YAML::Value << r.pattern
-        << YAML::Key << "level" << YAML::Value << LevelName(r.level) << YAML::Key << "category" << YAML::Value << r.category
-        << YAML::Key << "message" << YAML::Value << r.message << YAML::EndMap;
+    out << YAML::BeginMap << YAML::Key << "id" << YAML::Value << r.id << YAML::Key << "pattern"
+        << YAML::Value << r.pattern << YAML::Key << "level" << YAML::Value << LevelName(r.level)
+        << YAML::Key << "category" << YAML::Value << r.category << YAML::Key << "message"
+        << YAML::Value << r.message << YAML::EndMap;
   }
   out << YAML::EndSeq;
   List(out, "allow", c.allow);
@@ -121,7 +125,8 @@ std::string PolicyToYaml(const PolicySpec& spec) {
                        (spec.extends.empty() ? std::string() : " (extends " + spec.extends + ")"));
   out << YAML::BeginMap;
   out << YAML::Key << "extends" << YAML::Value << "none";
-  if (!spec.description.empty()) out << YAML::Key << "description" << YAML::Value << spec.description;
+  if (!spec.description.empty())
+    out << YAML::Key << "description" << YAML::Value << spec.description;
   Sandbox(out, spec.sandbox);
   out << YAML::Key << "env" << YAML::Value << YAML::BeginMap;
   List(out, "pass", spec.env.pass);

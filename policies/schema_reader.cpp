@@ -104,8 +104,9 @@ std::optional<bool> SchemaReader::Bool(const SourceNode& node, std::string_view 
     if (v == "true" || v == "yes" || v == "on") return true;
     if (v == "false" || v == "no" || v == "off") return false;
   }
-  Error(node, path, "expected a boolean (true or false), found " +
-                        (node.IsScalar() ? Quoted(node.scalar) : std::string(KindName(node.kind))));
+  Error(node, path,
+        "expected a boolean (true or false), found " +
+            (node.IsScalar() ? Quoted(node.scalar) : std::string(KindName(node.kind))));
   return std::nullopt;
 }
 
@@ -118,16 +119,17 @@ std::optional<std::uint64_t> SchemaReader::Uint(const SourceNode& node, std::str
     const auto [ptr, ec] = std::from_chars(begin, end, value);
     if (ec == std::errc() && ptr == end && value >= min && value <= max) return value;
   }
-  Error(node, path, "expected a whole number from " + std::to_string(min) + " to " +
-                        std::to_string(max) + ", found " +
-                        (node.IsScalar() ? Quoted(node.scalar) : std::string(KindName(node.kind))));
+  Error(node, path,
+        "expected a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
+            ", found " +
+            (node.IsScalar() ? Quoted(node.scalar) : std::string(KindName(node.kind))));
   return std::nullopt;
 }
 
 std::optional<std::uint64_t> SchemaReader::Size(const SourceNode& node, std::string_view path) {
   if (!node.IsScalar()) {
-    Error(node, path, std::string("expected a size such as 512M or 1GiB, found ") +
-                          KindName(node.kind));
+    Error(node, path,
+          std::string("expected a size such as 512M or 1GiB, found ") + KindName(node.kind));
     return std::nullopt;
   }
   auto parsed = ParseByteSize(node.scalar);
@@ -139,8 +141,8 @@ std::optional<std::uint64_t> SchemaReader::Size(const SourceNode& node, std::str
 std::optional<std::chrono::milliseconds> SchemaReader::Duration(const SourceNode& node,
                                                                 std::string_view path) {
   if (!node.IsScalar()) {
-    Error(node, path, std::string("expected a duration such as 30s or 5m, found ") +
-                          KindName(node.kind));
+    Error(node, path,
+          std::string("expected a duration such as 30s or 5m, found ") + KindName(node.kind));
     return std::nullopt;
   }
   auto parsed = ParseDuration(node.scalar);
@@ -152,8 +154,8 @@ std::optional<std::chrono::milliseconds> SchemaReader::Duration(const SourceNode
 std::optional<double> SchemaReader::Cores(const SourceNode& node, std::string_view path) {
   if (node.IsScalar() && node.scalar == "0") return 0.0;
   if (!node.IsScalar()) {
-    Error(node, path, std::string("expected a number of CPU cores such as 1.5, found ") +
-                          KindName(node.kind));
+    Error(node, path,
+          std::string("expected a number of CPU cores such as 1.5, found ") + KindName(node.kind));
     return std::nullopt;
   }
   auto parsed = ParseCpuCores(node.scalar);
@@ -169,8 +171,10 @@ std::optional<std::vector<std::string>> SchemaReader::StringList(const SourceNod
   bool ok = true;
   for (std::size_t i = 0; i < node.items.size(); ++i) {
     auto s = String(node.items[i], IndexPath(path, i));
-    if (s) out.push_back(std::move(*s));
-    else ok = false;
+    if (s)
+      out.push_back(std::move(*s));
+    else
+      ok = false;
   }
   if (!ok) return std::nullopt;
   return out;

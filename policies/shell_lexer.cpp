@@ -7,7 +7,9 @@ namespace {
 
 bool IsNameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
-bool IsOperatorChar(char c) { return c == ';' || c == '&' || c == '|' || c == '(' || c == ')' || c == '<' || c == '>'; }
+bool IsOperatorChar(char c) {
+  return c == ';' || c == '&' || c == '|' || c == '(' || c == ')' || c == '<' || c == '>';
+}
 
 // The lexer's state over one input; tokens and nested bodies go to `out_`.
 class Lexer {
@@ -31,7 +33,8 @@ class Lexer {
     in_word_ = false;
     if (pending_heredoc_) {
       pending_heredoc_ = false;
-      heredoc_delims_.push_back({out_.tokens.back().text, heredoc_strip_tabs_, out_.tokens.size() - 1});
+      heredoc_delims_.push_back(
+          {out_.tokens.back().text, heredoc_strip_tabs_, out_.tokens.size() - 1});
     }
   }
 
@@ -101,8 +104,10 @@ class Lexer {
       }
       if (c == '\\') {
         const char n = Peek(1);
-        if (n == '$' || n == '`' || n == '"' || n == '\\') word_ += n;
-        else if (n != '\n') (word_ += '\\') += n;
+        if (n == '$' || n == '`' || n == '"' || n == '\\')
+          word_ += n;
+        else if (n != '\n')
+          (word_ += '\\') += n;
         pos_ += 2;
       } else if (c == '`') {
         Backtick();
@@ -187,8 +192,10 @@ class Lexer {
     const std::string_view name = text_.substr(pos_ + 1, end - pos_ - 1);
     if (name == "IFS") {
       pos_ = end;
-      if (quoted) word_ += ' ';
-      else EndWord();
+      if (quoted)
+        word_ += ' ';
+      else
+        EndWord();
       return;
     }
     word_.append(text_.substr(pos_, end - pos_));
@@ -209,11 +216,15 @@ class Lexer {
     while (name_len < inner.size() && IsNameChar(inner[name_len])) ++name_len;
     const std::string_view name = inner.substr(0, name_len);
     if (name == "IFS") {
-      if (quoted) word_ += ' ';
-      else EndWord();
-    } else if (name_len == inner.size() && !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0]))) {
+      if (quoted)
+        word_ += ' ';
+      else
+        EndWord();
+    } else if (name_len == inner.size() && !name.empty() &&
+               !std::isdigit(static_cast<unsigned char>(name[0]))) {
       (word_ += '$').append(name);
-    } else if (inner == "@" || inner == "*" || (!name.empty() && std::isdigit(static_cast<unsigned char>(name[0])))) {
+    } else if (inner == "@" || inner == "*" ||
+               (!name.empty() && std::isdigit(static_cast<unsigned char>(name[0])))) {
       // positional parameters are empty
     } else {
       word_.append("${").append(inner).append("}");
@@ -241,8 +252,9 @@ class Lexer {
       std::size_t k = from;
       for (; k < text_.size() && k < from + max; ++k) {
         const int d = std::isdigit(static_cast<unsigned char>(text_[k])) ? text_[k] - '0'
-                      : std::isxdigit(static_cast<unsigned char>(text_[k])) ? (std::tolower(text_[k]) - 'a' + 10)
-                                                                              : 99;
+                      : std::isxdigit(static_cast<unsigned char>(text_[k]))
+                          ? (std::tolower(text_[k]) - 'a' + 10)
+                          : 99;
         if (d >= base) break;
         value = value * base + d;
       }
@@ -250,11 +262,22 @@ class Lexer {
       return k - 1;
     };
     switch (e) {
-      case 'n': word_ += '\n'; return i;
-      case 't': word_ += '\t'; return i;
-      case 'x': return digits(i + 1, 2, 16);
-      case '0': case '1': case '2': case '3': return digits(i, 3, 8);
-      default: word_ += e; return i;
+      case 'n':
+        word_ += '\n';
+        return i;
+      case 't':
+        word_ += '\t';
+        return i;
+      case 'x':
+        return digits(i + 1, 2, 16);
+      case '0':
+      case '1':
+      case '2':
+      case '3':
+        return digits(i, 3, 8);
+      default:
+        word_ += e;
+        return i;
     }
   }
 
@@ -263,14 +286,15 @@ class Lexer {
     const char n = Peek(1);
     if (c == '<' || c == '>') return Redirect();
     if (c == '&' && n == '>') return Redirect();
-    if (c == '(' && (n == ')' ) && in_word_) {
+    if (c == '(' && (n == ')') && in_word_) {
       EndWord();
       pos_ += 2;
       return Emit(ShellToken::Kind::kSeparator, "()");
     }
     if (c == '|') {
       pos_ += (n == '|' || n == '&') ? 2 : 1;
-      return Emit(n == '|' ? ShellToken::Kind::kSeparator : ShellToken::Kind::kPipe, n == '|' ? "||" : "|");
+      return Emit(n == '|' ? ShellToken::Kind::kSeparator : ShellToken::Kind::kPipe,
+                  n == '|' ? "||" : "|");
     }
     if ((c == '&' || c == ';') && n == c) {
       pos_ += 2;
@@ -298,7 +322,8 @@ class Lexer {
       in_word_ = true;
       return Substitution(pos_ + 2, true);
     }
-    static constexpr std::string_view kOps[] = {"<<<", "<<-", "&>>", "<<", ">>", ">&", "&>", "<&", "<>", ">|", "<", ">"};
+    static constexpr std::string_view kOps[] = {"<<<", "<<-", "&>>", "<<", ">>", ">&",
+                                                "&>",  "<&",  "<>",  ">|", "<",  ">"};
     for (const auto candidate : kOps) {
       if (text_.substr(pos_, candidate.size()) == candidate) {
         op += candidate;

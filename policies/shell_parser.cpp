@@ -30,7 +30,8 @@ std::string StripFenceLines(std::string_view text) {
     if (eol == std::string_view::npos) eol = text.size();
     std::string_view line = text.substr(pos, eol - pos);
     const std::size_t first = line.find_first_not_of(" \t");
-    const std::string_view trimmed = first == std::string_view::npos ? std::string_view{} : line.substr(first);
+    const std::string_view trimmed =
+        first == std::string_view::npos ? std::string_view{} : line.substr(first);
     if (!trimmed.starts_with("```") && !trimmed.starts_with("~~~")) out.append(line);
     if (eol < text.size()) out += '\n';
     pos = eol + 1;
@@ -59,7 +60,8 @@ bool IsBase64Decode(const std::vector<std::string>& w) {
   if (w[0] == "base64") return std::find(w.begin(), w.end(), "-d") != w.end();
   if (w[0] == "openssl") {
     return std::find(w.begin(), w.end(), "-d") != w.end() &&
-           (std::find(w.begin(), w.end(), "base64") != w.end() || std::find(w.begin(), w.end(), "-base64") != w.end());
+           (std::find(w.begin(), w.end(), "base64") != w.end() ||
+            std::find(w.begin(), w.end(), "-base64") != w.end());
   }
   return false;
 }
@@ -108,13 +110,20 @@ std::string DecodeBase64(std::string_view text) {
   for (const char ch : text) {
     const auto c = static_cast<unsigned char>(ch);
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+' || c == '-') v = 62;
-    else if (c == '/' || c == '_') v = 63;
-    else if (c == '=' || std::isspace(c)) continue;
-    else return {};
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+' || c == '-')
+      v = 62;
+    else if (c == '/' || c == '_')
+      v = 63;
+    else if (c == '=' || std::isspace(c))
+      continue;
+    else
+      return {};
     buffer = (buffer << 6) | static_cast<unsigned>(v);
     bits += 6;
     if (bits >= 8) {
@@ -126,7 +135,8 @@ std::string DecodeBase64(std::string_view text) {
 }
 
 ShellParser::Level& ShellParser::LevelAt(int depth) {
-  if (levels_.size() <= static_cast<std::size_t>(depth)) levels_.resize(static_cast<std::size_t>(depth) + 1);
+  if (levels_.size() <= static_cast<std::size_t>(depth))
+    levels_.resize(static_cast<std::size_t>(depth) + 1);
   return levels_[static_cast<std::size_t>(depth)];
 }
 
@@ -161,7 +171,8 @@ void ShellParser::Parse(std::string_view text, ParsedScript& out) {
 
 void ShellParser::ParseText(std::string_view text, int depth, ParsedScript& out) {
   if (depth > kMaxDepth) {
-    out.rejection = "the command nests shells or substitutions more than " + std::to_string(kMaxDepth) + " levels deep";
+    out.rejection = "the command nests shells or substitutions more than " +
+                    std::to_string(kMaxDepth) + " levels deep";
     return;
   }
   Level& level = LevelAt(depth);
@@ -195,7 +206,8 @@ void ShellParser::ParseText(std::string_view text, int depth, ParsedScript& out)
 void ShellParser::Expand(std::vector<std::string>& words) {
   if (!variables_.Empty()) variables_.Expand(words);
   ExpandBraces(words);
-  const auto program = std::find_if(words.begin(), words.end(), [](const std::string& w) { return !IsAssignmentWord(w); });
+  const auto program = std::find_if(words.begin(), words.end(),
+                                    [](const std::string& w) { return !IsAssignmentWord(w); });
   if (program == words.end() || !program->starts_with("$(")) return;
   std::vector<std::string> echoed = EchoedProgram(*program);
   if (echoed.empty()) return;

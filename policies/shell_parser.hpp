@@ -35,9 +35,9 @@ struct ParsedScript {
   std::size_t command_count = 0;  // commands[0, command_count) are valid (buffers are reused)
   std::vector<std::string> pipelines;
   std::size_t pipeline_count = 0;  // pipelines[0, pipeline_count) are valid
-  std::string script;  // all command lines joined by " ; "
-  std::string raw;     // the input without any whitespace
-  std::string rejection;  // non-empty: the input must be refused without matching
+  std::string script;              // all command lines joined by " ; "
+  std::string raw;                 // the input without any whitespace
+  std::string rejection;           // non-empty: the input must be refused without matching
 
   void Clear();
   ParsedCommand& AddCommand();

@@ -17,13 +17,20 @@ class Converter {
     SourceNode result;
     result.mark = MarkOf(node, line_shift, column_shift);
     switch (node.Type()) {
-      case YAML::NodeType::Scalar: ConvertScalar(node, result, line_shift, column_shift); break;
+      case YAML::NodeType::Scalar:
+        ConvertScalar(node, result, line_shift, column_shift);
+        break;
       case YAML::NodeType::Sequence:
         result.kind = SourceNode::Kind::kSequence;
-        for (const auto& item : node) result.items.push_back(Convert(item, line_shift, column_shift));
+        for (const auto& item : node)
+          result.items.push_back(Convert(item, line_shift, column_shift));
         break;
-      case YAML::NodeType::Map: ConvertMap(node, result, line_shift, column_shift); break;
-      default: result.kind = SourceNode::Kind::kNull; break;
+      case YAML::NodeType::Map:
+        ConvertMap(node, result, line_shift, column_shift);
+        break;
+      default:
+        result.kind = SourceNode::Kind::kNull;
+        break;
     }
     return result;
   }
@@ -70,8 +77,10 @@ class Converter {
       SourceNode value = Convert(kv.second, line_shift, column_shift);
       if (key.scalar.size() > 1 && key.scalar[0] == '+') {
         key.scalar.erase(0, 1);
-        if (value.IsSequence()) value.append = true;
-        else out_.push_back(MakeDiagnostic(value.mark, key.scalar, "a '+key:' must hold a list"));
+        if (value.IsSequence())
+          value.append = true;
+        else
+          out_.push_back(MakeDiagnostic(value.mark, key.scalar, "a '+key:' must hold a list"));
       }
       if (!seen.insert(key.scalar).second) {
         out_.push_back(MakeDiagnostic(key.mark, key.scalar, "duplicate key"));
@@ -103,10 +112,14 @@ SourceNode* SourceNode::Find(std::string_view key) {
 
 const char* KindName(SourceNode::Kind kind) {
   switch (kind) {
-    case SourceNode::Kind::kNull: return "nothing";
-    case SourceNode::Kind::kScalar: return "a scalar";
-    case SourceNode::Kind::kSequence: return "a list";
-    case SourceNode::Kind::kMap: return "a map";
+    case SourceNode::Kind::kNull:
+      return "nothing";
+    case SourceNode::Kind::kScalar:
+      return "a scalar";
+    case SourceNode::Kind::kSequence:
+      return "a list";
+    case SourceNode::Kind::kMap:
+      return "a map";
   }
   return "nothing";
 }
@@ -133,9 +146,10 @@ ParseResult ParseYamlText(std::string_view text, const std::string& file) {
     root.mark = SourceMark{shared_file, 1, 1};
   }
   if (!root.IsMap()) {
-    diagnostics.push_back(MakeDiagnostic(root.mark, "", std::string("expected a map at the top "
-                                                                    "level, found ") +
-                                                            KindName(root.kind)));
+    diagnostics.push_back(MakeDiagnostic(root.mark, "",
+                                         std::string("expected a map at the top "
+                                                     "level, found ") +
+                                             KindName(root.kind)));
   }
   if (!diagnostics.empty()) return diagnostics;
   return root;

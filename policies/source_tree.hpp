@@ -6,7 +6,6 @@
 #pragma once
 
 #include <boost/system/result.hpp>
-
 #include <memory>
 #include <string>
 #include <string_view>
@@ -30,7 +29,7 @@ struct SourceNode {
   Kind kind = Kind::kNull;
   std::string scalar;
   bool append = false;  // a sequence written `+[...]` or under a `+key:`: appends when merged
-  std::vector<SourceNode> items;                            // kSequence
+  std::vector<SourceNode> items;     // kSequence
   std::vector<SourceEntry> entries;  // kMap, in file order
   SourceMark mark;
 

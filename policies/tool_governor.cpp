@@ -31,12 +31,15 @@ constexpr std::array<FileTool, 10> kFileTools = {{
     {"Search", "path", false, true},
 }};
 
-Decision Deny(std::string rule, std::string category, std::string message, std::string matched = {}) {
-  return Decision{Verdict::kDeny, std::move(rule), "high", std::move(category), std::move(message), std::move(matched)};
+Decision Deny(std::string rule, std::string category, std::string message,
+              std::string matched = {}) {
+  return Decision{Verdict::kDeny,      std::move(rule),    "high",
+                  std::move(category), std::move(message), std::move(matched)};
 }
 
 bool AnyGlob(const std::vector<std::string>& globs, std::string_view name) {
-  return std::any_of(globs.begin(), globs.end(), [&](const std::string& g) { return GlobMatch(g, name); });
+  return std::any_of(globs.begin(), globs.end(),
+                     [&](const std::string& g) { return GlobMatch(g, name); });
 }
 
 std::string_view Host(std::string_view url) {
@@ -64,7 +67,8 @@ std::string GlobBase(const std::string& pattern) {
   const std::string literal = pattern.substr(0, wild);
   if (wild == std::string::npos) return literal;
   const auto slash = literal.rfind('/');
-  return slash == std::string::npos ? std::string(".") : (slash == 0 ? "/" : literal.substr(0, slash));
+  return slash == std::string::npos ? std::string(".")
+                                    : (slash == 0 ? "/" : literal.substr(0, slash));
 }
 
 }  // namespace
@@ -82,8 +86,8 @@ bool GlobMatch(std::string_view pattern, std::string_view text) {
   return ::fnmatch(p.c_str(), t.c_str(), 0) == 0;
 }
 
-Decision ToolGovernor::Decide(std::string_view tool, const nlohmann::json& input, const std::string& workdir,
-                              const CommandFirewall& firewall) const {
+Decision ToolGovernor::Decide(std::string_view tool, const nlohmann::json& input,
+                              const std::string& workdir, const CommandFirewall& firewall) const {
   Decision by_name = DecideName(tool);
   if (by_name.verdict == Verdict::kDeny) return by_name;
   Decision by_input = DecideInput(tool, input, workdir, firewall);
@@ -95,22 +99,43 @@ Decision ToolGovernor::Decide(std::string_view tool, const nlohmann::json& input
 Decision ToolGovernor::DecideName(std::string_view tool) const {
   const std::string name(tool);
   if (AnyGlob(tools_.deny, tool)) {
-    return Deny("tools.deny", "tools", "the tool '" + name + "' is denied by this policy; use another tool or ask the operator to allow it.", name);
+    return Deny("tools.deny", "tools",
+                "the tool '" + name +
+                    "' is denied by this policy; use another tool or ask the operator to allow it.",
+                name);
   }
   if (AnyGlob(tools_.ask, tool)) {
-    return Decision{Verdict::kAsk, "tools.ask", "medium", "tools", "the tool '" + name + "' needs a person's approval under this policy.", name};
+    return Decision{Verdict::kAsk,
+                    "tools.ask",
+                    "medium",
+                    "tools",
+                    "the tool '" + name + "' needs a person's approval under this policy.",
+                    name};
   }
   if (AnyGlob(tools_.allow, tool)) return Decision{Verdict::kAllow, "", "", "", "", ""};
   switch (tools_.default_verdict) {
-    case ToolVerdict::kAllow: return Decision{};
+    case ToolVerdict::kAllow:
+      return Decision{};
     case ToolVerdict::kAsk:
-      return Decision{Verdict::kAsk, "tools.default", "medium", "tools", "the tool '" + name + "' is not listed in this policy and needs a person's approval.", name};
-    case ToolVerdict::kDeny: break;
+      return Decision{
+          Verdict::kAsk,
+          "tools.default",
+          "medium",
+          "tools",
+          "the tool '" + name + "' is not listed in this policy and needs a person's approval.",
+          name};
+    case ToolVerdict::kDeny:
+      break;
   }
-  return Deny("tools.default", "tools", "the tool '" + name + "' is not allowed by this policy (not in tools.allow); use one of the allowed tools.", name);
+  return Deny(
+      "tools.default", "tools",
+      "the tool '" + name +
+          "' is not allowed by this policy (not in tools.allow); use one of the allowed tools.",
+      name);
 }
 
-Decision ToolGovernor::DecideInput(std::string_view tool, const nlohmann::json& input, const std::string& workdir,
+Decision ToolGovernor::DecideInput(std::string_view tool, const nlohmann::json& input,
+                                   const std::string& workdir,
                                    const CommandFirewall& firewall) const {
   if (tool == "Bash") {
     const auto it = input.is_object() ? input.find("command") : input.end();
@@ -126,15 +151,19 @@ Decision ToolGovernor::DecideInput(std::string_view tool, const nlohmann::json& 
     }
     return CheckUrl(it->get<std::string>());
   }
-  const auto tool_spec = std::find_if(kFileTools.begin(), kFileTools.end(), [&](const FileTool& f) { return f.name == tool; });
+  const auto tool_spec = std::find_if(kFileTools.begin(), kFileTools.end(),
+                                      [&](const FileTool& f) { return f.name == tool; });
   if (tool_spec == kFileTools.end()) return Decision{};
-  if (!input.is_object()) return Deny("tools.bad-input", "tools", "the tool input must be a JSON object.");
+  if (!input.is_object())
+    return Deny("tools.bad-input", "tools", "the tool input must be a JSON object.");
   const auto field = input.find(std::string(tool_spec->path_field));
   std::string path = workdir;
   if (field != input.end() && field->is_string()) {
     path = field->get<std::string>();
   } else if (!tool_spec->path_optional || (field != input.end() && !field->is_null())) {
-    return Deny("tools.bad-input", "tools", "the " + std::string(tool) + " tool needs a string field \"" + std::string(tool_spec->path_field) + "\".");
+    return Deny("tools.bad-input", "tools",
+                "the " + std::string(tool) + " tool needs a string field \"" +
+                    std::string(tool_spec->path_field) + "\".");
   }
   Decision d = CheckPath(tool, path, tool_spec->write, workdir);
   if (d.verdict != Verdict::kAllow || tool != "Glob") return d;
@@ -145,22 +174,35 @@ Decision ToolGovernor::DecideInput(std::string_view tool, const nlohmann::json& 
   return CheckPath(tool, base.empty() || base[0] == '/' ? base : from + "/" + base, false, workdir);
 }
 
-Decision ToolGovernor::CheckPath(std::string_view tool, const std::string& path, bool write, const std::string& workdir) const {
+Decision ToolGovernor::CheckPath(std::string_view tool, const std::string& path, bool write,
+                                 const std::string& workdir) const {
   const std::string shown = path;
   if (!path.empty() && path[0] == '~') {
-    return Deny("files.outside-workdir", "files", "'~' paths point outside the working directory; use a path inside " + workdir + ".", shown);
+    return Deny("files.outside-workdir", "files",
+                "'~' paths point outside the working directory; use a path inside " + workdir + ".",
+                shown);
   }
   if (workdir.empty() || workdir[0] != '/') {
-    return Deny("files.no-workdir", "files", "the session has no absolute working directory, so file tools are disabled.", shown);
+    return Deny("files.no-workdir", "files",
+                "the session has no absolute working directory, so file tools are disabled.",
+                shown);
   }
   auto root = ResolvePath(workdir, "/");
   auto resolved = ResolvePath(path, root ? *root : workdir);
   if (!root || !resolved) {
-    return Deny("files.unresolvable", "files", "the path could not be resolved: " + (resolved ? root.error() : resolved.error()).Describe(), shown);
+    return Deny("files.unresolvable", "files",
+                "the path could not be resolved: " +
+                    (resolved ? root.error() : resolved.error()).Describe(),
+                shown);
   }
-  const std::string rel = IsWithin(*resolved, *root) ? resolved->substr(std::min(resolved->size(), root->size() + 1)) : *resolved;
+  const std::string rel = IsWithin(*resolved, *root)
+                              ? resolved->substr(std::min(resolved->size(), root->size() + 1))
+                              : *resolved;
   if (AnyGlob(tools_.files.deny, rel)) {
-    return Deny("files.deny", "files", "the path '" + rel + "' matches tools.files.deny in this policy; do not read or change it.", *resolved);
+    return Deny(
+        "files.deny", "files",
+        "the path '" + rel + "' matches tools.files.deny in this policy; do not read or change it.",
+        *resolved);
   }
   if (!tools_.files.confine_to_workdir || IsWithin(*resolved, *root)) return Decision{};
   const auto& extra = write ? tools_.files.write_paths : tools_.files.read_paths;
@@ -172,21 +214,29 @@ Decision ToolGovernor::CheckPath(std::string_view tool, const std::string& path,
   };
   if (within(extra) || (!write && within(tools_.files.write_paths))) return Decision{};
   return Deny("files.outside-workdir", "files",
-              std::string(tool) + " may only " + (write ? "write" : "read") + " inside the working directory " + *root +
-                  "; '" + shown + "' resolves to '" + *resolved + "'. Use a path inside the working directory.",
+              std::string(tool) + " may only " + (write ? "write" : "read") +
+                  " inside the working directory " + *root + "; '" + shown + "' resolves to '" +
+                  *resolved + "'. Use a path inside the working directory.",
               *resolved);
 }
 
 Decision ToolGovernor::CheckUrl(const std::string& url) const {
   const std::string host(Host(url));
   switch (network_.mode) {
-    case NetworkMode::kHost: return Decision{};
+    case NetworkMode::kHost:
+      return Decision{};
     case NetworkMode::kNone:
-      return Deny("network.none", "network", "this policy gives the session no network (sandbox.network.mode: none); work from local files instead.", host);
-    case NetworkMode::kEgress: break;
+      return Deny("network.none", "network",
+                  "this policy gives the session no network (sandbox.network.mode: none); work "
+                  "from local files instead.",
+                  host);
+    case NetworkMode::kEgress:
+      break;
   }
   if (DomainMatches(network_.deny_domains, host) || !DomainMatches(network_.allow_domains, host)) {
-    return Deny("network.domain", "network", "the domain '" + host + "' is not in sandbox.network.allow_domains of this policy.", host);
+    return Deny("network.domain", "network",
+                "the domain '" + host + "' is not in sandbox.network.allow_domains of this policy.",
+                host);
   }
   return Decision{};
 }

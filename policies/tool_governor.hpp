@@ -10,7 +10,6 @@
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
-
 #include <string>
 #include <string_view>
 
@@ -22,16 +21,18 @@ namespace hotplex::policies {
 
 class ToolGovernor {
  public:
-  ToolGovernor(ToolsSection tools, NetworkSpec network) : tools_(std::move(tools)), network_(std::move(network)) {}
+  ToolGovernor(ToolsSection tools, NetworkSpec network)
+      : tools_(std::move(tools)), network_(std::move(network)) {}
 
   Decision Decide(std::string_view tool, const nlohmann::json& input, const std::string& workdir,
                   const CommandFirewall& firewall) const;
 
  private:
   Decision DecideName(std::string_view tool) const;
-  Decision DecideInput(std::string_view tool, const nlohmann::json& input, const std::string& workdir,
-                       const CommandFirewall& firewall) const;
-  Decision CheckPath(std::string_view tool, const std::string& path, bool write, const std::string& workdir) const;
+  Decision DecideInput(std::string_view tool, const nlohmann::json& input,
+                       const std::string& workdir, const CommandFirewall& firewall) const;
+  Decision CheckPath(std::string_view tool, const std::string& path, bool write,
+                     const std::string& workdir) const;
   Decision CheckUrl(const std::string& url) const;
 
   ToolsSection tools_;

@@ -22,7 +22,8 @@ std::size_t FindBraceGroup(const std::string& w, std::size_t& close) {
     int depth = 0;
     bool comma = false;
     for (std::size_t i = open; i < w.size(); ++i) {
-      if (w[i] == '{') ++depth;
+      if (w[i] == '{')
+        ++depth;
       else if (w[i] == '}' && --depth == 0) {
         if (!comma) break;
         close = i;
@@ -61,14 +62,18 @@ void ExpandWord(const std::string& w, std::vector<std::string>& out, std::size_t
 
 bool IsAssignmentWord(std::string_view w) {
   const auto eq = w.find('=');
-  if (eq == 0 || eq == std::string_view::npos || std::isdigit(static_cast<unsigned char>(w[0]))) return false;
-  return std::all_of(w.begin(), w.begin() + static_cast<long>(eq), [](char c) { return IsNameChar(c) || c == '+'; });
+  if (eq == 0 || eq == std::string_view::npos || std::isdigit(static_cast<unsigned char>(w[0])))
+    return false;
+  return std::all_of(w.begin(), w.begin() + static_cast<long>(eq),
+                     [](char c) { return IsNameChar(c) || c == '+'; });
 }
 
 bool ShellVariables::Record(const std::vector<std::string>& words) {
   std::size_t first = 0;
-  static constexpr std::string_view kDeclarers[] = {"export", "declare", "local", "readonly", "typeset"};
-  if (!words.empty() && std::find(std::begin(kDeclarers), std::end(kDeclarers), words[0]) != std::end(kDeclarers)) {
+  static constexpr std::string_view kDeclarers[] = {"export", "declare", "local", "readonly",
+                                                    "typeset"};
+  if (!words.empty() &&
+      std::find(std::begin(kDeclarers), std::end(kDeclarers), words[0]) != std::end(kDeclarers)) {
     first = 1;
     while (first < words.size() && words[first].size() > 1 && words[first][0] == '-') ++first;
   }
@@ -82,7 +87,8 @@ bool ShellVariables::Record(const std::vector<std::string>& words) {
     std::string value = words[i].substr(eq + 1);
     if (!name.empty() && name.back() == '+') continue;  // a+=x: leave it unknown
     std::erase_if(vars_, [&](const auto& kv) { return kv.first == name; });
-    if (value.size() > kMaxValueBytes || vars_.size() >= kMaxVariables) continue;  // unknown from here on
+    if (value.size() > kMaxValueBytes || vars_.size() >= kMaxVariables)
+      continue;  // unknown from here on
     vars_.emplace_back(std::move(name), std::move(value));
   }
   return true;
@@ -95,7 +101,8 @@ void ShellVariables::Expand(std::vector<std::string>& words) const {
       std::size_t end = pos + 1;
       while (end < w.size() && IsNameChar(w[end])) ++end;
       const std::string_view name(w.data() + pos + 1, end - pos - 1);
-      const auto it = std::find_if(vars_.begin(), vars_.end(), [&](const auto& kv) { return kv.first == name; });
+      const auto it = std::find_if(vars_.begin(), vars_.end(),
+                                   [&](const auto& kv) { return kv.first == name; });
       if (it == vars_.end() || name.empty()) {
         pos = w.find('$', pos + 1);
         continue;
@@ -107,7 +114,8 @@ void ShellVariables::Expand(std::vector<std::string>& words) const {
 }
 
 void ExpandBraces(std::vector<std::string>& words) {
-  if (std::none_of(words.begin(), words.end(), [](const std::string& w) { return w.find('{') != std::string::npos; })) {
+  if (std::none_of(words.begin(), words.end(),
+                   [](const std::string& w) { return w.find('{') != std::string::npos; })) {
     return;
   }
   std::vector<std::string> out;
@@ -120,7 +128,8 @@ std::vector<std::string> EchoedProgram(std::string_view word) {
   LexOutput lex;
   LexShell(word.substr(2, word.size() - 3), lex);
   if (lex.tokens.size() < 2) return {};
-  if (std::any_of(lex.tokens.begin(), lex.tokens.end(), [](const ShellToken& t) { return t.kind != ShellToken::Kind::kWord; })) {
+  if (std::any_of(lex.tokens.begin(), lex.tokens.end(),
+                  [](const ShellToken& t) { return t.kind != ShellToken::Kind::kWord; })) {
     return {};
   }
   if (lex.tokens[0].text != "echo" && lex.tokens[0].text != "printf") return {};

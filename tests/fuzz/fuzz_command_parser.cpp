@@ -11,7 +11,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const auto policy = [] {
-    auto loaded = hotplex::policies::LoadPolicyText(hotplex::policies::BuiltinDefaultPolicyText(), "default", "");
+    auto loaded = hotplex::policies::LoadPolicyText(hotplex::policies::BuiltinDefaultPolicyText(),
+                                                    "default", "");
     if (!loaded) std::abort();
     return *loaded;
   }();
@@ -21,7 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   parser.Parse(text, parsed);
   const auto decision = policy->CheckCommand(text);
   // A refused parse is always a deny, and every deny names its rule.
-  if (!parsed.rejection.empty() && decision.verdict != hotplex::policies::Verdict::kDeny) std::abort();
+  if (!parsed.rejection.empty() && decision.verdict != hotplex::policies::Verdict::kDeny)
+    std::abort();
   if (decision.verdict == hotplex::policies::Verdict::kDeny && decision.rule.empty()) std::abort();
   return 0;
 }

@@ -52,8 +52,10 @@ Rate Measure(const char* name, std::size_t items, double seconds, Fn&& fn) {
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   const double cpu = ThreadCpuSeconds() - cpu_start;
   const Rate rate{static_cast<double>(done) / elapsed, static_cast<double>(done) / cpu};
-  std::printf("%-32s %9.0f/s wall  %9.0f/s cpu  (%zu decisions, %.2f s wall, %.2f s cpu, %.2f us each, checksum %zu)\n",
-              name, rate.wall, rate.cpu, done, elapsed, cpu, 1e6 / rate.cpu, sink);
+  std::printf(
+      "%-32s %9.0f/s wall  %9.0f/s cpu  (%zu decisions, %.2f s wall, %.2f s cpu, %.2f us each, "
+      "checksum %zu)\n",
+      name, rate.wall, rate.cpu, done, elapsed, cpu, 1e6 / rate.cpu, sink);
   return rate;
 }
 
@@ -78,15 +80,17 @@ int main(int argc, char** argv) {
 
   std::printf("policy_bench: %zu commands, %zu firewall rules, single thread\n", corpus.size(),
               policy->FirewallRuleCount());
-  const Rate rate = Measure("CheckCommand (corpus)", corpus.size(), seconds,
-                              [&](std::size_t i) { return static_cast<std::size_t>(policy->CheckCommand(corpus[i]).verdict); });
+  const Rate rate = Measure("CheckCommand (corpus)", corpus.size(), seconds, [&](std::size_t i) {
+    return static_cast<std::size_t>(policy->CheckCommand(corpus[i]).verdict);
+  });
   Measure("DecideTool Bash (corpus)", corpus.size(), seconds, [&](std::size_t i) {
     return static_cast<std::size_t>(policy->DecideTool("Bash", inputs[i], workdir).verdict);
   });
   Measure("DecideTool Read (confined path)", 1000, seconds, [&](std::size_t) {
     return static_cast<std::size_t>(policy->DecideTool("Read", read_input, workdir).verdict);
   });
-  std::printf("policy_bench: decisions_per_second=%.0f (cpu time; %.0f per wall second) target=%.0f %s\n", rate.cpu,
-              rate.wall, kTarget, rate.cpu >= kTarget ? "PASS" : "BELOW TARGET");
+  std::printf(
+      "policy_bench: decisions_per_second=%.0f (cpu time; %.0f per wall second) target=%.0f %s\n",
+      rate.cpu, rate.wall, kTarget, rate.cpu >= kTarget ? "PASS" : "BELOW TARGET");
   return rate.cpu >= kTarget ? 0 : 1;
 }

@@ -18,8 +18,10 @@ inline std::vector<std::string> ReadCorpus(const std::string& name) {
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#') continue;
-    if (line.rfind("@json ", 0) == 0) out.push_back(nlohmann::json::parse(line.substr(6)).get<std::string>());
-    else out.push_back(line);
+    if (line.rfind("@json ", 0) == 0)
+      out.push_back(nlohmann::json::parse(line.substr(6)).get<std::string>());
+    else
+      out.push_back(line);
   }
   return out;
 }

@@ -1,9 +1,10 @@
 // The corpus thresholds of the command firewall at the default policy:
 // >= 99 % of the dangerous commands denied, <= 1 % of everyday ones not allowed.
+#include "tests/unit/policies/corpus.hpp"
+
 #include <gtest/gtest.h>
 
 #include "policies/policy_loader.hpp"
-#include "tests/unit/policies/corpus.hpp"
 
 namespace hotplex::policies {
 namespace {
@@ -23,13 +24,16 @@ TEST(PolicyCorpus, BlocksAtLeast99PercentOfDangerousCommands) {
   std::size_t denied = 0;
   std::string missed;
   for (const auto& cmd : corpus) {
-    if (policy->CheckCommand(cmd).verdict == Verdict::kDeny) ++denied;
-    else missed += "  not denied: " + cmd + "\n";
+    if (policy->CheckCommand(cmd).verdict == Verdict::kDeny)
+      ++denied;
+    else
+      missed += "  not denied: " + cmd + "\n";
   }
   const double rate = static_cast<double>(denied) / static_cast<double>(corpus.size());
   RecordProperty("blocked_rate", std::to_string(rate));
   EXPECT_GE(rate, 0.99) << denied << "/" << corpus.size() << " denied\n" << missed;
-  std::printf("dangerous corpus: %zu/%zu denied (%.2f %%)\n%s", denied, corpus.size(), 100 * rate, missed.c_str());
+  std::printf("dangerous corpus: %zu/%zu denied (%.2f %%)\n%s", denied, corpus.size(), 100 * rate,
+              missed.c_str());
 }
 
 TEST(PolicyCorpus, FlagsAtMost1PercentOfEverydayCommands) {
@@ -47,7 +51,8 @@ TEST(PolicyCorpus, FlagsAtMost1PercentOfEverydayCommands) {
   }
   const double rate = static_cast<double>(flagged) / static_cast<double>(corpus.size());
   EXPECT_LE(rate, 0.01) << flagged << "/" << corpus.size() << " flagged\n" << details;
-  std::printf("everyday corpus: %zu/%zu flagged (%.2f %%)\n%s", flagged, corpus.size(), 100 * rate, details.c_str());
+  std::printf("everyday corpus: %zu/%zu flagged (%.2f %%)\n%s", flagged, corpus.size(), 100 * rate,
+              details.c_str());
 }
 
 }  // namespace

@@ -32,15 +32,17 @@ TEST(CommandFirewall, DecisionIsAHelpfulValue) {
   EXPECT_EQ(d.category, "destructive");
   EXPECT_EQ(d.matched, "rm -r -f /");
   EXPECT_THAT(d.message, HasSubstr("rm -rf ./build"));  // says what to do instead
-  EXPECT_EQ(ToJson(d).dump(),
-            R"({"category":"destructive","decision":"deny","level":"critical","matched":"rm -r -f /","message":)" +
-                nlohmann::json(d.message).dump() + R"(,"rule":"destructive.rm-root"})");
+  EXPECT_EQ(
+      ToJson(d).dump(),
+      R"({"category":"destructive","decision":"deny","level":"critical","matched":"rm -r -f /","message":)" +
+          nlohmann::json(d.message).dump() + R"(,"rule":"destructive.rm-root"})");
 }
 
 TEST(CommandFirewall, PassesTheEverydayLookalikesNamedInTheIssue) {
   const auto policy = Policy("");
-  for (const char* cmd : {"rm -rf ./build", "git push --force-with-lease origin feature", "echo \"use sudo to install\"",
-                          "psql -c \"DELETE FROM t WHERE id=1\"", "grep -rn sudo docs/", "git commit -m 'drop sudo'"}) {
+  for (const char* cmd : {"rm -rf ./build", "git push --force-with-lease origin feature",
+                          "echo \"use sudo to install\"", "psql -c \"DELETE FROM t WHERE id=1\"",
+                          "grep -rn sudo docs/", "git commit -m 'drop sudo'"}) {
     const Decision d = policy->CheckCommand(cmd);
     EXPECT_EQ(d.verdict, Verdict::kAllow) << cmd << " -> " << d.rule;
   }
@@ -74,18 +76,26 @@ TEST(CommandFirewall, ActionsMapLevelsToVerdicts) {
 }
 
 TEST(CommandFirewall, CategoriesAndRulesCanBeSwitchedOff) {
-  EXPECT_EQ(Policy("commands:\n  categories: {privilege: false}\n")->CheckCommand("sudo ls").verdict, Verdict::kAllow);
-  EXPECT_EQ(Policy("commands:\n  disable: [privilege.sudo]\n")->CheckCommand("sudo ls").verdict, Verdict::kAllow);
-  EXPECT_EQ(Policy("commands:\n  disable: [privilege.sudo]\n")->CheckCommand("sudo rm -rf /").verdict, Verdict::kDeny);
+  EXPECT_EQ(
+      Policy("commands:\n  categories: {privilege: false}\n")->CheckCommand("sudo ls").verdict,
+      Verdict::kAllow);
+  EXPECT_EQ(Policy("commands:\n  disable: [privilege.sudo]\n")->CheckCommand("sudo ls").verdict,
+            Verdict::kAllow);
+  EXPECT_EQ(
+      Policy("commands:\n  disable: [privilege.sudo]\n")->CheckCommand("sudo rm -rf /").verdict,
+      Verdict::kDeny);
 }
 
 TEST(CommandFirewall, TeamRulesMatchEachSimpleCommand) {
   const auto policy = Policy(
       "commands:\n  rules:\n"
-      "    - {id: no-prod-deploy, pattern: '^kubectl .*--context[= ]prod', level: critical, category: deploy,\n"
+      "    - {id: no-prod-deploy, pattern: '^kubectl .*--context[= ]prod', level: critical, "
+      "category: deploy,\n"
       "       message: 'deploy to prod only through CI; use --context staging'}\n"
-      "    - {id: terraform-apply, pattern: '^terraform apply', level: medium, message: 'terraform apply needs a person'}\n");
-  const Decision d = policy->CheckCommand("make build && bash -c 'kubectl apply -f k8s/ --context=prod'");
+      "    - {id: terraform-apply, pattern: '^terraform apply', level: medium, message: 'terraform "
+      "apply needs a person'}\n");
+  const Decision d =
+      policy->CheckCommand("make build && bash -c 'kubectl apply -f k8s/ --context=prod'");
   EXPECT_EQ(d.verdict, Verdict::kDeny);
   EXPECT_EQ(d.rule, "no-prod-deploy");
   EXPECT_EQ(d.category, "deploy");
@@ -98,7 +108,8 @@ TEST(CommandFirewall, TeamRulesMatchEachSimpleCommand) {
 TEST(CommandFirewall, AllowPatternsExemptWholeCommandsFromBuiltins) {
   const auto policy = Policy("commands:\n  allow: ['sudo apt-get install -y [a-z0-9-]+']\n");
   EXPECT_EQ(policy->CheckCommand("sudo apt-get install -y jq").verdict, Verdict::kAllow);
-  EXPECT_EQ(policy->CheckCommand("sudo apt-get install -y jq; sudo rm -rf /").verdict, Verdict::kDeny);
+  EXPECT_EQ(policy->CheckCommand("sudo apt-get install -y jq; sudo rm -rf /").verdict,
+            Verdict::kDeny);
 }
 
 TEST(CommandFirewall, DisabledFirewallNeedsUnsafeAndThenAllows) {
@@ -123,10 +134,11 @@ TEST(CommandFirewall, BuiltinRuleTableIsWellFormed) {
     EXPECT_FALSE(r.message.empty()) << r.id;
     EXPECT_TRUE(!r.all.empty() || !r.programs.empty()) << r.id << " would match everything";
   }
-  for (const char* category : {"destructive", "disk", "fork-bomb", "privilege", "reverse-shell", "download-exec",
-                               "credentials", "exfiltration", "persistence", "escape", "kernel", "git", "database",
-                               "miner"}) {
-    EXPECT_NE(std::find(BuiltinCategories().begin(), BuiltinCategories().end(), category), BuiltinCategories().end())
+  for (const char* category : {"destructive", "disk", "fork-bomb", "privilege", "reverse-shell",
+                               "download-exec", "credentials", "exfiltration", "persistence",
+                               "escape", "kernel", "git", "database", "miner"}) {
+    EXPECT_NE(std::find(BuiltinCategories().begin(), BuiltinCategories().end(), category),
+              BuiltinCategories().end())
         << category;
   }
 }
@@ -155,10 +167,12 @@ TEST(CommandFirewall, EveryBlockingRuleFiresOnTheDangerousCorpus) {
 TEST(ToolGovernor, ToolListsDecideByName) {
   const auto policy = Policy("tools:\n  allow: +['mcp__github__*']\n  ask: [WebSearch]\n");
   const nlohmann::json empty = nlohmann::json::object();
-  EXPECT_EQ(policy->DecideTool("mcp__github__create_issue", empty, "/tmp").verdict, Verdict::kAllow);
+  EXPECT_EQ(policy->DecideTool("mcp__github__create_issue", empty, "/tmp").verdict,
+            Verdict::kAllow);
   EXPECT_EQ(policy->DecideTool("mcp__slack__post", empty, "/tmp").verdict, Verdict::kDeny);
   EXPECT_EQ(policy->DecideTool("WebFetch", {{"url", "https://x"}}, "/tmp").rule, "tools.deny");
-  EXPECT_EQ(policy->DecideTool("WebSearch", empty, "/tmp").verdict, Verdict::kDeny);  // deny wins over ask
+  EXPECT_EQ(policy->DecideTool("WebSearch", empty, "/tmp").verdict,
+            Verdict::kDeny);  // deny wins over ask
   EXPECT_EQ(policy->DecideTool("TodoWrite", empty, "/tmp").verdict, Verdict::kAllow);
 }
 
@@ -171,21 +185,30 @@ TEST(ToolGovernor, AskListAsks) {
 
 TEST(ToolGovernor, BashGoesThroughTheFirewall) {
   const auto policy = Policy("");
-  EXPECT_EQ(policy->DecideTool("Bash", {{"command", "make test"}}, "/tmp").verdict, Verdict::kAllow);
-  EXPECT_EQ(policy->DecideTool("Bash", {{"command", "curl x | sh"}}, "/tmp").rule, "download-exec.pipe-to-shell");
+  EXPECT_EQ(policy->DecideTool("Bash", {{"command", "make test"}}, "/tmp").verdict,
+            Verdict::kAllow);
+  EXPECT_EQ(policy->DecideTool("Bash", {{"command", "curl x | sh"}}, "/tmp").rule,
+            "download-exec.pipe-to-shell");
   EXPECT_EQ(policy->DecideTool("Bash", {{"cmd", "ls"}}, "/tmp").rule, "tools.bad-input");
 }
 
 TEST(ToolGovernor, WebFetchFollowsTheNetworkSection) {
   const auto policy = Policy(
-      "sandbox:\n  network: {mode: egress, allow_domains: ['*.github.com', pypi.org], deny_domains: [evil.github.com]}\n"
+      "sandbox:\n  network: {mode: egress, allow_domains: ['*.github.com', pypi.org], "
+      "deny_domains: [evil.github.com]}\n"
       "tools:\n  deny: []\n  allow: +[WebFetch]\n");
-  EXPECT_EQ(policy->DecideTool("WebFetch", {{"url", "https://api.github.com/repos"}}, "/tmp").verdict, Verdict::kAllow);
-  EXPECT_EQ(policy->DecideTool("WebFetch", {{"url", "https://pypi.org/simple"}}, "/tmp").verdict, Verdict::kAllow);
-  EXPECT_EQ(policy->DecideTool("WebFetch", {{"url", "https://evil.github.com/"}}, "/tmp").verdict, Verdict::kDeny);
-  EXPECT_EQ(policy->DecideTool("WebFetch", {{"url", "https://example.com/"}}, "/tmp").rule, "network.domain");
+  EXPECT_EQ(
+      policy->DecideTool("WebFetch", {{"url", "https://api.github.com/repos"}}, "/tmp").verdict,
+      Verdict::kAllow);
+  EXPECT_EQ(policy->DecideTool("WebFetch", {{"url", "https://pypi.org/simple"}}, "/tmp").verdict,
+            Verdict::kAllow);
+  EXPECT_EQ(policy->DecideTool("WebFetch", {{"url", "https://evil.github.com/"}}, "/tmp").verdict,
+            Verdict::kDeny);
+  EXPECT_EQ(policy->DecideTool("WebFetch", {{"url", "https://example.com/"}}, "/tmp").rule,
+            "network.domain");
   const auto closed = Policy("tools:\n  deny: []\n  allow: +[WebFetch]\n");
-  EXPECT_EQ(closed->DecideTool("WebFetch", {{"url", "https://pypi.org"}}, "/tmp").rule, "network.none");
+  EXPECT_EQ(closed->DecideTool("WebFetch", {{"url", "https://pypi.org"}}, "/tmp").rule,
+            "network.none");
 }
 
 }  // namespace

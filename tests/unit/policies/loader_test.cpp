@@ -12,7 +12,8 @@ namespace {
 using ::testing::HasSubstr;
 using testing::TempDir;
 
-std::vector<Diagnostic> Errors(const TempDir& dir, const std::string& name, const std::string& yaml) {
+std::vector<Diagnostic> Errors(const TempDir& dir, const std::string& name,
+                               const std::string& yaml) {
   const std::string file = dir.Write(name, yaml);
   auto loaded = LoadPolicyFile(file, dir.Path());
   if (loaded) return {};
@@ -42,57 +43,74 @@ TEST_P(PolicyLoaderErrors, ReportsExactPositionPathAndExpectation) {
   EXPECT_EQ(d.column, c.column) << d.ToString();
   EXPECT_EQ(d.path, c.path) << d.ToString();
   EXPECT_THAT(d.message, HasSubstr(c.message_part)) << d.ToString();
-  EXPECT_EQ(d.ToString(), dir.Path() + "/team.yaml:" + std::to_string(c.line) + ":" + std::to_string(c.column) + ": " +
+  EXPECT_EQ(d.ToString(), dir.Path() + "/team.yaml:" + std::to_string(c.line) + ":" +
+                              std::to_string(c.column) + ": " +
                               (c.path.empty() ? "" : c.path + ": ") + d.message);
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, PolicyLoaderErrors,
     ::testing::Values(
-        ErrorCase{"UnknownKeyDidYouMean", "sandbox:\n  netwrk:\n    mode: none\n", 2, 3, "sandbox.netwrk",
-                  "unknown key 'netwrk'; did you mean 'network'?"},
-        ErrorCase{"UnknownTopLevelKey", "comands:\n  firewall: true\n", 1, 1, "comands", "did you mean 'commands'?"},
-        ErrorCase{"WrongTypeBool", "sandbox:\n  seccomp: maybe\n", 2, 12, "sandbox.seccomp", "expected a boolean"},
+        ErrorCase{"UnknownKeyDidYouMean", "sandbox:\n  netwrk:\n    mode: none\n", 2, 3,
+                  "sandbox.netwrk", "unknown key 'netwrk'; did you mean 'network'?"},
+        ErrorCase{"UnknownTopLevelKey", "comands:\n  firewall: true\n", 1, 1, "comands",
+                  "did you mean 'commands'?"},
+        ErrorCase{"WrongTypeBool", "sandbox:\n  seccomp: maybe\n", 2, 12, "sandbox.seccomp",
+                  "expected a boolean"},
         ErrorCase{"WrongTypeMap", "tools: [Bash]\n", 1, 8, "tools", "expected a map, found a list"},
-        ErrorCase{"WrongTypeList", "tools:\n  allow: Bash\n", 2, 10, "tools.allow", "expected a list, found a scalar"},
-        ErrorCase{"BadSize", "sandbox:\n  limits:\n    memory: 12XB\n", 3, 13, "sandbox.limits.memory", "invalid size '12XB'"},
-        ErrorCase{"BadDuration", "sandbox:\n  limits:\n    wall_time: 5 minutes\n", 3, 16, "sandbox.limits.wall_time",
-                  "invalid duration '5 minutes'"},
-        ErrorCase{"BadNumber", "sandbox:\n  limits:\n    pids: -4\n", 3, 11, "sandbox.limits.pids", "expected a whole number"},
-        ErrorCase{"BadEnum", "sandbox:\n  backend: namespaces\n", 2, 12, "sandbox.backend", "did you mean 'namespace'?"},
+        ErrorCase{"WrongTypeList", "tools:\n  allow: Bash\n", 2, 10, "tools.allow",
+                  "expected a list, found a scalar"},
+        ErrorCase{"BadSize", "sandbox:\n  limits:\n    memory: 12XB\n", 3, 13,
+                  "sandbox.limits.memory", "invalid size '12XB'"},
+        ErrorCase{"BadDuration", "sandbox:\n  limits:\n    wall_time: 5 minutes\n", 3, 16,
+                  "sandbox.limits.wall_time", "invalid duration '5 minutes'"},
+        ErrorCase{"BadNumber", "sandbox:\n  limits:\n    pids: -4\n", 3, 11, "sandbox.limits.pids",
+                  "expected a whole number"},
+        ErrorCase{"BadEnum", "sandbox:\n  backend: namespaces\n", 2, 12, "sandbox.backend",
+                  "did you mean 'namespace'?"},
         ErrorCase{"InvalidRegex",
-                  "commands:\n  rules:\n    - id: no-prod\n      pattern: 'deploy (prod'\n      message: no\n", 4, 16,
-                  "commands.rules[0].pattern", "invalid RE2 pattern: missing )"},
-        ErrorCase{"HostNetworkNeedsUnsafe", "sandbox:\n  network:\n    mode: host\n", 3, 11, "sandbox.network.mode",
+                  "commands:\n  rules:\n    - id: no-prod\n      pattern: 'deploy (prod'\n      "
+                  "message: no\n",
+                  4, 16, "commands.rules[0].pattern", "invalid RE2 pattern: missing )"},
+        ErrorCase{"HostNetworkNeedsUnsafe", "sandbox:\n  network:\n    mode: host\n", 3, 11,
+                  "sandbox.network.mode", "set sandbox.unsafe: true"},
+        ErrorCase{"ProcessBackendNeedsUnsafe", "sandbox:\n  backend: process\n", 2, 12,
+                  "sandbox.backend", "set sandbox.unsafe: true"},
+        ErrorCase{"SeccompOffNeedsUnsafe", "sandbox:\n  seccomp: false\n", 2, 12, "sandbox.seccomp",
                   "set sandbox.unsafe: true"},
-        ErrorCase{"ProcessBackendNeedsUnsafe", "sandbox:\n  backend: process\n", 2, 12, "sandbox.backend",
-                  "set sandbox.unsafe: true"},
-        ErrorCase{"SeccompOffNeedsUnsafe", "sandbox:\n  seccomp: false\n", 2, 12, "sandbox.seccomp", "set sandbox.unsafe: true"},
-        ErrorCase{"FirewallOffNeedsUnsafe", "commands:\n  firewall: off\n", 2, 13, "commands.firewall", "set sandbox.unsafe: true"},
-        ErrorCase{"UnconfinedFilesNeedUnsafe", "tools:\n  files:\n    confine_to_workdir: false\n", 3, 25,
-                  "tools.files.confine_to_workdir", "set sandbox.unsafe: true"},
-        ErrorCase{"RootUidNeedsUnsafe", "sandbox:\n  run_as_uid: 0\n", 2, 15, "sandbox.run_as_uid", "host root"},
-        ErrorCase{"LdPreloadNeedsUnsafe", "env:\n  set:\n    LD_PRELOAD: /x.so\n", 3, 5, "env.set.LD_PRELOAD", "set sandbox.unsafe: true"},
-        ErrorCase{"MountSourceRelative", "sandbox:\n  mounts:\n    - source: data\n", 3, 15, "sandbox.mounts[0].source",
-                  "expected an absolute path"},
-        ErrorCase{"MountModeInvalid", "sandbox:\n  mounts:\n    - {source: /data, mode: rwx}\n", 3, 29,
-                  "sandbox.mounts[0].mode", "expected one of: ro, rw"},
+        ErrorCase{"FirewallOffNeedsUnsafe", "commands:\n  firewall: off\n", 2, 13,
+                  "commands.firewall", "set sandbox.unsafe: true"},
+        ErrorCase{"UnconfinedFilesNeedUnsafe", "tools:\n  files:\n    confine_to_workdir: false\n",
+                  3, 25, "tools.files.confine_to_workdir", "set sandbox.unsafe: true"},
+        ErrorCase{"RootUidNeedsUnsafe", "sandbox:\n  run_as_uid: 0\n", 2, 15, "sandbox.run_as_uid",
+                  "host root"},
+        ErrorCase{"LdPreloadNeedsUnsafe", "env:\n  set:\n    LD_PRELOAD: /x.so\n", 3, 5,
+                  "env.set.LD_PRELOAD", "set sandbox.unsafe: true"},
+        ErrorCase{"MountSourceRelative", "sandbox:\n  mounts:\n    - source: data\n", 3, 15,
+                  "sandbox.mounts[0].source", "expected an absolute path"},
+        ErrorCase{"MountModeInvalid", "sandbox:\n  mounts:\n    - {source: /data, mode: rwx}\n", 3,
+                  29, "sandbox.mounts[0].mode", "expected one of: ro, rw"},
         ErrorCase{"UnknownSyscall", "sandbox:\n  extra_denied_syscalls: [ptrace, fooctl]\n", 2, 35,
                   "sandbox.extra_denied_syscalls[1]", "unknown system call 'fooctl'"},
-        ErrorCase{"UnknownBuiltinRule", "commands:\n  disable: [privilege.sudoo]\n", 2, 13, "commands.disable[0]",
-                  "did you mean 'privilege.sudo'?"},
-        ErrorCase{"UnknownCategory", "commands:\n  categories:\n    kernal: false\n", 3, 5, "commands.categories.kernal",
-                  "did you mean 'kernel'?"},
-        ErrorCase{"TeamRuleMissingMessage", "commands:\n  rules:\n    - id: x\n      pattern: y\n", 3, 7,
-                  "commands.rules[0].message", "missing required key 'message'"},
-        ErrorCase{"BadLevel", "commands:\n  actions:\n    high: deny\n", 3, 11, "commands.actions.high",
-                  "expected one of: block, ask, log"},
-        ErrorCase{"DuplicateKey", "sandbox:\n  image: a\n  image: b\n", 3, 3, "image", "duplicate key"},
+        ErrorCase{"UnknownBuiltinRule", "commands:\n  disable: [privilege.sudoo]\n", 2, 13,
+                  "commands.disable[0]", "did you mean 'privilege.sudo'?"},
+        ErrorCase{"UnknownCategory", "commands:\n  categories:\n    kernal: false\n", 3, 5,
+                  "commands.categories.kernal", "did you mean 'kernel'?"},
+        ErrorCase{"TeamRuleMissingMessage", "commands:\n  rules:\n    - id: x\n      pattern: y\n",
+                  3, 7, "commands.rules[0].message", "missing required key 'message'"},
+        ErrorCase{"BadLevel", "commands:\n  actions:\n    high: deny\n", 3, 11,
+                  "commands.actions.high", "expected one of: block, ask, log"},
+        ErrorCase{"DuplicateKey", "sandbox:\n  image: a\n  image: b\n", 3, 3, "image",
+                  "duplicate key"},
         ErrorCase{"YamlSyntax", "sandbox:\n  limits: [1, 2\n", 3, 1, "", "YAML syntax error"},
-        ErrorCase{"BadDomain", "sandbox:\n  network:\n    mode: egress\n    allow_domains: [github.com, 'bad domain']\n", 4,
-                  33, "sandbox.network.allow_domains[1]", "expected a domain"},
-        ErrorCase{"MissingParent", "extends: base\n", 1, 10, "extends", "parent policy 'base' not found"},
-        ErrorCase{"SelfExtends", "extends: team\n", 1, 10, "extends", "extends cycle: team -> team"}),
+        ErrorCase{"BadDomain",
+                  "sandbox:\n  network:\n    mode: egress\n    allow_domains: [github.com, 'bad "
+                  "domain']\n",
+                  4, 33, "sandbox.network.allow_domains[1]", "expected a domain"},
+        ErrorCase{"MissingParent", "extends: base\n", 1, 10, "extends",
+                  "parent policy 'base' not found"},
+        ErrorCase{"SelfExtends", "extends: team\n", 1, 10, "extends",
+                  "extends cycle: team -> team"}),
     [](const ::testing::TestParamInfo<ErrorCase>& info) { return info.param.label; });
 
 TEST(PolicyLoader, ReportsEveryErrorAtOnce) {
@@ -134,7 +152,8 @@ TEST(PolicyLoader, ReportsExtendsCycleAcrossFiles) {
 TEST(PolicyLoader, ReportsErrorsOfTheParentInTheParentFile) {
   TempDir dir;
   dir.Write("base.yaml", "sandbox:\n  limits:\n    pids: many\n");
-  const auto errors = Errors(dir, "team.yaml", "extends: base\nsandbox:\n  limits:\n    memory: 2G\n");
+  const auto errors =
+      Errors(dir, "team.yaml", "extends: base\nsandbox:\n  limits:\n    memory: 2G\n");
   ASSERT_EQ(errors.size(), 1u) << FormatDiagnostics(errors);
   EXPECT_EQ(errors[0].file, dir.Path() + "/base.yaml");
   EXPECT_EQ(errors[0].line, 3);
@@ -143,9 +162,10 @@ TEST(PolicyLoader, ReportsErrorsOfTheParentInTheParentFile) {
 
 TEST(PolicyLoader, UnsafeOptInAllowsDangerousSettings) {
   TempDir dir;
-  const std::string file = dir.Write("dev.yaml",
-                                     "sandbox:\n  unsafe: true\n  backend: process\n  network: {mode: host}\n"
-                                     "commands:\n  firewall: false\n");
+  const std::string file =
+      dir.Write("dev.yaml",
+                "sandbox:\n  unsafe: true\n  backend: process\n  network: {mode: host}\n"
+                "commands:\n  firewall: false\n");
   auto loaded = LoadPolicyFile(file, dir.Path());
   ASSERT_TRUE(loaded) << FormatDiagnostics(loaded.error());
   EXPECT_EQ((*loaded)->Spec().sandbox.backend, Backend::kProcess);
@@ -166,7 +186,8 @@ TEST(PolicyLoader, ShippedPoliciesAreValid) {
     if (entry.path().extension() != ".yaml") continue;
     const std::string search = entry.path().parent_path().string();
     auto loaded = LoadPolicyFile(entry.path().string(), search);
-    EXPECT_TRUE(loaded) << entry.path() << "\n" << (loaded ? "" : FormatDiagnostics(loaded.error()));
+    EXPECT_TRUE(loaded) << entry.path() << "\n"
+                        << (loaded ? "" : FormatDiagnostics(loaded.error()));
   }
 }
 

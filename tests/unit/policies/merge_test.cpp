@@ -39,17 +39,20 @@ TEST(PolicyMerge, ListsReplace) {
 TEST(PolicyMerge, PlusListAppends) {
   TempDir dir;
   dir.Write("base.yaml", "extends: none\ntools:\n  allow: [Bash, Read]\n");
-  const PolicySpec spec = Load(dir, "team", "extends: base\ntools:\n  allow: +[Grep, 'mcp__github__*']\n");
+  const PolicySpec spec =
+      Load(dir, "team", "extends: base\ntools:\n  allow: +[Grep, 'mcp__github__*']\n");
   EXPECT_EQ(spec.tools.allow, (std::vector<std::string>{"Bash", "Read", "Grep", "mcp__github__*"}));
 }
 
 TEST(PolicyMerge, PlusKeyAppendsBlockList) {
   TempDir dir;
   dir.Write("base.yaml",
-            "extends: none\ncommands:\n  rules:\n    - {id: a, pattern: 'deploy prod', message: no prod}\n");
-  const PolicySpec spec = Load(dir, "team",
-                               "extends: base\ncommands:\n  +rules:\n    - id: b\n      pattern: 'kubectl delete'\n"
-                               "      level: medium\n      message: ask first\n");
+            "extends: none\ncommands:\n  rules:\n    - {id: a, pattern: 'deploy prod', message: no "
+            "prod}\n");
+  const PolicySpec spec =
+      Load(dir, "team",
+           "extends: base\ncommands:\n  +rules:\n    - id: b\n      pattern: 'kubectl delete'\n"
+           "      level: medium\n      message: ask first\n");
   ASSERT_EQ(spec.commands.rules.size(), 2u);
   EXPECT_EQ(spec.commands.rules[0].id, "a");
   EXPECT_EQ(spec.commands.rules[1].id, "b");
@@ -59,7 +62,8 @@ TEST(PolicyMerge, PlusKeyAppendsBlockList) {
 TEST(PolicyMerge, NullResetsToBuiltinDefault) {
   TempDir dir;
   dir.Write("base.yaml", "sandbox:\n  image: ghcr.io/org/agent:1\n  limits:\n    pids: 64\n");
-  const PolicySpec spec = Load(dir, "team", "extends: base\nsandbox:\n  image: ~\n  limits:\n    pids: null\n");
+  const PolicySpec spec =
+      Load(dir, "team", "extends: base\nsandbox:\n  image: ~\n  limits:\n    pids: null\n");
   EXPECT_EQ(spec.sandbox.image, "");
   EXPECT_EQ(spec.sandbox.limits.pids, 256u);
 }
@@ -99,9 +103,11 @@ TEST(PolicyMerge, ChildUnsafeCoversParentSettings) {
 TEST(PolicyMerge, ChildTurningUnsafeOffInvalidatesInheritedHostNetwork) {
   TempDir dir;
   dir.Write("base.yaml", "sandbox:\n  unsafe: true\n  network: {mode: host}\n");
-  auto loaded = LoadPolicyFile(dir.Write("team.yaml", "extends: base\nsandbox:\n  unsafe: false\n"), dir.Path());
+  auto loaded = LoadPolicyFile(dir.Write("team.yaml", "extends: base\nsandbox:\n  unsafe: false\n"),
+                               dir.Path());
   ASSERT_FALSE(loaded);
-  EXPECT_EQ(loaded.error()[0].file, dir.Path() + "/base.yaml");  // the inherited value's own position
+  EXPECT_EQ(loaded.error()[0].file,
+            dir.Path() + "/base.yaml");  // the inherited value's own position
   EXPECT_EQ(loaded.error()[0].line, 3);
   EXPECT_EQ(loaded.error()[0].column, 19);
 }
@@ -109,10 +115,11 @@ TEST(PolicyMerge, ChildTurningUnsafeOffInvalidatesInheritedHostNetwork) {
 TEST(PolicyMerge, ShowOutputLoadsBackToTheSameSpec) {
   TempDir dir;
   dir.Write("base.yaml", "sandbox:\n  limits: {memory: 3G, wall_time: 90m}\n");
-  const PolicySpec spec = Load(dir, "team",
-                               "extends: base\nsandbox:\n  mounts:\n    - {source: /data, mode: rw}\n"
-                               "commands:\n  categories: {miner: false}\n  rules:\n"
-                               "    - {id: x, pattern: 'deploy prod', level: low, message: logged}\n");
+  const PolicySpec spec =
+      Load(dir, "team",
+           "extends: base\nsandbox:\n  mounts:\n    - {source: /data, mode: rw}\n"
+           "commands:\n  categories: {miner: false}\n  rules:\n"
+           "    - {id: x, pattern: 'deploy prod', level: low, message: logged}\n");
   const std::string yaml = PolicyToYaml(spec);
   auto again = LoadPolicyText(yaml, "team", dir.Path());
   ASSERT_TRUE(again) << FormatDiagnostics(again.error()) << yaml;

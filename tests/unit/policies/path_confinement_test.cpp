@@ -1,11 +1,12 @@
 // File tools are confined to the WorkDir by resolving paths (symlinks, `..`,
 // absolute paths), never by pattern matching them.
+#include "policies/path_confinement.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
-#include "policies/path_confinement.hpp"
 #include "policies/policy_loader.hpp"
 #include "tests/unit/policies/temp_dir.hpp"
 
@@ -24,8 +25,9 @@ class PathConfinement : public ::testing::Test {
     ASSERT_EQ(::symlink((dir_.Path() + "/outside").c_str(), (workdir_ + "/out-link").c_str()), 0);
     ASSERT_EQ(::symlink("src", (workdir_ + "/src-link").c_str()), 0);
     ASSERT_EQ(::symlink("../outside/secret.txt", (workdir_ + "/relative-escape").c_str()), 0);
-    auto loaded = LoadPolicyText("tools:\n  files:\n    deny: ['**/.env', 'secrets/*']\n    read_paths: [/usr/share]\n",
-                                 "team", dir_.Path());
+    auto loaded = LoadPolicyText(
+        "tools:\n  files:\n    deny: ['**/.env', 'secrets/*']\n    read_paths: [/usr/share]\n",
+        "team", dir_.Path());
     ASSERT_TRUE(loaded) << FormatDiagnostics(loaded.error());
     policy_ = *loaded;
   }

@@ -41,11 +41,12 @@ class PolicyCli : public ::testing::Test {
     for (const auto& a : args) cmd += " " + Quote(a);
     cmd += " >" + dir_.Path() + "/out 2>" + dir_.Path() + "/err </dev/null";
     const int raw = std::system(cmd.c_str());
-    return CliRun{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, Slurp(dir_.Path() + "/out"), Slurp(dir_.Path() + "/err")};
+    return CliRun{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, Slurp(dir_.Path() + "/out"),
+                  Slurp(dir_.Path() + "/err")};
   }
   CliRun Explain(const std::string& tool, const nlohmann::json& input) const {
-    return Hotplexd({"policy", "explain", "--policy", policy_, "--tool", tool, "--input", input.dump(), "--workdir",
-                     dir_.Path()});
+    return Hotplexd({"policy", "explain", "--policy", policy_, "--tool", tool, "--input",
+                     input.dump(), "--workdir", dir_.Path()});
   }
 
   TempDir dir_;
@@ -104,13 +105,14 @@ TEST_F(PolicyCli, CheckReportsEveryErrorAndExits1) {
 
 TEST_F(PolicyCli, ShowPrintsTheEffectivePolicyAsYaml) {
   dir_.Write("base.yaml", "sandbox:\n  limits: {pids: 77}\n");
-  const std::string team = dir_.Write("team.yaml", "extends: base\ntools:\n  allow: +[mcp__github__get_issue]\n");
+  const std::string team =
+      dir_.Write("team.yaml", "extends: base\ntools:\n  allow: +[mcp__github__get_issue]\n");
   const CliRun r = Hotplexd({"policy", "show", team});
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("pids: 77"));
   EXPECT_THAT(r.out, HasSubstr("mcp__github__get_issue"));
   EXPECT_THAT(r.out, HasSubstr("deny: [WebFetch, WebSearch]"));  // from the built-in default
-  EXPECT_THAT(r.out, HasSubstr("extends: none"));                   // self-contained
+  EXPECT_THAT(r.out, HasSubstr("extends: none"));                // self-contained
 }
 
 }  // namespace

@@ -1,11 +1,12 @@
 // PolicyStore: a directory of policies; reload is a pointer swap and a broken
 // new version keeps the old one in force.
+#include "policies/policy_store.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <thread>
 
-#include "policies/policy_store.hpp"
 #include "tests/unit/policies/temp_dir.hpp"
 
 namespace hotplex::policies {
@@ -30,7 +31,9 @@ TEST(PolicyStore, EmptyDirectoryNameMeansBuiltinDefaultOnly) {
   EXPECT_EQ((*store)->Names(), (std::vector<std::string>{"default"}));
 }
 
-TEST(PolicyStore, RefusesAMissingDirectory) { EXPECT_FALSE(PolicyStore::Open("/nonexistent/hotplex/policies")); }
+TEST(PolicyStore, RefusesAMissingDirectory) {
+  EXPECT_FALSE(PolicyStore::Open("/nonexistent/hotplex/policies"));
+}
 
 TEST(PolicyStore, BrokenNewVersionKeepsTheOldOneInForce) {
   TempDir dir;
@@ -62,7 +65,8 @@ TEST(PolicyStore, WatcherReloadsChangedFiles) {
   bool reloaded = false;
   for (int i = 0; i < 250 && !reloaded; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    reloaded = store->Get("new") != nullptr && store->Get("team")->Spec().sandbox.limits.pids == 65u;
+    reloaded =
+        store->Get("new") != nullptr && store->Get("team")->Spec().sandbox.limits.pids == 65u;
   }
   store->StopWatching();
   EXPECT_TRUE(reloaded);
