@@ -1,0 +1,235 @@
+// The job object backend, for real: every test launches win-payload.exe in a
+// job (under Wine in `make test`) and asserts a typed outcome. Where Wine 8.0
+// lacks a Job Object feature, the test asserts Wine's actual, documented
+// behaviour explicitly (see sandbox/README.md, "Wine gaps") and the Windows
+// behaviour otherwise — never a silent skip.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "sandbox/windows/job_object_backend.hpp"
+#include "sandbox/windows/job_object_sandbox.hpp"
+#include "sandbox/windows/win32_command_line.hpp"
+#include "win_test_harness.hpp"
+
+namespace hotplex::sandbox::win32::testing {
+namespace {
+
+class JobObject : public ::testing::Test {
+ protected:
+  std::unique_ptr<Backend> backend_ = MakeJobObjectBackend();
+};
+
+TEST_F(JobObject, ExitCodePassesThrough) {
+  const Finished f = RunToEnd(*backend_, PayloadSpec({"exit", "42"}));
+  EXPECT_EQ(f.outcome.kind, OutcomeKind::kExited);
+  EXPECT_EQ(f.outcome.code, 42);
+  EXPECT_EQ(f.outcome.ShellExitCode(), 42);
+}
+
+TEST_F(JobObject, StdioRoundTrips) {
+  const Finished f = RunToEnd(*backend_, PayloadSpec({"echo"}), "hello sandbox\n");
+  EXPECT_EQ(f.outcome.kind, OutcomeKind::kExited);
+  EXPECT_EQ(f.out, "out:hello sandbox\n");
+  EXPECT_EQ(f.err, "err:hello sandbox\n");
+}
+
+TEST_F(JobObject, EnvironmentDoesNotLeak) {
+  SetEnvironmentVariableW(L"HOTPLEX_HOST_SECRET", L"s3cret");
+  const Finished f = RunToEnd(*backend_, PayloadSpec({"env"}));
+  SetEnvironmentVariableW(L"HOTPLEX_HOST_SECRET", nullptr);
+  EXPECT_EQ(f.outcome.kind, OutcomeKind::kExited);
+  EXPECT_EQ(f.out.find("HOTPLEX_HOST_SECRET"), std::string::npos) << f.out;
+  EXPECT_NE(f.out.find("HOTPLEX_GIVEN=yes"), std::string::npos) << f.out;
+  // Exactly the three variables of the spec (a real Windows loader adds none).
+  std::istringstream lines(f.out);
+  std::string line;
+  int count = 0;
+  while (std::getline(lines, line)) count += line.empty() ? 0 : 1;
+  EXPECT_EQ(count, 3) << f.out;
+}
+
+TEST_F(JobObject, WorkDirIsCurrentDirectory) {
+  SandboxSpec spec = PayloadSpec({"cwd"});
+  const std::string workdir = spec.workdir;
+  const Finished f = RunToEnd(*backend_, spec);
+  EXPECT_EQ(f.outcome.kind, OutcomeKind::kExited);
+  EXPECT_EQ(CompareStringOrdinal(Widen(f.out.substr(0, f.out.find_last_not_of("\r\n") + 1)).c_str(), -1,
+                                 Widen(workdir).c_str(), -1, TRUE),
+            CSTR_EQUAL)
+      << f.out << " vs " << workdir;
+}
+
+TEST_F(JobObject, MissingCommandIsSetupFailure) {
+  SandboxSpec spec = PayloadSpec({});
+  spec.argv = {"hotplex-no-such-program"};
+  auto launched = backend_->Launch(spec);
+  ASSERT_FALSE(launched);
+  EXPECT_TRUE(IsSandboxSetupFailure(launched.error()));
+  EXPECT_EQ(Outcome::SetupFailed(launched.error().step, launched.error().sys_errno).ShellExitCode(), 127);
+}
+
+TEST_F(JobObject, MissingWorkDirIsRefused) {
+  SandboxSpec spec = PayloadSpec({"exit", "0"});
+  spec.workdir = "C:\\hotplex-no-such-dir";
+  auto launched = backend_->Launch(spec);
+  ASSERT_FALSE(launched);
+  EXPECT_FALSE(IsSandboxSetupFailure(launched.error()));
+}
+
+// Starts `tree`, returns the child's and grandchild's pids.
+std::pair<DWORD, DWORD> TreePids(Launched& l) {
+  std::istringstream line(ReadLine(l.stdout_read.Get()));
+  std::string word;
+  DWORD child = 0, grandchild = 0;
+  line >> word >> child >> grandchild;
+  EXPECT_EQ(word, "pids");
+  return {child, grandchild};
+}
+
+TEST_F(JobObject, KillEndsChildAndGrandchild) {
+  Launched l = LaunchWithPipes(*backend_, PayloadSpec({"tree"}));
+  ASSERT_TRUE(l.sandbox);
+  const auto [child, grandchild] = TreePids(l);
+  ASSERT_NE(grandchild, 0u);
+  ASSERT_FALSE(ProcessEnds(grandchild, 200)) << "grandchild ended before the kill";
+  l.sandbox->Kill();
+  EXPECT_EQ(l.sandbox->Wait().kind, OutcomeKind::kKilled);
+  EXPECT_TRUE(ProcessEnds(child, 5000));
+  EXPECT_TRUE(ProcessEnds(grandchild, 5000));
+}
+
+TEST_F(JobObject, ClosingTheSandboxEndsChildAndGrandchild) {
+  Launched l = LaunchWithPipes(*backend_, PayloadSpec({"tree"}));
+  ASSERT_TRUE(l.sandbox);
+  const auto [child, grandchild] = TreePids(l);
+  ASSERT_NE(grandchild, 0u);
+  l.sandbox.reset();
+  EXPECT_TRUE(ProcessEnds(child, 5000));
+  EXPECT_TRUE(ProcessEnds(grandchild, 5000));
+}
+
+TEST_F(JobObject, PayloadExitEndsLeftoverProcesses) {
+  Launched l = LaunchWithPipes(*backend_, PayloadSpec({"tree", "exit"}));
+  ASSERT_TRUE(l.sandbox);
+  const auto [child, grandchild] = TreePids(l);
+  ASSERT_NE(grandchild, 0u);
+  const Outcome outcome = l.sandbox->Wait();
+  EXPECT_EQ(outcome.kind, OutcomeKind::kExited);
+  EXPECT_EQ(outcome.code, 0);
+  EXPECT_TRUE(ProcessEnds(child, 5000));
+  EXPECT_TRUE(ProcessEnds(grandchild, 5000));
+}
+
+TEST_F(JobObject, ActiveProcessLimitStopsSpawnLoop) {
+  SandboxSpec spec = PayloadSpec({"spawn", "20"});
+  spec.limits.pids = 4;
+  const Finished f = RunToEnd(*backend_, spec);
+  EXPECT_EQ(f.outcome.kind, OutcomeKind::kExited);
+  // The payload itself is one of the four.
+  EXPECT_EQ(f.out, "spawned 3\n");
+}
+
+TEST_F(JobObject, ActiveProcessLimitIsReported) {
+  SandboxSpec spec = PayloadSpec({"spawn", "8"});
+  spec.limits.pids = 2;
+  Launched l = LaunchWithPipes(*backend_, spec);
+  ASSERT_TRUE(l.sandbox);
+  l.stdin_write.Reset();
+  EXPECT_EQ(ReadAll(l.stdout_read.Get()), "spawned 1\n");
+  l.sandbox->Wait();
+  auto* job_sandbox = dynamic_cast<JobObjectSandbox*>(l.sandbox.get());
+  ASSERT_NE(job_sandbox, nullptr);
+  EXPECT_TRUE(job_sandbox->ProcessLimitHit())
+      << "no JOB_OBJECT_MSG_ACTIVE_PROCESS_LIMIT on the job's completion port";
+}
+
+TEST_F(JobObject, MemoryLimitStopsHogAsOomKilled) {
+  SandboxSpec spec = PayloadSpec({"hog", "512"});
+  spec.limits.memory_bytes = 64ull << 20;
+  const Finished f = RunToEnd(*backend_, spec);
+  EXPECT_EQ(f.out.find("allocated 512 MiB"), std::string::npos)
+      << "the hog committed 512 MiB in a job limited to 64 MiB: the job memory limit is not enforced";
+  EXPECT_EQ(f.outcome.kind, OutcomeKind::kOomKilled)
+      << OutcomeKindName(f.outcome.kind) << " " << f.outcome.code << "; payload said: " << f.out;
+  EXPECT_EQ(f.outcome.ShellExitCode(), 137);
+  EXPECT_EQ(f.outcome.memory_limit, 64ull << 20);
+}
+
+TEST_F(JobObject, WallTimeLimitTimesOut) {
+  SandboxSpec spec = PayloadSpec({"sleep", "60000"});
+  spec.limits.wall_time = std::chrono::milliseconds(500);
+  const auto start = std::chrono::steady_clock::now();
+  const Finished f = RunToEnd(*backend_, spec);
+  EXPECT_EQ(f.outcome.kind, OutcomeKind::kTimedOut);
+  EXPECT_EQ(f.outcome.ShellExitCode(), 124);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+}
+
+TEST_F(JobObject, SignalTerminatesAsSignaled) {
+  Launched l = LaunchWithPipes(*backend_, PayloadSpec({"sleep", "60000"}));
+  ASSERT_TRUE(l.sandbox);
+  l.sandbox->Signal(15);
+  const Outcome outcome = l.sandbox->Wait();
+  EXPECT_EQ(outcome.kind, OutcomeKind::kSignaled);
+  EXPECT_EQ(outcome.ShellExitCode(), 143);
+}
+
+TEST_F(JobObject, AccountingCountsProcessesAndCpu) {
+  Launched l = LaunchWithPipes(*backend_, PayloadSpec({"tree"}));
+  ASSERT_TRUE(l.sandbox);
+  TreePids(l);
+  auto* job_sandbox = dynamic_cast<JobObjectSandbox*>(l.sandbox.get());
+  ASSERT_NE(job_sandbox, nullptr);
+  auto accounting = job_sandbox->Accounting();
+  ASSERT_TRUE(accounting) << accounting.error().message;
+  EXPECT_EQ(accounting->active_processes, 3u);
+  EXPECT_EQ(accounting->total_processes, 3u);
+  l.sandbox->Kill();
+  l.sandbox->Wait();
+}
+
+TEST_F(JobObject, PeakMemoryIsAccounted) {
+  SandboxSpec spec = PayloadSpec({"hog", "32"});
+  spec.limits.memory_bytes = 256ull << 20;
+  Launched l = LaunchWithPipes(*backend_, spec);
+  ASSERT_TRUE(l.sandbox);
+  l.stdin_write.Reset();
+  EXPECT_EQ(ReadAll(l.stdout_read.Get()), "allocated 32 MiB\n");
+  l.sandbox->Wait();
+  auto accounting = dynamic_cast<JobObjectSandbox*>(l.sandbox.get())->Accounting();
+  ASSERT_TRUE(accounting);
+  EXPECT_GE(accounting->peak_job_memory, 32ull << 20)
+      << "QueryInformationJobObject reports no peak job memory";
+}
+
+TEST_F(JobObject, PayloadRunsWithLowIntegrityRestrictedToken) {
+  const Finished f = RunToEnd(*backend_, PayloadSpec({"token"}));
+  ASSERT_EQ(f.outcome.kind, OutcomeKind::kExited);
+  unsigned long rid = 0, privileges = 0;
+  ASSERT_EQ(std::sscanf(f.out.c_str(), "integrity %lu privileges %lu", &rid, &privileges), 2) << f.out;
+  EXPECT_EQ(rid, static_cast<unsigned long>(SECURITY_MANDATORY_LOW_RID)) << f.out;
+  EXPECT_LE(privileges, 1ul) << "DISABLE_MAX_PRIVILEGE leaves only SeChangeNotifyPrivilege: " << f.out;
+}
+
+TEST_F(JobObject, CpuRateCap) {
+  SYSTEM_INFO system = {};
+  GetSystemInfo(&system);
+  ASSERT_GE(system.dwNumberOfProcessors, 1u);
+  SandboxSpec spec = PayloadSpec({"exit", "0"});
+  spec.limits.cpu_cores = 0.5 * system.dwNumberOfProcessors;  // half the machine: a real cap
+  auto launched = backend_->Launch(spec);
+  if (RunningUnderWine()) {
+    // Wine 8.0 gap (README): JobObjectCpuRateControlInformation is not
+    // implemented and SetInformationJobObject answers ERROR_INVALID_PARAMETER.
+    ASSERT_FALSE(launched) << "Wine accepted CPU rate control: the gap is closed, update the test";
+    EXPECT_EQ(launched.error().step, "SetInformationJobObject");
+    EXPECT_EQ(launched.error().sys_errno, ERROR_INVALID_PARAMETER);
+  } else {
+    ASSERT_TRUE(launched) << launched.error().message;
+    EXPECT_EQ((*launched)->Wait().kind, OutcomeKind::kExited);
+  }
+}
+
+}  // namespace
+}  // namespace hotplex::sandbox::win32::testing
