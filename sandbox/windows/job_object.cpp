@@ -89,9 +89,9 @@ Status Job::Assign(HANDLE process) const {
 void Job::Terminate(UINT exit_code) const { TerminateJobObject(job_.Get(), exit_code); }
 
 Result<JobAccounting> Job::Query() const {
-  JOBOBJECT_BASIC_AND_IO_ACCOUNTING_INFORMATION basic = {};
-  if (!QueryInformationJobObject(job_.Get(), JobObjectBasicAndIoAccountingInformation, &basic,
-                                 sizeof basic, nullptr)) {
+  JOBOBJECT_BASIC_ACCOUNTING_INFORMATION basic = {};
+  if (!QueryInformationJobObject(job_.Get(), JobObjectBasicAccountingInformation, &basic, sizeof basic,
+                                 nullptr)) {
     return LastError("QueryInformationJobObject", "accounting");
   }
   JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits = {};
@@ -99,7 +99,7 @@ Result<JobAccounting> Job::Query() const {
                                  nullptr)) {
     return LastError("QueryInformationJobObject", "extended limits");
   }
-  const auto& b = basic.BasicInfo;
+  const auto& b = basic;
   return JobAccounting{b.ActiveProcesses,
                        b.TotalProcesses,
                        limits.PeakJobMemoryUsed,

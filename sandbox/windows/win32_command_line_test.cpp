@@ -29,7 +29,7 @@ TEST(Win32CommandLine, QuotingRoundTripsThroughCommandLineToArgv) {
 
 TEST(Win32CommandLine, EnvironmentBlockIsSortedAndDoubleTerminated) {
   const std::wstring block = EnvironmentBlock({"b=2", "A=1", "c=3"});
-  EXPECT_EQ(block, std::wstring(L"A=1\0b=2\0c=3\0\0", 14));
+  EXPECT_EQ(block, std::wstring(L"A=1\0b=2\0c=3\0\0", 13));
   EXPECT_EQ(EnvironmentBlock({}), std::wstring(L"\0\0", 2));
 }
 

@@ -8,6 +8,8 @@
 //   spawn N         start N children that sleep; print "spawned K" (K = those that started)
 //   tree [exit]     start a child that starts a grandchild; print "pids C G"; then sleep, or exit 0
 //   token           print "integrity RID privileges N" of this process's token
+#include <fcntl.h>
+#include <io.h>
 #include <windows.h>
 
 #include <cstdio>
@@ -128,6 +130,10 @@ int Token() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Binary stdio: the tests compare bytes, not text-mode CRLF.
+  _setmode(_fileno(stdin), _O_BINARY);
+  _setmode(_fileno(stdout), _O_BINARY);
+  _setmode(_fileno(stderr), _O_BINARY);
   const std::string mode = argc > 1 ? argv[1] : "";
   const int n = argc > 2 ? std::atoi(argv[2]) : 0;
   if (mode == "exit") return n;

@@ -84,15 +84,19 @@ std::string ReadLine(HANDLE pipe) {
 
 Finished RunToEnd(Backend& backend, SandboxSpec spec, const std::string& input) {
   Launched l = LaunchWithPipes(backend, std::move(spec));
-  if (!l.sandbox) return {Outcome::SetupFailed("launch", 0), {}, {}};
+  if (!l.sandbox) return {Outcome::SetupFailed("launch", 0), {}, {}, nullptr};
   DWORD written = 0;
   if (!input.empty()) WriteFile(l.stdin_write.Get(), input.data(), static_cast<DWORD>(input.size()), &written, nullptr);
   l.stdin_write.Reset();
-  std::string err;
+  // Wait first: processes the payload left behind may hold the pipes until
+  // the sandbox ends and kills them.
+  std::string out, err;
+  std::thread out_reader([&] { out = ReadAll(l.stdout_read.Get()); });
   std::thread err_reader([&] { err = ReadAll(l.stderr_read.Get()); });
-  std::string out = ReadAll(l.stdout_read.Get());
+  const Outcome outcome = l.sandbox->Wait();
+  out_reader.join();
   err_reader.join();
-  return {l.sandbox->Wait(), out, err};
+  return {outcome, out, err, std::move(l.sandbox)};
 }
 
 bool ProcessEnds(DWORD pid, DWORD timeout_ms) {

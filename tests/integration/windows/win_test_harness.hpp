@@ -33,6 +33,7 @@ Launched LaunchWithPipes(Backend& backend, SandboxSpec spec);
 struct Finished {
   Outcome outcome;
   std::string out, err;
+  std::unique_ptr<Sandbox> sandbox;  // ended; kept for accounting queries
 };
 Finished RunToEnd(Backend& backend, SandboxSpec spec, const std::string& input = {});
 
