@@ -45,36 +45,36 @@ pol::LoadResult Load(const std::string& file) { return pol::LoadPolicyFile(file,
 
 int Check(int argc, char** argv) {
   if (argc < 1) {
-    std::fputs(kHelp, stderr);
+    (void)std::fputs(kHelp, stderr);
     return kUsage;
   }
   bool all_ok = true;
   for (int i = 0; i < argc; ++i) {
     auto loaded = Load(argv[i]);
     if (loaded) {
-      std::printf("%s: ok (policy '%s', %zu firewall rules)\n", argv[i], (*loaded)->Name().c_str(),
-                  (*loaded)->FirewallRuleCount());
+      (void)std::printf("%s: ok (policy '%s', %zu firewall rules)\n", argv[i],
+                        (*loaded)->Name().c_str(), (*loaded)->FirewallRuleCount());
       continue;
     }
     all_ok = false;
-    std::fputs(pol::FormatDiagnostics(loaded.error()).c_str(), stderr);
-    std::fprintf(stderr, "%s: invalid (%zu problem%s)\n", argv[i], loaded.error().size(),
-                 loaded.error().size() == 1 ? "" : "s");
+    (void)std::fputs(pol::FormatDiagnostics(loaded.error()).c_str(), stderr);
+    (void)std::fprintf(stderr, "%s: invalid (%zu problem%s)\n", argv[i], loaded.error().size(),
+                       loaded.error().size() == 1 ? "" : "s");
   }
   return all_ok ? 0 : 1;
 }
 
 int Show(int argc, char** argv) {
   if (argc != 1) {
-    std::fputs(kHelp, stderr);
+    (void)std::fputs(kHelp, stderr);
     return kUsage;
   }
   auto loaded = Load(argv[0]);
   if (!loaded) {
-    std::fputs(pol::FormatDiagnostics(loaded.error()).c_str(), stderr);
+    (void)std::fputs(pol::FormatDiagnostics(loaded.error()).c_str(), stderr);
     return 1;
   }
-  std::fputs(pol::PolicyToYaml((*loaded)->Spec()).c_str(), stdout);
+  (void)std::fputs(pol::PolicyToYaml((*loaded)->Spec()).c_str(), stdout);
   return 0;
 }
 
@@ -110,26 +110,26 @@ std::string CurrentDir() {
 int Explain(int argc, char** argv) {
   ExplainArgs args;
   if (!ParseExplainArgs(argc, argv, args)) {
-    std::fputs(kHelp, stderr);
+    (void)std::fputs(kHelp, stderr);
     return kUsage;
   }
   if (args.input == "-") args.input.assign(std::istreambuf_iterator<char>(std::cin), {});
   const nlohmann::json input = nlohmann::json::parse(args.input, nullptr, false);
   if (input.is_discarded() || !input.is_object()) {
-    std::fprintf(
+    (void)std::fprintf(
         stderr,
         "hotplexd policy explain: --input must be a JSON object, e.g. '{\"command\":\"ls\"}'\n");
     return kUsage;
   }
   auto loaded = Load(args.policy);
   if (!loaded) {
-    std::fputs(pol::FormatDiagnostics(loaded.error()).c_str(), stderr);
+    (void)std::fputs(pol::FormatDiagnostics(loaded.error()).c_str(), stderr);
     return kUsage;
   }
   const std::string workdir =
       args.workdir.empty() ? CurrentDir() : std::filesystem::absolute(args.workdir).string();
   const pol::Decision d = (*loaded)->DecideTool(args.tool, input, workdir);
-  std::printf("%s\n", pol::ToJson(d).dump().c_str());
+  (void)std::printf("%s\n", pol::ToJson(d).dump().c_str());
   switch (d.verdict) {
     case pol::Verdict::kAllow:
       return 0;
@@ -145,19 +145,19 @@ int Explain(int argc, char** argv) {
 
 int PolicyMain(int argc, char** argv) {
   if (argc < 2) {
-    std::fputs(kHelp, stderr);
+    (void)std::fputs(kHelp, stderr);
     return kUsage;
   }
   const std::string_view sub = argv[1];
   if (sub == "--help" || sub == "-h" || sub == "help") {
-    std::fputs(kHelp, stdout);
+    (void)std::fputs(kHelp, stdout);
     return 0;
   }
   if (sub == "check") return Check(argc - 2, argv + 2);
   if (sub == "show") return Show(argc - 2, argv + 2);
   if (sub == "explain") return Explain(argc - 2, argv + 2);
-  std::fprintf(stderr, "hotplexd policy: unknown sub-command '%s'\n", argv[1]);
-  std::fputs(kHelp, stderr);
+  (void)std::fprintf(stderr, "hotplexd policy: unknown sub-command '%s'\n", argv[1]);
+  (void)std::fputs(kHelp, stderr);
   return kUsage;
 }
 

@@ -23,7 +23,8 @@ struct Diagnostic {
 std::string FormatDiagnostics(const std::vector<Diagnostic>& diagnostics);
 
 // Lets boost::system::result<T, std::vector<Diagnostic>>::value() throw.
-[[noreturn]] void throw_exception_from_error(const std::vector<Diagnostic>& e,
-                                             const boost::source_location& loc);
+[[noreturn]] void
+throw_exception_from_error(  // NOLINT(readability-identifier-naming): Boost's name
+    const std::vector<Diagnostic>& e, const boost::source_location& loc);
 
 }  // namespace hotplex::policies

@@ -153,6 +153,7 @@ LoadResult LoadPolicyFile(const std::string& path, const std::string& search_dir
   return Load(*text, path, fs::path(path).stem().string(), search_dir);
 }
 
+// NOLINTNEXTLINE(performance-unnecessary-value-param): the agreed API takes `name` by value
 LoadResult LoadPolicyText(std::string_view yaml, std::string name, const std::string& search_dir) {
   return Load(yaml, name, name, search_dir);
 }

@@ -149,8 +149,9 @@ void ShellParser::Parse(std::string_view text, ParsedScript& out) {
   }
   if (const std::size_t bad = FindControlChar(text); bad != std::string_view::npos) {
     char buf[96];
-    std::snprintf(buf, sizeof buf, "the command contains control character 0x%02x at byte %zu",
-                  static_cast<unsigned>(static_cast<unsigned char>(text[bad])), bad);
+    (void)std::snprintf(buf, sizeof buf,
+                        "the command contains control character 0x%02x at byte %zu",
+                        static_cast<unsigned>(static_cast<unsigned char>(text[bad])), bad);
     out.rejection = buf;
     return;
   }

@@ -64,7 +64,7 @@ bool DomainMatches(const std::vector<std::string>& domains, std::string_view hos
 // The literal directory prefix of a glob pattern (up to the first wildcard).
 std::string GlobBase(const std::string& pattern) {
   const auto wild = pattern.find_first_of("*?[{");
-  const std::string literal = pattern.substr(0, wild);
+  std::string literal = pattern.substr(0, wild);
   if (wild == std::string::npos) return literal;
   const auto slash = literal.rfind('/');
   return slash == std::string::npos ? std::string(".")
@@ -176,7 +176,7 @@ Decision ToolGovernor::DecideInput(std::string_view tool, const nlohmann::json& 
 
 Decision ToolGovernor::CheckPath(std::string_view tool, const std::string& path, bool write,
                                  const std::string& workdir) const {
-  const std::string shown = path;
+  const std::string& shown = path;
   if (!path.empty() && path[0] == '~') {
     return Deny("files.outside-workdir", "files",
                 "'~' paths point outside the working directory; use a path inside " + workdir + ".",

@@ -52,7 +52,9 @@ void ExpandWord(const std::string& w, std::vector<std::string>& out, std::size_t
     if (w[i] == '}' && depth > 0 && i != close) --depth;
     if ((w[i] == ',' && depth == 0) || i == close) {
       if (out.size() >= budget) return;
-      ExpandWord(prefix + w.substr(start, i - start) + suffix, out, budget);
+      std::string alternative = prefix;
+      alternative.append(w, start, i - start).append(suffix);
+      ExpandWord(alternative, out, budget);
       start = i + 1;
     }
   }
