@@ -32,7 +32,8 @@ Result<json> Binds(const SandboxSpec& spec, const DockerCreateParams& params) {
   }
   for (const BindMount& m : spec.mounts) {
     HOTPLEX_TRY_STATUS(CheckSource(m.source, "mount"));
-    if (!params.docker_socket.empty() && m.source == params.docker_socket) {
+    const std::string& sock = params.docker_socket;
+    if (!sock.empty() && (m.source == sock || sock.rfind(m.source + "/", 0) == 0)) {
       return MakeError("refusing to mount the docker socket into a sandbox");
     }
     binds.push_back(Bind(m.source, m.target, m.mode == MountMode::kReadWrite));
