@@ -33,9 +33,12 @@ void CopySandbox(const policies::SandboxSection& s, SessionPolicy& p) {
     p.backend = sandbox::BackendKind::kNamespace;
   } else if (s.backend == policies::Backend::kProcess) {
     p.backend = sandbox::BackendKind::kProcess;
+  } else if (s.backend == policies::Backend::kDocker) {
+    p.backend = sandbox::BackendKind::kDocker;
   } else {
     p.backend.reset();
   }
+  p.image = s.image;
   p.limits.memory_bytes = s.limits.memory_bytes;
   p.limits.pids = s.limits.pids;
   p.limits.cpu_cores = s.limits.cpu_cores;

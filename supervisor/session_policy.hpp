@@ -64,6 +64,7 @@ struct SessionPolicy {
   // nullopt: the policy names a backend this host cannot run (docker, job-object).
   std::optional<sandbox::BackendKind> backend = sandbox::BackendKind::kNamespace;
   std::string backend_name = "namespace";
+  std::string image;  // docker backend: the policy's sandbox.image (empty = the backend default)
   sandbox::Limits limits;  // memory, pids, cpu, open files, wall time (per process lifetime)
   sandbox::NetworkMode network = sandbox::NetworkMode::kNone;
   bool egress = false;  // network mode `egress` (loopback-only namespace + proxy)
