@@ -123,7 +123,8 @@ Result<sandbox::SandboxSpec> Session::BuildSpec(bool resume) const {
   sandbox::SandboxSpec spec;
   spec.id = ShortId(record_.id);
   spec.argv = provider_->Argv(resume);
-  const bool jailed = deps_.backend->Kind() == sandbox::BackendKind::kNamespace;
+  // Every backend but the plain process one mounts the home at home_inside.
+  const bool jailed = deps_.backend->Kind() != sandbox::BackendKind::kProcess;
   spec.home_source = record_.home;
   spec.env = BuildEnv(policy, jailed ? spec.home_inside : record_.home);
   spec.workdir = record_.workdir;
@@ -136,6 +137,8 @@ Result<sandbox::SandboxSpec> Session::BuildSpec(bool resume) const {
   if (policy.run_as_gid) spec.identity.inside_gid = *policy.run_as_gid;
   spec.seccomp = policy.seccomp;
   spec.extra_denied_syscalls = policy.extra_denied_syscalls;
+  spec.image = policy.image;
+  spec.labels = {{"io.hotplex.tenant", record_.tenant_id}, {"io.hotplex.policy", policy.name}};
   return spec;
 }
 
