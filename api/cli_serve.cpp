@@ -10,6 +10,7 @@
 #include "api/daemon.hpp"
 #include "policies/policy_store.hpp"
 #include "sandbox/backend.hpp"
+#include "sandbox/docker_backend.hpp"
 #include "supervisor/local_tenant.hpp"
 #include "supervisor/policy_adapter.hpp"
 
@@ -113,6 +114,15 @@ int Serve(sv::DaemonConfig config) {
   } else {
     std::fprintf(stderr, "hotplexd: namespace sandbox unavailable: %s\n",
                  namespace_backend.error().Describe().c_str());
+  }
+  // Docker is optional: without a daemon, policies with `sandbox.backend: docker`
+  // fail at session creation with "backend unavailable".
+  auto docker_backend = sandbox::MakeDockerBackend();
+  if (docker_backend) {
+    backends[sandbox::BackendKind::kDocker] = docker_backend->get();
+  } else {
+    std::fprintf(stderr, "hotplexd: docker sandbox unavailable: %s\n",
+                 docker_backend.error().Describe().c_str());
   }
   auto daemon = api::Daemon::Start(config, policies, backends);
   if (!daemon) return std::fprintf(stderr, "hotplexd: %s\n", daemon.error().Describe().c_str()), 1;
