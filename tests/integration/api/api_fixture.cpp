@@ -110,8 +110,7 @@ void ApiFixture::SetUp() {
 }
 
 void ApiFixture::StartDaemon() {
-  auto daemon = api::Daemon::Start(config_, policies_,
-                                   {{sandbox::BackendKind::kProcess, backend_.get()}});
+  auto daemon = api::Daemon::Start(config_, policies_, {{backend_->Kind(), backend_.get()}});
   ASSERT_TRUE(daemon) << daemon.error().Describe();
   daemon_ = std::move(*daemon);
 }

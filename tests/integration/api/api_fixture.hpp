@@ -73,7 +73,7 @@ class ApiFixture : public ::testing::Test {
   std::string dir_;
   supervisor::DaemonConfig config_;
   MapPolicySource policies_;
-  std::unique_ptr<sandbox::Backend> backend_;
+  std::unique_ptr<sandbox::Backend> backend_;  // registered under backend_->Kind()
   std::unique_ptr<api::Daemon> daemon_;
 };
 
