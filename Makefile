@@ -22,7 +22,7 @@ run: build
 	./scripts/run-default $(BUILD_DIR)
 
 test: build
-	./scripts/test-setup
+	HOTPLEX_BUILD_DIR=$(BUILD_DIR) ./scripts/test-setup
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
 bench: build
