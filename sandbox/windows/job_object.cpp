@@ -50,7 +50,8 @@ Status SetUiRestrictions(HANDLE job) {
   info.UIRestrictionsClass = JOB_OBJECT_UILIMIT_DESKTOP | JOB_OBJECT_UILIMIT_DISPLAYSETTINGS |
                              JOB_OBJECT_UILIMIT_EXITWINDOWS | JOB_OBJECT_UILIMIT_GLOBALATOMS |
                              JOB_OBJECT_UILIMIT_HANDLES | JOB_OBJECT_UILIMIT_READCLIPBOARD |
-                             JOB_OBJECT_UILIMIT_SYSTEMPARAMETERS | JOB_OBJECT_UILIMIT_WRITECLIPBOARD;
+                             JOB_OBJECT_UILIMIT_SYSTEMPARAMETERS |
+                             JOB_OBJECT_UILIMIT_WRITECLIPBOARD;
   if (!SetInformationJobObject(job, JobObjectBasicUIRestrictions, &info, sizeof info)) {
     return LastError("SetInformationJobObject", "UI restrictions");
   }
@@ -61,7 +62,8 @@ Status AssociatePort(HANDLE job, HANDLE port) {
   JOBOBJECT_ASSOCIATE_COMPLETION_PORT info = {};
   info.CompletionKey = job;
   info.CompletionPort = port;
-  if (!SetInformationJobObject(job, JobObjectAssociateCompletionPortInformation, &info, sizeof info)) {
+  if (!SetInformationJobObject(job, JobObjectAssociateCompletionPortInformation, &info,
+                               sizeof info)) {
     return LastError("SetInformationJobObject", "completion port");
   }
   return {};
@@ -90,13 +92,13 @@ void Job::Terminate(UINT exit_code) const { TerminateJobObject(job_.Get(), exit_
 
 Result<JobAccounting> Job::Query() const {
   JOBOBJECT_BASIC_ACCOUNTING_INFORMATION basic = {};
-  if (!QueryInformationJobObject(job_.Get(), JobObjectBasicAccountingInformation, &basic, sizeof basic,
-                                 nullptr)) {
+  if (!QueryInformationJobObject(job_.Get(), JobObjectBasicAccountingInformation, &basic,
+                                 sizeof basic, nullptr)) {
     return LastError("QueryInformationJobObject", "accounting");
   }
   JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits = {};
-  if (!QueryInformationJobObject(job_.Get(), JobObjectExtendedLimitInformation, &limits, sizeof limits,
-                                 nullptr)) {
+  if (!QueryInformationJobObject(job_.Get(), JobObjectExtendedLimitInformation, &limits,
+                                 sizeof limits, nullptr)) {
     return LastError("QueryInformationJobObject", "extended limits");
   }
   const auto& b = basic;
@@ -112,7 +114,8 @@ std::optional<JobMessage> Job::NextMessage(DWORD timeout_ms) const {
   DWORD id = 0;
   ULONG_PTR key = 0;
   LPOVERLAPPED overlapped = nullptr;
-  if (!GetQueuedCompletionStatus(port_.Get(), &id, &key, &overlapped, timeout_ms)) return std::nullopt;
+  if (!GetQueuedCompletionStatus(port_.Get(), &id, &key, &overlapped, timeout_ms))
+    return std::nullopt;
   // For job messages the OVERLAPPED pointer carries the process id.
   return JobMessage{id, static_cast<DWORD>(reinterpret_cast<ULONG_PTR>(overlapped))};
 }

@@ -9,7 +9,10 @@ constexpr DWORD kPumpSliceMs = 50;
 }
 
 JobObjectSandbox::JobObjectSandbox(Job job, UniqueHandle process, DWORD pid, const Limits& limits)
-    : job_(std::move(job)), process_(std::move(process)), pid_(pid), memory_limit_(limits.memory_bytes) {
+    : job_(std::move(job)),
+      process_(std::move(process)),
+      pid_(pid),
+      memory_limit_(limits.memory_bytes) {
   if (limits.wall_time.count() > 0) deadline_ = std::chrono::steady_clock::now() + limits.wall_time;
 }
 
@@ -27,8 +30,11 @@ void JobObjectSandbox::OnMessage(const JobMessage& message) {
       memory_limit_hit_ = true;
       job_.Terminate(kMemoryLimitExitCode);
       break;
-    case JOB_OBJECT_MSG_ACTIVE_PROCESS_LIMIT: process_limit_hit_ = true; break;
-    default: break;
+    case JOB_OBJECT_MSG_ACTIVE_PROCESS_LIMIT:
+      process_limit_hit_ = true;
+      break;
+    default:
+      break;
   }
 }
 

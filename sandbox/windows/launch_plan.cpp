@@ -10,9 +10,12 @@ namespace hotplex::sandbox::win32 {
 
 namespace {
 
-bool HasDirectory(const std::wstring& path) { return path.find_first_of(L"\\/:") != std::wstring::npos; }
+bool HasDirectory(const std::wstring& path) {
+  return path.find_first_of(L"\\/:") != std::wstring::npos;
+}
 bool IsAbsolute(const std::wstring& path) {
-  return (path.size() > 1 && path[1] == L':') || (!path.empty() && (path[0] == L'\\' || path[0] == L'/'));
+  return (path.size() > 1 && path[1] == L':') ||
+         (!path.empty() && (path[0] == L'\\' || path[0] == L'/'));
 }
 
 Result<std::wstring> ResolveWorkdir(const std::string& workdir) {
@@ -72,8 +75,8 @@ HANDLE InheritableCopy(HANDLE source) {
   HANDLE copy = nullptr;
   if (source == nullptr) {
     SECURITY_ATTRIBUTES inherit = {sizeof inherit, nullptr, TRUE};
-    return CreateFileW(L"NUL", GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit,
-                       OPEN_EXISTING, 0, nullptr);
+    return CreateFileW(L"NUL", GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                       &inherit, OPEN_EXISTING, 0, nullptr);
   }
   if (!DuplicateHandle(GetCurrentProcess(), source, GetCurrentProcess(), &copy, 0, TRUE,
                        DUPLICATE_SAME_ACCESS)) {
@@ -100,7 +103,8 @@ Result<InheritedStdio> InheritStdio(const Stdio& stdio) {
   return out;
 }
 
-Result<StartedProcess> StartSuspended(const LaunchPlan& plan, HANDLE token, const InheritedStdio& stdio) {
+Result<StartedProcess> StartSuspended(const LaunchPlan& plan, HANDLE token,
+                                      const InheritedStdio& stdio) {
   HANDLE inherited[] = {stdio.in.Get(), stdio.out.Get(), stdio.err.Get()};
   SIZE_T size = 0;
   InitializeProcThreadAttributeList(nullptr, 1, 0, &size);
@@ -110,8 +114,8 @@ Result<StartedProcess> StartSuspended(const LaunchPlan& plan, HANDLE token, cons
     return LastError("InitializeProcThreadAttributeList");
   }
   // Only these three handles are inherited, whatever else is inheritable.
-  const BOOL listed = UpdateProcThreadAttribute(attributes, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherited,
-                                                sizeof inherited, nullptr, nullptr);
+  const BOOL listed = UpdateProcThreadAttribute(attributes, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST,
+                                                inherited, sizeof inherited, nullptr, nullptr);
   if (!listed) {
     auto error = LastError("UpdateProcThreadAttribute");
     DeleteProcThreadAttributeList(attributes);
@@ -129,14 +133,15 @@ Result<StartedProcess> StartSuspended(const LaunchPlan& plan, HANDLE token, cons
   std::wstring command_line = plan.command_line;  // CreateProcess may write to it
   std::wstring environment = plan.environment;
   PROCESS_INFORMATION info = {};
-  const BOOL ok =
-      token != nullptr
-          ? CreateProcessAsUserW(token, plan.application.c_str(), command_line.data(), nullptr, nullptr,
-                                 TRUE, flags, environment.data(), plan.workdir.c_str(),
-                                 &startup.StartupInfo, &info)
-          : CreateProcessW(plan.application.c_str(), command_line.data(), nullptr, nullptr, TRUE, flags,
-                           environment.data(), plan.workdir.c_str(), &startup.StartupInfo, &info);
-  auto error = ok ? Error{} : LastError(token != nullptr ? "CreateProcessAsUserW" : "CreateProcessW");
+  const BOOL ok = token != nullptr
+                      ? CreateProcessAsUserW(token, plan.application.c_str(), command_line.data(),
+                                             nullptr, nullptr, TRUE, flags, environment.data(),
+                                             plan.workdir.c_str(), &startup.StartupInfo, &info)
+                      : CreateProcessW(plan.application.c_str(), command_line.data(), nullptr,
+                                       nullptr, TRUE, flags, environment.data(),
+                                       plan.workdir.c_str(), &startup.StartupInfo, &info);
+  auto error =
+      ok ? Error{} : LastError(token != nullptr ? "CreateProcessAsUserW" : "CreateProcessW");
   DeleteProcThreadAttributeList(attributes);
   if (!ok) return error;
   return StartedProcess{UniqueHandle(info.hProcess), UniqueHandle(info.hThread), info.dwProcessId};

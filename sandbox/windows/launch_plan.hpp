@@ -14,7 +14,7 @@
 namespace hotplex::sandbox::win32 {
 
 struct LaunchPlan {
-  std::wstring application;  // absolute path of the executable
+  std::wstring application;   // absolute path of the executable
   std::wstring command_line;  // argv quoted for the MSVC runtime
   std::wstring environment;   // explicit UTF-16 block: exactly spec.env
   std::wstring workdir;       // the payload's current directory
@@ -40,6 +40,7 @@ struct StartedProcess {
 };
 // CreateProcessAsUserW (CreateProcessW when `token` is null) with
 // CREATE_SUSPENDED: nothing of the payload runs until the caller resumes it.
-Result<StartedProcess> StartSuspended(const LaunchPlan& plan, HANDLE token, const InheritedStdio& stdio);
+Result<StartedProcess> StartSuspended(const LaunchPlan& plan, HANDLE token,
+                                      const InheritedStdio& stdio);
 
 }  // namespace hotplex::sandbox::win32

@@ -10,7 +10,8 @@ namespace {
 bool LowerIntegrity(HANDLE token) {
   SID_IDENTIFIER_AUTHORITY authority = SECURITY_MANDATORY_LABEL_AUTHORITY;
   PSID low = nullptr;
-  if (!AllocateAndInitializeSid(&authority, 1, SECURITY_MANDATORY_LOW_RID, 0, 0, 0, 0, 0, 0, 0, &low)) {
+  if (!AllocateAndInitializeSid(&authority, 1, SECURITY_MANDATORY_LOW_RID, 0, 0, 0, 0, 0, 0, 0,
+                                &low)) {
     return false;
   }
   TOKEN_MANDATORY_LABEL label = {};

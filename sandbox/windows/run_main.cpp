@@ -3,6 +3,7 @@
 // payload's (Outcome::ShellExitCode), with one line on stderr for anything but
 // a normal exit.
 #include <windows.h>
+// shellapi.h needs windows.h first.
 #include <shellapi.h>
 
 #include <cstdio>

@@ -24,7 +24,9 @@ const char* const kWinRunUsage =
 
 namespace {
 
-Error Usage(const std::string& message) { return MakeError(message + " (see 'hotplexd-run --help')"); }
+Error Usage(const std::string& message) {
+  return MakeError(message + " (see 'hotplexd-run --help')");
+}
 
 std::string NameOf(const std::string& entry) { return entry.substr(0, entry.find('=', 1)); }
 
@@ -43,8 +45,10 @@ void SetEnv(std::vector<std::string>& env, const std::string& entry) {
   env.push_back(entry);
 }
 
-Status ApplyEnv(WinRunOptions& o, const std::string& value, const std::vector<std::string>& host_env) {
-  if (value.empty() || value[0] == '=') return Usage("invalid --env '" + value + "': expected K=V or K");
+Status ApplyEnv(WinRunOptions& o, const std::string& value,
+                const std::vector<std::string>& host_env) {
+  if (value.empty() || value[0] == '=')
+    return Usage("invalid --env '" + value + "': expected K=V or K");
   if (value.find('=') != std::string::npos) {
     SetEnv(o.spec.env, value);
     return {};

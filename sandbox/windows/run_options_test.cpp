@@ -22,21 +22,23 @@ TEST(WinRunOptions, EnvironmentIsMinimalPlusFlags) {
   auto o = ParseWinRunOptions({"--env", "A=1", "--env", "secret", "--", "prog"},
                               {"SystemRoot=D:\\win", "SECRET=x", "OTHER=y"});
   ASSERT_TRUE(o) << o.error().message;
-  EXPECT_EQ(o->spec.env, (std::vector<std::string>{"SystemRoot=D:\\win", "windir=D:\\win",
-                                                   "PATH=D:\\win\\system32;D:\\win", "A=1", "secret=x"}));
+  EXPECT_EQ(o->spec.env,
+            (std::vector<std::string>{"SystemRoot=D:\\win", "windir=D:\\win",
+                                      "PATH=D:\\win\\system32;D:\\win", "A=1", "secret=x"}));
 }
 
 TEST(WinRunOptions, RejectsBadInput) {
   const std::vector<std::vector<std::string>> bad = {
-      {},                                // no command
-      {"--memory", "lots", "--", "p"},   // bad size
-      {"--pids", "many", "--", "p"},     // bad number
-      {"--net", "none", "--", "p"},      // no network control on Windows
-      {"--env", "=x", "--", "p"},        // empty name
-      {"--env", "MISSING", "--", "p"},   // not in the host environment
-      {"--wall-time"},                   // missing value
+      {},                               // no command
+      {"--memory", "lots", "--", "p"},  // bad size
+      {"--pids", "many", "--", "p"},    // bad number
+      {"--net", "none", "--", "p"},     // no network control on Windows
+      {"--env", "=x", "--", "p"},       // empty name
+      {"--env", "MISSING", "--", "p"},  // not in the host environment
+      {"--wall-time"},                  // missing value
   };
-  for (const auto& args : bad) EXPECT_FALSE(ParseWinRunOptions(args, {})) << ::testing::PrintToString(args);
+  for (const auto& args : bad)
+    EXPECT_FALSE(ParseWinRunOptions(args, {})) << ::testing::PrintToString(args);
 }
 
 }  // namespace

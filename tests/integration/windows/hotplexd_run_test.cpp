@@ -14,7 +14,9 @@ int RunFrontEnd(const std::wstring& args) {
 
 std::wstring Payload() { return L"\"" + BinaryDir() + L"\\win-payload.exe\""; }
 
-TEST(HotplexdRun, ExitStatusPassesThrough) { EXPECT_EQ(RunFrontEnd(L"-- " + Payload() + L" exit 7"), 7); }
+TEST(HotplexdRun, ExitStatusPassesThrough) {
+  EXPECT_EQ(RunFrontEnd(L"-- " + Payload() + L" exit 7"), 7);
+}
 
 TEST(HotplexdRun, MissingCommandExits127) {
   EXPECT_EQ(RunFrontEnd(L"-- hotplex-no-such-program"), 127);

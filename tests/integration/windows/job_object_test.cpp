@@ -51,8 +51,9 @@ TEST_F(JobObject, EnvironmentDoesNotLeak) {
     if (RunningUnderWine() && wine_own) continue;
     seen.push_back(line);
   }
-  EXPECT_EQ(seen, (std::vector<std::string>{"HOTPLEX_GIVEN=yes", "PATH=C:\\windows\\system32;C:\\windows",
-                                            "SystemRoot=C:\\windows"}))
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{"HOTPLEX_GIVEN=yes", "PATH=C:\\windows\\system32;C:\\windows",
+                                      "SystemRoot=C:\\windows"}))
       << f.out;
 }
 
@@ -61,8 +62,8 @@ TEST_F(JobObject, WorkDirIsCurrentDirectory) {
   const std::string workdir = spec.workdir;
   const Finished f = RunToEnd(*backend_, spec);
   EXPECT_EQ(f.outcome.kind, OutcomeKind::kExited);
-  EXPECT_EQ(CompareStringOrdinal(Widen(f.out.substr(0, f.out.find_last_not_of("\r\n") + 1)).c_str(), -1,
-                                 Widen(workdir).c_str(), -1, TRUE),
+  EXPECT_EQ(CompareStringOrdinal(Widen(f.out.substr(0, f.out.find_last_not_of("\r\n") + 1)).c_str(),
+                                 -1, Widen(workdir).c_str(), -1, TRUE),
             CSTR_EQUAL)
       << f.out << " vs " << workdir;
 }
@@ -73,7 +74,8 @@ TEST_F(JobObject, MissingCommandIsSetupFailure) {
   auto launched = backend_->Launch(spec);
   ASSERT_FALSE(launched);
   EXPECT_TRUE(IsSandboxSetupFailure(launched.error()));
-  EXPECT_EQ(Outcome::SetupFailed(launched.error().step, launched.error().sys_errno).ShellExitCode(), 127);
+  EXPECT_EQ(Outcome::SetupFailed(launched.error().step, launched.error().sys_errno).ShellExitCode(),
+            127);
 }
 
 TEST_F(JobObject, MissingWorkDirIsRefused) {
@@ -136,7 +138,8 @@ TEST_F(JobObject, ActiveProcessLimitStopsSpawnLoop) {
   const Finished f = RunToEnd(*backend_, spec);
   EXPECT_EQ(f.outcome.kind, OutcomeKind::kExited);
   if (RunningUnderWine()) {
-    EXPECT_EQ(f.out, "spawned 20\n") << "Wine now enforces the active-process limit: update the test and README";
+    EXPECT_EQ(f.out, "spawned 20\n")
+        << "Wine now enforces the active-process limit: update the test and README";
   } else {
     EXPECT_EQ(f.out, "spawned 3\n");  // the payload itself is one of the four
   }
@@ -149,7 +152,8 @@ TEST_F(JobObject, ActiveProcessLimitIsReported) {
   auto* job_sandbox = dynamic_cast<JobObjectSandbox*>(f.sandbox.get());
   ASSERT_NE(job_sandbox, nullptr);
   if (RunningUnderWine()) {
-    EXPECT_FALSE(job_sandbox->ProcessLimitHit()) << "Wine now posts ACTIVE_PROCESS_LIMIT: update the test";
+    EXPECT_FALSE(job_sandbox->ProcessLimitHit())
+        << "Wine now posts ACTIVE_PROCESS_LIMIT: update the test";
   } else {
     EXPECT_EQ(f.out, "spawned 1\n");
     EXPECT_TRUE(job_sandbox->ProcessLimitHit())
@@ -164,12 +168,14 @@ TEST_F(JobObject, MemoryLimitStopsHogAsOomKilled) {
   spec.limits.memory_bytes = 64ull << 20;
   const Finished f = RunToEnd(*backend_, spec);
   if (RunningUnderWine()) {
-    EXPECT_EQ(f.outcome.kind, OutcomeKind::kExited) << "Wine now enforces job memory: update the test";
+    EXPECT_EQ(f.outcome.kind, OutcomeKind::kExited)
+        << "Wine now enforces job memory: update the test";
     EXPECT_EQ(f.out, "allocated 256 MiB\n");
     return;
   }
   EXPECT_EQ(f.out.find("allocated 256 MiB"), std::string::npos)
-      << "the hog committed 256 MiB in a job limited to 64 MiB: the job memory limit is not enforced";
+      << "the hog committed 256 MiB in a job limited to 64 MiB: the job memory limit is not "
+         "enforced";
   EXPECT_EQ(f.outcome.kind, OutcomeKind::kOomKilled)
       << OutcomeKindName(f.outcome.kind) << " " << f.outcome.code << "; payload said: " << f.out;
   EXPECT_EQ(f.outcome.ShellExitCode(), 137);
@@ -241,15 +247,18 @@ TEST_F(JobObject, PayloadRunsWithLowIntegrityRestrictedToken) {
   const Finished f = RunToEnd(*backend_, PayloadSpec({"token"}));
   ASSERT_EQ(f.outcome.kind, OutcomeKind::kExited);
   unsigned long rid = 0, privileges = 0;
-  ASSERT_EQ(std::sscanf(f.out.c_str(), "integrity %lu privileges %lu", &rid, &privileges), 2) << f.out;
+  ASSERT_EQ(std::sscanf(f.out.c_str(), "integrity %lu privileges %lu", &rid, &privileges), 2)
+      << f.out;
   if (RunningUnderWine()) {
     EXPECT_EQ(rid, static_cast<unsigned long>(SECURITY_MANDATORY_HIGH_RID))
         << "Wine now honours the integrity label: update the test and README";
-    EXPECT_GT(privileges, 1ul) << "Wine now honours DISABLE_MAX_PRIVILEGE: update the test and README";
+    EXPECT_GT(privileges, 1ul)
+        << "Wine now honours DISABLE_MAX_PRIVILEGE: update the test and README";
     return;
   }
   EXPECT_EQ(rid, static_cast<unsigned long>(SECURITY_MANDATORY_LOW_RID)) << f.out;
-  EXPECT_LE(privileges, 1ul) << "DISABLE_MAX_PRIVILEGE leaves only SeChangeNotifyPrivilege: " << f.out;
+  EXPECT_LE(privileges, 1ul) << "DISABLE_MAX_PRIVILEGE leaves only SeChangeNotifyPrivilege: "
+                             << f.out;
 }
 
 TEST_F(JobObject, CpuRateCap) {

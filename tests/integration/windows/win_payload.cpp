@@ -31,12 +31,15 @@ DWORD StartSelf(const std::wstring& args, HANDLE* process_out = nullptr) {
   STARTUPINFOW startup = {};
   startup.cb = sizeof startup;
   PROCESS_INFORMATION info = {};
-  if (!CreateProcessW(nullptr, command_line.data(), nullptr, nullptr, FALSE, 0, nullptr, nullptr, &startup,
-                      &info)) {
+  if (!CreateProcessW(nullptr, command_line.data(), nullptr, nullptr, FALSE, 0, nullptr, nullptr,
+                      &startup, &info)) {
     return 0;
   }
   CloseHandle(info.hThread);
-  if (process_out) *process_out = info.hProcess; else CloseHandle(info.hProcess);
+  if (process_out)
+    *process_out = info.hProcess;
+  else
+    CloseHandle(info.hProcess);
   return info.dwProcessId;
 }
 
@@ -66,7 +69,8 @@ int Cwd() {
 
 int Hog(int megabytes) {
   for (int i = 0; i < megabytes; ++i) {
-    auto* chunk = static_cast<char*>(VirtualAlloc(nullptr, 1 << 20, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE));
+    auto* chunk = static_cast<char*>(
+        VirtualAlloc(nullptr, 1 << 20, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE));
     if (chunk == nullptr) {
       std::printf("allocation failed after %d MiB\n", i);
       return 3;
@@ -140,7 +144,10 @@ int main(int argc, char** argv) {
   if (mode == "echo") return Echo();
   if (mode == "env") return Env();
   if (mode == "cwd") return Cwd();
-  if (mode == "sleep") { Sleep(static_cast<DWORD>(n)); return 0; }
+  if (mode == "sleep") {
+    Sleep(static_cast<DWORD>(n));
+    return 0;
+  }
   if (mode == "hog") return Hog(n);
   if (mode == "spawn") return Spawn(n);
   if (mode == "tree") return Tree(argc > 2 && std::string(argv[2]) == "exit");

@@ -27,12 +27,13 @@ SandboxSpec PayloadSpec(const std::vector<std::string>& args) {
   spec.id = "test";
   spec.argv = {PayloadPath()};
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
-  spec.env = {"SystemRoot=C:\\windows", "PATH=C:\\windows\\system32;C:\\windows", "HOTPLEX_GIVEN=yes"};
+  spec.env = {"SystemRoot=C:\\windows", "PATH=C:\\windows\\system32;C:\\windows",
+              "HOTPLEX_GIVEN=yes"};
   wchar_t temp[MAX_PATH] = {};
   GetTempPathW(MAX_PATH, temp);
   static int counter = 0;
-  std::wstring dir = std::wstring(temp) + L"hotplex-job-test-" + std::to_wstring(GetCurrentProcessId()) +
-                     L"-" + std::to_wstring(++counter);
+  std::wstring dir = std::wstring(temp) + L"hotplex-job-test-" +
+                     std::to_wstring(GetCurrentProcessId()) + L"-" + std::to_wstring(++counter);
   CreateDirectoryW(dir.c_str(), nullptr);
   spec.workdir = Narrow(dir);
   return spec;
@@ -57,8 +58,8 @@ Launched LaunchWithPipes(Backend& backend, SandboxSpec spec) {
   spec.stdio = {in.read.Get(), out.write.Get(), err.write.Get()};
   auto sandbox = backend.Launch(spec);
   if (!sandbox) {
-    ADD_FAILURE() << "Launch failed: " << sandbox.error().step << ": " << sandbox.error().message << " ("
-                  << sandbox.error().sys_errno << ")";
+    ADD_FAILURE() << "Launch failed: " << sandbox.error().step << ": " << sandbox.error().message
+                  << " (" << sandbox.error().sys_errno << ")";
     return {};
   }
   // The child holds its own copies; ours must go so that EOF arrives.
@@ -86,7 +87,9 @@ Finished RunToEnd(Backend& backend, SandboxSpec spec, const std::string& input) 
   Launched l = LaunchWithPipes(backend, std::move(spec));
   if (!l.sandbox) return {Outcome::SetupFailed("launch", 0), {}, {}, nullptr};
   DWORD written = 0;
-  if (!input.empty()) WriteFile(l.stdin_write.Get(), input.data(), static_cast<DWORD>(input.size()), &written, nullptr);
+  if (!input.empty())
+    WriteFile(l.stdin_write.Get(), input.data(), static_cast<DWORD>(input.size()), &written,
+              nullptr);
   l.stdin_write.Reset();
   // Wait first: processes the payload left behind may hold the pipes until
   // the sandbox ends and kills them.
@@ -110,7 +113,8 @@ int RunProgram(const std::wstring& command_line, DWORD timeout_ms) {
   STARTUPINFOW startup = {};
   startup.cb = sizeof startup;
   PROCESS_INFORMATION info = {};
-  if (!CreateProcessW(nullptr, line.data(), nullptr, nullptr, FALSE, 0, nullptr, nullptr, &startup, &info)) {
+  if (!CreateProcessW(nullptr, line.data(), nullptr, nullptr, FALSE, 0, nullptr, nullptr, &startup,
+                      &info)) {
     return -1;
   }
   UniqueHandle process(info.hProcess), thread(info.hThread);
