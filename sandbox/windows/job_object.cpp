@@ -110,6 +110,25 @@ Result<JobAccounting> Job::Query() const {
                        static_cast<std::uint64_t>(b.TotalKernelTime.QuadPart)};
 }
 
+Result<JobLimits> Job::QueryLimits() const {
+  JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits = {};
+  if (!QueryInformationJobObject(job_.Get(), JobObjectExtendedLimitInformation, &limits,
+                                 sizeof limits, nullptr)) {
+    return LastError("QueryInformationJobObject", "extended limits");
+  }
+  return JobLimits{limits.BasicLimitInformation.LimitFlags, limits.JobMemoryLimit,
+                   limits.BasicLimitInformation.ActiveProcessLimit};
+}
+
+Result<DWORD> Job::QueryUiRestrictions() const {
+  JOBOBJECT_BASIC_UI_RESTRICTIONS ui = {};
+  if (!QueryInformationJobObject(job_.Get(), JobObjectBasicUIRestrictions, &ui, sizeof ui,
+                                 nullptr)) {
+    return LastError("QueryInformationJobObject", "UI restrictions");
+  }
+  return ui.UIRestrictionsClass;
+}
+
 std::optional<JobMessage> Job::NextMessage(DWORD timeout_ms) const {
   DWORD id = 0;
   ULONG_PTR key = 0;

@@ -24,6 +24,13 @@ struct JobAccounting {
   std::uint64_t kernel_time_100ns = 0;
 };
 
+// The limits the job actually holds, read back with QueryInformationJobObject.
+struct JobLimits {
+  DWORD limit_flags = 0;  // JOB_OBJECT_LIMIT_*
+  std::uint64_t job_memory = 0;
+  DWORD active_processes = 0;
+};
+
 // A notification taken from the job's completion port.
 struct JobMessage {
   DWORD id = 0;   // JOB_OBJECT_MSG_*
@@ -40,6 +47,8 @@ class Job {
   // Kills every process in the job with `exit_code`.
   void Terminate(UINT exit_code) const;
   Result<JobAccounting> Query() const;
+  Result<JobLimits> QueryLimits() const;
+  Result<DWORD> QueryUiRestrictions() const;  // JOB_OBJECT_UILIMIT_*
   // Next notification within `timeout_ms`, or nullopt.
   std::optional<JobMessage> NextMessage(DWORD timeout_ms) const;
 

@@ -35,6 +35,8 @@ class JobObjectSandbox final : public Sandbox {
 
   HANDLE ProcessHandle() const { return process_.Get(); }
   Result<JobAccounting> Accounting() const { return job_.Query(); }
+  Result<JobLimits> AppliedLimits() const { return job_.QueryLimits(); }
+  Result<DWORD> AppliedUiRestrictions() const { return job_.QueryUiRestrictions(); }
   // True once the job reported JOB_OBJECT_MSG_ACTIVE_PROCESS_LIMIT.
   bool ProcessLimitHit() const { return process_limit_hit_; }
 

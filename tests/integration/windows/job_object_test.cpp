@@ -57,6 +57,64 @@ TEST_F(JobObject, EnvironmentDoesNotLeak) {
       << f.out;
 }
 
+TEST_F(JobObject, PayloadRunsInsideTheJob) {
+  const Finished f = RunToEnd(*backend_, PayloadSpec({"injob"}));
+  EXPECT_EQ(f.outcome.kind, OutcomeKind::kExited);
+  EXPECT_EQ(f.out, "in job 1\n");
+}
+
+// Wine 8.0 gap (README): QueryInformationJobObject(JobObjectExtendedLimitInformation)
+// succeeds but reads back zeros (no flags, no limits), even for a job whose
+// KILL_ON_JOB_CLOSE demonstrably works (ClosingTheSandboxEndsChildAndGrandchild).
+TEST_F(JobObject, LimitsAreAppliedToTheJob) {
+  SandboxSpec spec = PayloadSpec({"sleep", "60000"});
+  spec.limits.memory_bytes = 64ull << 20;
+  spec.limits.pids = 4;
+  Launched l = LaunchWithPipes(*backend_, spec);
+  ASSERT_TRUE(l.sandbox);
+  auto limits = dynamic_cast<JobObjectSandbox*>(l.sandbox.get())->AppliedLimits();
+  ASSERT_TRUE(limits) << limits.error().message;
+  if (RunningUnderWine()) {
+    EXPECT_EQ(limits->limit_flags, 0u) << "Wine now reports job limits: update the test and README";
+    EXPECT_EQ(limits->job_memory, 0u);
+    EXPECT_EQ(limits->active_processes, 0u);
+    l.sandbox->Kill();
+    EXPECT_EQ(l.sandbox->Wait().kind, OutcomeKind::kKilled);
+    return;
+  }
+  const DWORD wanted = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE | JOB_OBJECT_LIMIT_JOB_MEMORY |
+                       JOB_OBJECT_LIMIT_ACTIVE_PROCESS |
+                       JOB_OBJECT_LIMIT_DIE_ON_UNHANDLED_EXCEPTION;
+  EXPECT_EQ(limits->limit_flags & wanted, wanted);
+  EXPECT_EQ(limits->limit_flags & JOB_OBJECT_LIMIT_BREAKAWAY_OK, 0u);
+  EXPECT_EQ(limits->job_memory, 64ull << 20);
+  EXPECT_EQ(limits->active_processes, 4u);
+  l.sandbox->Kill();
+  EXPECT_EQ(l.sandbox->Wait().kind, OutcomeKind::kKilled);
+}
+
+// Wine 8.0 gap (README): SetInformationJobObject(JobObjectBasicUIRestrictions)
+// succeeds but the query answers ERROR_INVALID_FUNCTION, so Wine keeps no
+// UI restrictions that could be checked (or enforced).
+TEST_F(JobObject, UiRestrictionsAreApplied) {
+  Launched l = LaunchWithPipes(*backend_, PayloadSpec({"sleep", "60000"}));
+  ASSERT_TRUE(l.sandbox);
+  auto ui = dynamic_cast<JobObjectSandbox*>(l.sandbox.get())->AppliedUiRestrictions();
+  l.sandbox->Kill();
+  l.sandbox->Wait();
+  if (RunningUnderWine()) {
+    ASSERT_FALSE(ui) << "Wine now reports UI restrictions: update the test and README";
+    EXPECT_EQ(ui.error().sys_errno, ERROR_INVALID_FUNCTION);
+    return;
+  }
+  ASSERT_TRUE(ui) << ui.error().message;
+  EXPECT_EQ(*ui, static_cast<DWORD>(
+                     JOB_OBJECT_UILIMIT_DESKTOP | JOB_OBJECT_UILIMIT_DISPLAYSETTINGS |
+                     JOB_OBJECT_UILIMIT_EXITWINDOWS | JOB_OBJECT_UILIMIT_GLOBALATOMS |
+                     JOB_OBJECT_UILIMIT_HANDLES | JOB_OBJECT_UILIMIT_READCLIPBOARD |
+                     JOB_OBJECT_UILIMIT_SYSTEMPARAMETERS | JOB_OBJECT_UILIMIT_WRITECLIPBOARD));
+}
+
 TEST_F(JobObject, WorkDirIsCurrentDirectory) {
   SandboxSpec spec = PayloadSpec({"cwd"});
   const std::string workdir = spec.workdir;

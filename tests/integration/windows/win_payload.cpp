@@ -7,6 +7,7 @@
 //   hog MB          commit and touch MB MiB, 1 MiB at a time; exit 3 if an allocation fails
 //   spawn N         start N children that sleep; print "spawned K" (K = those that started)
 //   tree [exit]     start a child that starts a grandchild; print "pids C G"; then sleep, or exit 0
+//   injob           print "in job 1" if this process runs in a job from its start
 //   token           print "integrity RID privileges N" of this process's token
 #include <fcntl.h>
 #include <io.h>
@@ -112,6 +113,13 @@ int Child() {
   return 0;
 }
 
+int InJob() {
+  BOOL in_job = FALSE;
+  if (!IsProcessInJob(GetCurrentProcess(), nullptr, &in_job)) return 7;
+  std::printf("in job %d\n", in_job ? 1 : 0);
+  return 0;
+}
+
 int Token() {
   HANDLE token = nullptr;
   if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token)) return 6;
@@ -153,6 +161,7 @@ int main(int argc, char** argv) {
   if (mode == "tree") return Tree(argc > 2 && std::string(argv[2]) == "exit");
   if (mode == "child") return Child();
   if (mode == "token") return Token();
+  if (mode == "injob") return InJob();
   std::fprintf(stderr, "win-payload: unknown mode '%s'\n", mode.c_str());
   return 100;
 }
