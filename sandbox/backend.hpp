@@ -61,5 +61,9 @@ struct BackendOptions {
 
 // The Linux namespace jail (user/mount/pid/net/uts/ipc/cgroup, seccomp, caps).
 Result<std::unique_ptr<Backend>> MakeNamespaceBackend(const BackendOptions& options = {});
+// UNSAFE, development only: no namespaces; an unprivileged host user in its own
+// process group and cgroup, with no_new_privs and seccomp. Sees the host's files
+// and network. Callers must require an explicit opt-in (policy `unsafe: true`).
+Result<std::unique_ptr<Backend>> MakeProcessBackend(const BackendOptions& options = {});
 
 }  // namespace hotplex::sandbox

@@ -16,52 +16,13 @@
 #include <cstring>
 
 #include "sandbox/child_context.hpp"
+#include "sandbox/child_steps.hpp"
 #include "sandbox/init_process.hpp"
 #include "sandbox/mount_jail.hpp"
 #include "sandbox/setup_report.hpp"
 
 namespace hotplex::sandbox {
 namespace {
-
-// Closes every inherited descriptor except stdio and the ones in `keep`: the
-// child starts with a copy of every fd of the daemon, other sessions' included.
-void CloseAllExcept(const ChildContext& ctx) {
-  int keep[9] = {0, 1, 2, ctx.stdio[0], ctx.stdio[1], ctx.stdio[2], ctx.sync_fd, ctx.report_fd, ctx.status_fd};
-  constexpr int kCount = 9;
-  for (int i = 1; i < kCount; ++i) {  // insertion sort: no allocation
-    for (int j = i; j > 0 && keep[j - 1] > keep[j]; --j) std::swap(keep[j - 1], keep[j]);
-  }
-  unsigned first = 0;
-  for (int fd : keep) {
-    if (fd < 0) continue;
-    if (static_cast<unsigned>(fd) > first) ::syscall(SYS_close_range, first, fd - 1u, 0u);
-    if (static_cast<unsigned>(fd) + 1 > first) first = static_cast<unsigned>(fd) + 1;
-  }
-  ::syscall(SYS_close_range, first, ~0u, 0u);
-}
-
-void WaitForParent(const ChildContext& ctx) {
-  char go = 0;
-  ssize_t n;
-  do {
-    n = ::read(ctx.sync_fd, &go, 1);
-  } while (n < 0 && errno == EINTR);
-  if (n != 1) ::_exit(kSetupFailedExitCode);  // the parent gave up on us
-  ::close(ctx.sync_fd);
-}
-
-void SetDeathSignal(const ChildContext& ctx) {
-  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) ReportSetupFailure(ctx.report_fd, "pdeathsig");
-}
-
-void SwitchIdentity(const ChildContext& ctx) {
-  // Drop the daemon's supplementary groups (host root's among them): this is
-  // the one setgroups call in the sandbox's life; afterwards nobody in it holds
-  // CAP_SETGID.
-  if (::setgroups(0, nullptr) != 0) ReportSetupFailure(ctx.report_fd, "setgroups");
-  if (::setresgid(ctx.gid, ctx.gid, ctx.gid) != 0) ReportSetupFailure(ctx.report_fd, "setresgid");
-  if (::setresuid(ctx.uid, ctx.uid, ctx.uid) != 0) ReportSetupFailure(ctx.report_fd, "setresuid");
-}
 
 void SetHostname(const ChildContext& ctx) {
   if (::sethostname(ctx.hostname, std::strlen(ctx.hostname)) != 0) {
@@ -88,28 +49,17 @@ void BringUpLoopback(const ChildContext& ctx) {
   ::close(sock);
 }
 
-void ApplyResourceLimits(const ChildContext& ctx) {
-  const rlimit no_core{0, 0};
-  if (::setrlimit(RLIMIT_CORE, &no_core) != 0) ReportSetupFailure(ctx.report_fd, "rlimit core");
-  if (ctx.open_files == 0) return;
-  const rlimit files{ctx.open_files, ctx.open_files};
-  if (::setrlimit(RLIMIT_NOFILE, &files) != 0) ReportSetupFailure(ctx.report_fd, "rlimit nofile");
-}
-
 void DropPrivileges(const ChildContext& ctx) {
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ReportSetupFailure(ctx.report_fd, "no_new_privs");
   if (const char* step = ctx.caps->DropAll()) ReportSetupFailure(ctx.report_fd, step);
 }
 
-void LoadSeccomp(const ChildContext& ctx) {
-  if (ctx.seccomp != nullptr && ctx.seccomp->Install() != 0) ReportSetupFailure(ctx.report_fd, "seccomp");
-}
-
 }  // namespace
 
 void ContainProc(const ChildContext& ctx) {
+  using namespace child;
   SetDeathSignal(ctx);       // die with the daemon, even before the parent is done
-  CloseAllExcept(ctx);       // no fd of the daemon leaks in
+  CloseInheritedFds(ctx);    // no fd of the daemon leaks in
   WaitForParent(ctx);        // uid/gid maps written, cgroup joined
   SwitchIdentity(ctx);       // the sandbox user (mapped to its host uid)
   SetDeathSignal(ctx);       // a credential change clears it

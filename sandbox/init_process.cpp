@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "sandbox/child_context.hpp"
+#include "sandbox/child_steps.hpp"
 #include "sandbox/setup_report.hpp"
 
 namespace hotplex::sandbox {
@@ -42,27 +43,9 @@ void RestoreSignals(const sigset_t& set) {
   ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
 }
 
-// Installs ctx.stdio as 0/1/2, whatever numbers the sources have.
-void InstallStdio(const ChildContext& ctx) {
-  int moved[3];
-  for (int i = 0; i < 3; ++i) {
-    moved[i] = ::fcntl(ctx.stdio[i], F_DUPFD_CLOEXEC, 3);
-    if (moved[i] < 0) ReportSetupFailure(ctx.report_fd, "stdio");
-  }
-  for (int i = 0; i < 3; ++i) {
-    if (::dup2(moved[i], i) < 0) ReportSetupFailure(ctx.report_fd, "stdio");
-  }
-}
-
 [[noreturn]] void StartPayload(const ChildContext& ctx, const sigset_t& set) {
   RestoreSignals(set);
-  if (::setsid() < 0) ReportSetupFailure(ctx.report_fd, "setsid");
-  InstallStdio(ctx);
-  // Everything but stdio closes at execve; the report pipe stays usable until then.
-  if (::syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC) != 0) {
-    ReportSetupFailure(ctx.report_fd, "close_range");
-  }
-  ctx.exec->Exec(ctx.report_fd);
+  child::ExecPayload(ctx);
 }
 
 [[noreturn]] void ReapLoop(const ChildContext& ctx, pid_t payload, const sigset_t& set) {

@@ -2,33 +2,17 @@
 // clones it into new user/mount/pid/net/uts/ipc/cgroup namespaces, does the
 // parent's half of the setup (id maps, cgroup membership) and waits until the
 // payload has reached execve or a setup step has failed.
-#include <fcntl.h>
 #include <sched.h>
-#include <unistd.h>
 
-#include <map>
-#include <mutex>
 #include <random>
 
 #include "sandbox/backend.hpp"
 #include "sandbox/child_context.hpp"
-#include "sandbox/running_sandbox.hpp"
-#include "sandbox/setup_report.hpp"
+#include "sandbox/clone_launcher.hpp"
 #include "sandbox/user_namespace.hpp"
 
 namespace hotplex::sandbox {
 namespace {
-
-struct Pipe {
-  UniqueFd read;
-  UniqueFd write;
-};
-
-Result<Pipe> MakePipe() {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return ErrnoError("pipe2");
-  return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
-}
 
 std::string RandomId() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -50,25 +34,6 @@ struct Prepared {
   ExecPlan exec;
   std::shared_ptr<const SeccompProgram> seccomp;
   CapabilityDropper caps;
-};
-
-// Compiled seccomp programs by their extra denials: compiling one takes about
-// a millisecond, and a supervisor launches many sandboxes with few policies.
-class SeccompCache {
- public:
-  Result<std::shared_ptr<const SeccompProgram>> Get(const std::vector<std::string>& extra) {
-    std::lock_guard lock(mu_);
-    if (auto it = programs_.find(extra); it != programs_.end()) return it->second;
-    HOTPLEX_TRY(auto program, SeccompProgram::Build(extra));
-    auto shared = std::make_shared<const SeccompProgram>(std::move(program));
-    if (programs_.size() < kMaxPrograms) programs_.emplace(extra, shared);
-    return shared;
-  }
-
- private:
-  static constexpr std::size_t kMaxPrograms = 64;
-  std::mutex mu_;
-  std::map<std::vector<std::string>, std::shared_ptr<const SeccompProgram>> programs_;
 };
 
 Result<Prepared> Prepare(const SandboxSpec& spec, SeccompCache& seccomp_cache) {
@@ -107,10 +72,6 @@ class NamespaceBackend final : public Backend {
 Result<std::unique_ptr<Sandbox>> NamespaceBackend::Launch(const SandboxSpec& spec) {
   HOTPLEX_TRY(Prepared prep, Prepare(spec, seccomp_cache_));
   HOTPLEX_TRY(auto cgroup, CreateCgroup(layout_, "sandbox-" + prep.id, spec.limits));
-  HOTPLEX_TRY(Pipe sync, MakePipe());
-  HOTPLEX_TRY(Pipe report, MakePipe());
-  HOTPLEX_TRY(Pipe status, MakePipe());
-
   ChildContext ctx;
   ctx.mounts = &prep.mounts;
   ctx.exec = &prep.exec;
@@ -125,30 +86,13 @@ Result<std::unique_ptr<Sandbox>> NamespaceBackend::Launch(const SandboxSpec& spe
   ctx.stdio[0] = spec.stdio.in;
   ctx.stdio[1] = spec.stdio.out;
   ctx.stdio[2] = spec.stdio.err;
-  ctx.sync_fd = sync.read.Get();
-  ctx.report_fd = report.write.Get();
-  ctx.status_fd = status.write.Get();
-
-  HOTPLEX_TRY(CloneResult cloned, Clone3(CloneFlags(spec), cgroup->DirFd()));
-  if (cloned.pid == 0) ContainProc(ctx);
-
-  ChildProcess child(cloned.pid, std::move(cloned.pidfd));
-  sync.read.Reset();
-  report.write.Reset();
-  status.write.Reset();
-  // Parent half of the setup; the child waits on `sync` until it is done.
-  HOTPLEX_TRY_STATUS(WriteIdMaps(child.Pid(), spec.identity));
-  if (cgroup->Version() == 1) HOTPLEX_TRY_STATUS(cgroup->AddProcess(child.Pid()));
-  if (::write(sync.write.Get(), "g", 1) != 1) return ErrnoError("release sandbox child");
-  sync.write.Reset();
-
-  HOTPLEX_TRY(auto failure, ReadSetupReport(report.read.Get()));
-  if (failure) {
-    child.WaitFor(std::chrono::milliseconds(-1));
-    return Error{kSandboxSetupFailed, failure->sys_errno, failure->step};
-  }
-  return std::unique_ptr<Sandbox>(std::make_unique<RunningSandbox>(
-      std::move(child), std::move(cgroup), std::move(status.read), spec.limits));
+  CloneLaunch how;
+  how.flags = CloneFlags(spec);
+  how.status_pipe = true;
+  how.child_main = ContainProc;
+  how.parent_half = [&](pid_t pid) { return WriteIdMaps(pid, spec.identity); };
+  // `prep` outlives the launch: the child reads its copy before execve.
+  return LaunchCloned(ctx, how, std::move(cgroup), spec.limits);
 }
 
 }  // namespace

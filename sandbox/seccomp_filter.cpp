@@ -108,6 +108,17 @@ Result<SeccompProgram> SeccompProgram::Build(const std::vector<std::string>& ext
   return program;
 }
 
+Result<std::shared_ptr<const SeccompProgram>> SeccompCache::Get(
+    const std::vector<std::string>& extra_denied) {
+  constexpr std::size_t kMaxPrograms = 64;
+  std::lock_guard lock(mu_);
+  if (auto it = programs_.find(extra_denied); it != programs_.end()) return it->second;
+  HOTPLEX_TRY(auto program, SeccompProgram::Build(extra_denied));
+  auto shared = std::make_shared<const SeccompProgram>(std::move(program));
+  if (programs_.size() < kMaxPrograms) programs_.emplace(extra_denied, shared);
+  return shared;
+}
+
 int SeccompProgram::Install() const {
   sock_fprog prog{};
   prog.len = static_cast<unsigned short>(filter_.size());

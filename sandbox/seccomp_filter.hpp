@@ -12,6 +12,9 @@
 
 #include <linux/filter.h>
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -36,6 +39,18 @@ class SeccompProgram {
 
  private:
   std::vector<sock_filter> filter_;
+};
+
+// Compiled programs by their extra denials: compiling one takes about a
+// millisecond, and a supervisor launches many sandboxes with few policies.
+// Thread-safe; holds at most 64 programs (more are compiled but not kept).
+class SeccompCache {
+ public:
+  Result<std::shared_ptr<const SeccompProgram>> Get(const std::vector<std::string>& extra_denied);
+
+ private:
+  std::mutex mu_;
+  std::map<std::vector<std::string>, std::shared_ptr<const SeccompProgram>> programs_;
 };
 
 }  // namespace hotplex::sandbox

@@ -43,5 +43,7 @@ class SandboxTest : public ::testing::Test {
 std::string MakeTempDir(const char* prefix, uid_t uid, gid_t gid);
 void RemoveTree(const std::string& path);
 std::string ReadAll(int fd);
+// Host processes whose command line contains `marker`.
+int CountHostProcesses(const std::string& marker);
 
 }  // namespace hotplex::sandbox::testing
