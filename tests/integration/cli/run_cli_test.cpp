@@ -24,15 +24,15 @@ struct CliResult {
 
 class RunCli : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_EQ(::chown(workdir_.path().c_str(), kUid, kUid), 0); }
+  void SetUp() override { ASSERT_EQ(::chown(workdir_.Path().c_str(), kUid, kUid), 0); }
 
   CliResult Run(std::vector<std::string> args, const std::string& input = "") {
     ProcessSpec spec;
     spec.argv = {HOTPLEX_BINARY_DIR "/hotplexd"};
     spec.argv.insert(spec.argv.end(), args.begin(), args.end());
     spec.env = {"PATH=/usr/bin:/bin", "HOTPLEX_SECRET=leak-me"};
-    spec.cwd = workdir_.path();
-    spec.stderr_path = scratch_.path() + "/stderr";
+    spec.cwd = workdir_.Path();
+    spec.stderr_path = scratch_.Path() + "/stderr";
     auto proc = PipedProcess::Spawn(spec);
     EXPECT_TRUE(proc) << proc.error().Describe();
     CliResult result;
@@ -88,9 +88,9 @@ TEST_F(RunCli, WallTime) {
 }
 
 TEST_F(RunCli, WorkdirOptionAndWritesLandOnHost) {
-  auto r = Run({"run", "--workdir", workdir_.path(), "--", "/bin/sh", "-c", "echo data > out.txt"});
+  auto r = Run({"run", "--workdir", workdir_.Path(), "--", "/bin/sh", "-c", "echo data > out.txt"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  std::ifstream in(workdir_.path() + "/out.txt");
+  std::ifstream in(workdir_.Path() + "/out.txt");
   std::string line;
   std::getline(in, line);
   EXPECT_EQ(line, "data");
@@ -116,7 +116,7 @@ TEST_F(RunCli, BadInputIsAClearErrorWithStatus2) {
 }
 
 TEST_F(RunCli, PolicyFileSetsSandboxAndFlagsOverrideIt) {
-  const std::string policy = scratch_.path() + "/team.yaml";
+  const std::string policy = scratch_.Path() + "/team.yaml";
   std::ofstream(policy) << "sandbox:\n  limits:\n    memory: 48MiB\n    open_files: 99\n"
                            "env:\n  set:\n    TEAM: backend\n";
   auto r = Run({"run", "--policy", policy, "--", "/bin/sh", "-c",
@@ -131,7 +131,7 @@ TEST_F(RunCli, PolicyFileSetsSandboxAndFlagsOverrideIt) {
 }
 
 TEST_F(RunCli, InvalidPolicyListsEveryErrorWithPosition) {
-  const std::string policy = scratch_.path() + "/bad.yaml";
+  const std::string policy = scratch_.Path() + "/bad.yaml";
   std::ofstream(policy) << "sandbox:\n  limts: {}\n  network: {mode: host}\n";
   auto r = Run({"run", "--policy", policy, "--", "true"});
   EXPECT_EQ(r.exit_code, 2);
