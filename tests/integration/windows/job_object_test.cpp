@@ -9,6 +9,7 @@
 
 #include "sandbox/windows/job_object_backend.hpp"
 #include "sandbox/windows/job_object_sandbox.hpp"
+#include "sandbox/windows/launch_plan.hpp"
 #include "sandbox/windows/win32_command_line.hpp"
 #include "win_test_harness.hpp"
 
@@ -172,6 +173,35 @@ TEST_F(JobObject, ClosingTheSandboxEndsChildAndGrandchild) {
   const auto [child, grandchild] = TreePids(l);
   ASSERT_NE(grandchild, 0u);
   l.sandbox.reset();
+  EXPECT_TRUE(ProcessEnds(child, 5000));
+  EXPECT_TRUE(ProcessEnds(grandchild, 5000));
+}
+
+// The job's last handle closing kills the tree by itself
+// (JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE), without TerminateJobObject: what
+// happens when the daemon dies with sandboxes running.
+TEST(JobHandle, ClosingTheLastJobHandleEndsChildAndGrandchild) {
+  auto job = Job::Create(Limits{});
+  ASSERT_TRUE(job) << job.error().message;
+  auto plan = MakeLaunchPlan(PayloadSpec({"tree"}));
+  ASSERT_TRUE(plan) << plan.error().message;
+  HANDLE read_end = nullptr, write_end = nullptr;
+  ASSERT_TRUE(CreatePipe(&read_end, &write_end, nullptr, 0));
+  UniqueHandle out_read(read_end), out_write(write_end);
+  auto stdio = InheritStdio(Stdio{nullptr, out_write.Get(), nullptr});
+  ASSERT_TRUE(stdio) << stdio.error().message;
+  auto started = StartSuspended(*plan, nullptr, *stdio);
+  ASSERT_TRUE(started) << started.error().message;
+  ASSERT_TRUE(job->Assign(started->process.Get()));
+  ASSERT_NE(ResumeThread(started->thread.Get()), static_cast<DWORD>(-1));
+  out_write.Reset();
+  Launched view;
+  view.stdout_read = std::move(out_read);
+  const auto [child, grandchild] = TreePids(view);
+  ASSERT_NE(grandchild, 0u);
+  ASSERT_FALSE(ProcessEnds(grandchild, 200)) << "grandchild ended before the job was closed";
+  job = Job::Create(Limits{});  // drops the only handle of the first job
+  EXPECT_TRUE(ProcessEnds(started->pid, 5000));
   EXPECT_TRUE(ProcessEnds(child, 5000));
   EXPECT_TRUE(ProcessEnds(grandchild, 5000));
 }
