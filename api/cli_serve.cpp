@@ -3,6 +3,7 @@
 // policy directory, picks the sandbox backends and runs a Daemon until
 // SIGTERM/SIGINT.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -117,7 +118,13 @@ int Serve(sv::DaemonConfig config) {
   }
   // Docker is optional: without a daemon, policies with `sandbox.backend: docker`
   // fail at session creation with "backend unavailable".
-  auto docker_backend = sandbox::MakeDockerBackend();
+  // HOTPLEX_DOCKER_INSTANCE names this daemon's containers (label io.hotplex.instance,
+  // default "hotplexd"); start-up reconcile removes only leftovers with the same name.
+  sandbox::DockerOptions docker_options;
+  if (const char* instance = std::getenv("HOTPLEX_DOCKER_INSTANCE"); instance && *instance) {
+    docker_options.instance = instance;
+  }
+  auto docker_backend = sandbox::MakeDockerBackend(docker_options);
   if (docker_backend) {
     backends[sandbox::BackendKind::kDocker] = docker_backend->get();
   } else {
