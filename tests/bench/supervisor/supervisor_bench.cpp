@@ -1,0 +1,180 @@
+// supervisor_bench: figures of hotplexd's broker, in-process over real loopback
+// sockets (HTTP + WebSocket), with the fake agent in the process backend (so
+// the figures are the supervisor's and the API's, not the namespace jail's):
+//   - session create-to-ready (POST /v1/sessions until the `ready` status event), cold
+//   - events/s from one agent's stdout to one WebSocket client
+//   - stdout-line-to-WebSocket latency p50/p99 (fake agent stamps CLOCK_MONOTONIC)
+//   - daemon RSS growth per idle session (agents are separate processes)
+// Usage: supervisor_bench [sessions_for_rss=500] [events=200000]
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <httplib.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket.hpp>
+#include <nlohmann/json.hpp>
+
+#include "api/daemon.hpp"
+#include "policies/policy_loader.hpp"
+#include "supervisor/api_key.hpp"
+#include "supervisor/policy_adapter.hpp"
+#include "tests/integration/api/spawn_backend.hpp"
+
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+namespace sv = hotplex::supervisor;
+namespace websocket = boost::beast::websocket;
+
+constexpr const char* kKey = "bench-key";
+constexpr const char* kPolicy = R"(
+extends: default
+sandbox:
+  backend: process
+  unsafe: true
+  limits: {max_sessions: 100000}
+provider:
+  exec: {allowed_commands: [/bin/cat]}
+)";
+
+class Policies : public sv::PolicySource {
+ public:
+  sv::SessionPolicyPtr Get(std::string_view) const override { return policy; }
+  sv::SessionPolicyPtr policy;
+};
+
+class Ws {
+ public:
+  explicit Ws(int port) : ws_(io_) {
+    ws_.next_layer().connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::request_type& r) { r.set("Authorization", std::string("Bearer ") + kKey); }));
+    ws_.handshake("127.0.0.1", "/ws/v1/agent");
+  }
+  void Send(const json& j) { ws_.write(boost::asio::buffer(j.dump())); }
+  json Read() {
+    buffer_.clear();
+    ws_.read(buffer_);
+    return json::parse(boost::beast::buffers_to_string(buffer_.data()));
+  }
+
+ private:
+  boost::asio::io_context io_;
+  websocket::stream<boost::asio::ip::tcp::socket> ws_;
+  boost::beast::flat_buffer buffer_;
+};
+
+long RssKiB() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return 0;
+}
+
+double Percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<std::size_t>(p * v.size()))];
+}
+
+json Post(int port, const std::string& path, const json& body) {
+  httplib::Client c("127.0.0.1", port);
+  c.set_read_timeout(30, 0);
+  auto r = c.Post(path, {{"Authorization", std::string("Bearer ") + kKey}}, body.dump(), "application/json");
+  return r ? json::parse(r->body) : json();
+}
+
+void CreateToReady(int port, int n) {
+  std::vector<double> ms;
+  Ws ws(port);
+  for (int i = 0; i < n; ++i) {
+    const auto start = Clock::now();
+    const std::string id = Post(port, "/v1/sessions", {{"provider", "claude-code"}})["id"];
+    ws.Send({{"type", "attach"}, {"session_id", id}});
+    for (json m = ws.Read();; m = ws.Read()) {
+      if (m["type"] == "status" && m["data"]["state"] == "ready") break;
+    }
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    httplib::Client c("127.0.0.1", port);
+    c.Delete("/v1/sessions/" + id, {{"Authorization", std::string("Bearer ") + kKey}});
+  }
+  std::printf("create-to-ready (cold, fake agent, process backend, n=%d): p50 %.2f ms  p99 %.2f ms\n",
+              n, Percentile(ms, 0.5), Percentile(ms, 0.99));
+}
+
+void Throughput(int port, int events) {
+  const std::string id = Post(port, "/v1/sessions", {{"provider", "claude-code"}})["id"];
+  Ws ws(port);
+  ws.Send({{"type", "attach"}, {"session_id", id}});
+  ws.Send({{"type", "prompt"}, {"session_id", id}, {"text", "fake:echo " + std::to_string(events)}});
+  std::vector<double> latency_us;
+  int texts = 0;
+  Clock::time_point first;
+  for (json m = ws.Read(); m["type"] != "turn_end"; m = ws.Read()) {
+    if (m["type"] != "text") continue;
+    if (texts++ == 0) first = Clock::now();
+    timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    const std::string t = m["data"]["text"];
+    const long long stamp = std::stoll(t.substr(t.rfind(' ') + 1));
+    latency_us.push_back((now.tv_sec * 1e9 + now.tv_nsec - static_cast<double>(stamp)) / 1e3);
+  }
+  const double secs = std::chrono::duration<double>(Clock::now() - first).count();
+  std::printf("events/s, one agent -> one WebSocket client: %.0f (%d text events in %.2f s)\n",
+              texts / secs, texts, secs);
+  std::printf("stdout line -> WebSocket client latency under that load: p50 %.0f us  p99 %.0f us\n",
+              Percentile(latency_us, 0.5), Percentile(latency_us, 0.99));
+}
+
+void RssPerSession(int port, int n) {
+  const long before = RssKiB();
+  for (int i = 0; i < n; ++i) Post(port, "/v1/sessions", {{"provider", "exec"}, {"argv", {"/bin/cat"}}});
+  const long after = RssKiB();
+  std::printf("daemon RSS growth over %d idle exec sessions: %ld KiB total, %.1f KiB per session\n",
+              n, after - before, static_cast<double>(after - before) / n);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int rss_sessions = argc > 1 ? std::atoi(argv[1]) : 500;
+  const int events = argc > 2 ? std::atoi(argv[2]) : 200000;
+  char tmpl[] = "/tmp/hotplex-bench-XXXXXX";
+  const std::string dir = ::mkdtemp(tmpl);
+  sv::DaemonConfig config;
+  config.state_dir = dir + "/state";
+  config.api = {"127.0.0.1", 0};
+  config.admin = {"127.0.0.1", 0};
+  config.events.subscriber_queue = 1u << 20;
+  config.claude_command = {std::string(HOTPLEX_BINARY_DIR) + "/tests/bin/fake-agent"};
+  sv::Tenant tenant{"bench", "bench", {sv::HashApiKey(kKey)}, dir + "/ws", 60000, 60000};
+  config.tenants = {tenant};
+  Policies policies;
+  policies.policy = sv::ToSessionPolicy(*hotplex::policies::LoadPolicyText(kPolicy, "bench", ""));
+  auto backend = hotplex::testing::MakeSpawnBackend();
+  auto daemon = hotplex::api::Daemon::Start(config, policies, {{backend->Kind(), backend.get()}});
+  if (!daemon) return std::fprintf(stderr, "%s\n", daemon.error().Describe().c_str()), 1;
+  const int port = (*daemon)->ApiPort();
+  CreateToReady(port, 100);
+  Throughput(port, events);
+  RssPerSession(port, rss_sessions);
+  daemon->reset();
+  std::filesystem::remove_all(dir);
+  return 0;
+}
