@@ -116,6 +116,10 @@ int Serve(sv::DaemonConfig config) {
     std::fprintf(stderr, "hotplexd: namespace sandbox unavailable: %s\n",
                  namespace_backend.error().Describe().c_str());
   }
+  // The process backend (no namespaces) is only used by policies that choose
+  // `sandbox.backend: process`, which the policy engine accepts only with `unsafe: true`.
+  auto process_backend = sandbox::MakeProcessBackend();
+  if (process_backend) backends[sandbox::BackendKind::kProcess] = process_backend->get();
   // Docker is optional: without a daemon, policies with `sandbox.backend: docker`
   // fail at session creation with "backend unavailable".
   // HOTPLEX_DOCKER_INSTANCE names this daemon's containers (label io.hotplex.instance,
