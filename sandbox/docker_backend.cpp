@@ -26,7 +26,8 @@ Result<std::unique_ptr<DockerBackend>> DockerBackend::Create(const DockerOptions
 }
 
 Status DockerBackend::Reconcile() {
-  HOTPLEX_TRY(std::vector<std::string> ids, client_->ListByLabel(kLabelInstance, options_.instance));
+  HOTPLEX_TRY(std::vector<std::string> ids,
+              client_->ListByLabel(kLabelInstance, options_.instance));
   for (const std::string& id : ids) {
     HOTPLEX_TRY_STATUS(client_->Remove(id));
     ++reconciled_;

@@ -38,7 +38,8 @@ std::string HeaderValue(std::string_view head, std::string_view name) {
   std::size_t pos = head.find("\r\n");
   while (pos != std::string_view::npos && pos + 2 < head.size()) {
     const std::size_t end = head.find("\r\n", pos + 2);
-    std::string_view line = head.substr(pos + 2, end == std::string_view::npos ? end : end - pos - 2);
+    std::string_view line =
+        head.substr(pos + 2, end == std::string_view::npos ? end : end - pos - 2);
     const std::size_t colon = line.find(':');
     if (colon != std::string_view::npos && Lower(line.substr(0, colon)) == name) {
       std::string_view value = line.substr(colon + 1);
@@ -124,7 +125,8 @@ int CompareApiVersions(std::string_view a, std::string_view b) {
     int major = 0, minor = 0;
     const std::size_t dot = v.find('.');
     std::from_chars(v.data(), v.data() + std::min(dot, v.size()), major);
-    if (dot != std::string_view::npos) std::from_chars(v.data() + dot + 1, v.data() + v.size(), minor);
+    if (dot != std::string_view::npos)
+      std::from_chars(v.data() + dot + 1, v.data() + v.size(), minor);
     return std::pair{major, minor};
   };
   const auto x = split(a), y = split(b);
@@ -205,11 +207,13 @@ Result<HttpResponse> DockerClient::Request(std::string_view method, std::string_
                                            std::chrono::seconds timeout) const {
   HOTPLEX_TRY(UniqueFd fd, Dial(timeout));
   const std::string payload = body ? body->dump() : std::string();
-  std::string request = std::string(method) + " " + Versioned(path) +
-                        " HTTP/1.1\r\nHost: docker\r\nUser-Agent: hotplexd\r\nConnection: close\r\n";
+  std::string request =
+      std::string(method) + " " + Versioned(path) +
+      " HTTP/1.1\r\nHost: docker\r\nUser-Agent: hotplexd\r\nConnection: close\r\n";
   if (body) {
-    request += "Content-Type: application/json\r\nContent-Length: " +
-               std::to_string(payload.size()) + "\r\n";
+    request +=
+        "Content-Type: application/json\r\nContent-Length: " + std::to_string(payload.size()) +
+        "\r\n";
   }
   request += "\r\n" + payload;
   HOTPLEX_TRY_STATUS(WriteAll(fd.Get(), request));
@@ -245,16 +249,17 @@ Result<std::string> DockerClient::CreateContainer(const json& body, const std::s
   }
   if (r.status != 201) return DockerApiError("container create", r);
   const json created = json::parse(r.body, nullptr, false);
-  if (!created.is_object() || !created.contains("Id")) return MakeError("docker: create without Id");
+  if (!created.is_object() || !created.contains("Id"))
+    return MakeError("docker: create without Id");
   return created["Id"].get<std::string>();
 }
 
 Result<AttachStream> DockerClient::Attach(const std::string& id) const {
   HOTPLEX_TRY(UniqueFd fd, Dial(std::chrono::seconds(60)));
-  const std::string request = "POST " + Versioned("/containers/" + id +
-                                                  "/attach?stream=1&stdin=1&stdout=1&stderr=1") +
-                              " HTTP/1.1\r\nHost: docker\r\nUser-Agent: hotplexd\r\n"
-                              "Connection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n";
+  const std::string request =
+      "POST " + Versioned("/containers/" + id + "/attach?stream=1&stdin=1&stdout=1&stderr=1") +
+      " HTTP/1.1\r\nHost: docker\r\nUser-Agent: hotplexd\r\n"
+      "Connection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n";
   HOTPLEX_TRY_STATUS(WriteAll(fd.Get(), request));
   std::string raw;
   char buf[4096];
@@ -290,7 +295,8 @@ Result<int> DockerClient::Wait(const std::string& id) const {
                                       std::chrono::seconds(0)));
   if (r.status != 200) return DockerApiError("container wait", r);
   const json body = json::parse(r.body, nullptr, false);
-  if (!body.is_object() || !body.contains("StatusCode")) return MakeError("docker: bad wait answer");
+  if (!body.is_object() || !body.contains("StatusCode"))
+    return MakeError("docker: bad wait answer");
   return body["StatusCode"].get<int>();
 }
 
@@ -333,7 +339,8 @@ Result<ContainerStats> DockerClient::Stats(const std::string& id) const {
   const json& memory = body.contains("memory_stats") ? body["memory_stats"] : empty;
   stats.memory_usage = memory.value("usage", std::uint64_t{0});
   stats.memory_limit = memory.value("limit", std::uint64_t{0});
-  if (body.contains("pids_stats")) stats.pids = body["pids_stats"].value("current", std::uint64_t{0});
+  if (body.contains("pids_stats"))
+    stats.pids = body["pids_stats"].value("current", std::uint64_t{0});
   if (body.contains("cpu_stats") && body["cpu_stats"].contains("cpu_usage")) {
     stats.cpu_total_ns = body["cpu_stats"]["cpu_usage"].value("total_usage", std::uint64_t{0});
   }
@@ -343,7 +350,8 @@ Result<ContainerStats> DockerClient::Stats(const std::string& id) const {
 Result<std::vector<std::string>> DockerClient::ListByLabel(const std::string& key,
                                                            const std::string& value) const {
   const json filters = {{"label", json::array({key + "=" + value})}};
-  HOTPLEX_TRY(HttpResponse r, Request("GET", "/containers/json?all=1&filters=" + Quote(filters.dump())));
+  HOTPLEX_TRY(HttpResponse r,
+              Request("GET", "/containers/json?all=1&filters=" + Quote(filters.dump())));
   if (r.status != 200) return DockerApiError("container list", r);
   const json body = json::parse(r.body, nullptr, false);
   std::vector<std::string> ids;

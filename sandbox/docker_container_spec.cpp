@@ -74,10 +74,12 @@ json HostConfig(const SandboxSpec& spec, const DockerCreateParams& params, json 
     host["Memory"] = l.memory_bytes;
     host["MemorySwap"] = l.memory_bytes;  // equal: no swap on top
   }
-  if (l.cpu_cores > 0) host["NanoCpus"] = static_cast<std::int64_t>(std::llround(l.cpu_cores * 1e9));
+  if (l.cpu_cores > 0)
+    host["NanoCpus"] = static_cast<std::int64_t>(std::llround(l.cpu_cores * 1e9));
   if (l.pids > 0) host["PidsLimit"] = l.pids;
   if (l.open_files > 0) {
-    host["Ulimits"] = json::array({{{"Name", "nofile"}, {"Soft", l.open_files}, {"Hard", l.open_files}}});
+    host["Ulimits"] =
+        json::array({{{"Name", "nofile"}, {"Soft", l.open_files}, {"Hard", l.open_files}}});
   }
   return host;
 }
@@ -108,7 +110,8 @@ Result<json> DockerCreateBody(const SandboxSpec& spec, const DockerCreateParams&
                {"Labels", Labels(spec, params)},
                {"HostConfig", HostConfig(spec, params, std::move(binds))}};
   // Docker refuses a hostname together with the host's network namespace.
-  if (!spec.id.empty() && spec.network != NetworkMode::kHost) body["Hostname"] = "hotplex-" + spec.id;
+  if (!spec.id.empty() && spec.network != NetworkMode::kHost)
+    body["Hostname"] = "hotplex-" + spec.id;
   return body;
 }
 

@@ -99,9 +99,10 @@ void DockerSandbox::PumpLoop() {
   std::string pending;  // stdin bytes not yet accepted by the daemon
   char buf[65536];
   while (true) {
-    pollfd fds[3] = {{stop_fd_.Get(), POLLIN, 0},
-                     {attach_fd_.Get(), static_cast<short>(POLLIN | (pending.empty() ? 0 : POLLOUT)), 0},
-                     {pending.empty() ? in_.Get() : -1, POLLIN, 0}};
+    pollfd fds[3] = {
+        {stop_fd_.Get(), POLLIN, 0},
+        {attach_fd_.Get(), static_cast<short>(POLLIN | (pending.empty() ? 0 : POLLOUT)), 0},
+        {pending.empty() ? in_.Get() : -1, POLLIN, 0}};
     if (::poll(fds, 3, -1) < 0 && errno != EINTR) break;
     if (fds[0].revents) break;
     if (fds[1].revents & POLLOUT) {

@@ -13,8 +13,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr unsigned long kNamespaceFlags[] = {CLONE_NEWNS,  CLONE_NEWUTS, CLONE_NEWIPC,
-                                             CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
+constexpr unsigned long kNamespaceFlags[] = {CLONE_NEWNS,     CLONE_NEWUTS, CLONE_NEWIPC,
+                                             CLONE_NEWUSER,   CLONE_NEWPID, CLONE_NEWNET,
                                              CLONE_NEWCGROUP, 0x00000080 /* CLONE_NEWTIME */};
 
 json Errno(std::vector<std::string> names, int err) {
@@ -40,7 +40,8 @@ Result<json> DockerSeccompProfile(const std::vector<std::string>& extra_denied) 
     denied.push_back(name);
   }
   json syscalls = json::array({Errno(denied, EPERM), Errno({"clone3"}, ENOSYS)});
-  for (unsigned long request : {static_cast<unsigned long>(TIOCSTI), static_cast<unsigned long>(TIOCLINUX)}) {
+  for (unsigned long request :
+       {static_cast<unsigned long>(TIOCSTI), static_cast<unsigned long>(TIOCLINUX)}) {
     syscalls.push_back(MaskedEq("ioctl", 1, 0xffffffffu, request));
   }
   for (unsigned long flag : kNamespaceFlags) syscalls.push_back(MaskedEq("clone", 0, flag, flag));

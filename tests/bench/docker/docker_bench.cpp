@@ -71,8 +71,8 @@ double DockerRunOnce(const std::string& image) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-  std::vector<std::string> args = {"docker", "run", "--rm", "--network", "none", "-u", "61000:61000",
-                                   image, "/bin/echo", "ready"};
+  std::vector<std::string> args = {"docker", "run",         "--rm", "--network", "none",
+                                   "-u",     "61000:61000", image,  "/bin/echo", "ready"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -114,7 +114,8 @@ int main(int argc, char** argv) {
   options.default_image = argc > 2 ? argv[2] : "hotplex/sandbox-test";
   options.instance = "bench-" + std::to_string(::getpid());
   auto backend = hotplex::sandbox::MakeDockerBackend(options);
-  if (!backend) return std::fprintf(stderr, "docker_bench: %s\n", backend.error().Describe().c_str()), 1;
+  if (!backend)
+    return std::fprintf(stderr, "docker_bench: %s\n", backend.error().Describe().c_str()), 1;
   char tmpl[] = "/tmp/hotplex-bench-XXXXXX";
   const std::string workdir = ::mkdtemp(tmpl);
   if (::chown(workdir.c_str(), 61000, 61000) != 0) return 1;

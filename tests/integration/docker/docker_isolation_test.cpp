@@ -71,8 +71,9 @@ TEST_F(DockerSandboxTest, ProcShowsOnlySandboxPids) {
 }
 
 TEST_F(DockerSandboxTest, NoCapabilitiesNoNewPrivsSeccompFiltered) {
-  auto r = Run({"/bin/sh", "-c",
-                "grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):' /proc/self/status"});
+  auto r = Run(
+      {"/bin/sh", "-c",
+       "grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):' /proc/self/status"});
   ExpectExit0(r);
   for (const char* cap : {"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"}) {
     EXPECT_THAT(r.out, HasSubstr(std::string(cap) + ":\t0000000000000000"));
@@ -84,7 +85,8 @@ TEST_F(DockerSandboxTest, NoCapabilitiesNoNewPrivsSeccompFiltered) {
 TEST_F(DockerSandboxTest, RunsAsTheWorkspaceOwnerNotRoot) {
   auto r = Run({"/bin/sh", "-c", "id -u; id -g; pwd"});
   ExpectExit0(r);
-  EXPECT_EQ(r.out, std::to_string(kTestUid) + "\n" + std::to_string(kTestGid) + "\n" + workdir_ + "\n");
+  EXPECT_EQ(r.out,
+            std::to_string(kTestUid) + "\n" + std::to_string(kTestGid) + "\n" + workdir_ + "\n");
 }
 
 struct DeniedCase {
@@ -114,7 +116,8 @@ INSTANTIATE_TEST_SUITE_P(
                       DeniedCase{"setns", "EPERM"}, DeniedCase{"i386-mount", "EPERM"}),
     [](const auto& info) {
       std::string name = info.param.op;
-      for (auto& c : name) if (c == '-') c = '_';
+      for (auto& c : name)
+        if (c == '-') c = '_';
       return name;
     });
 
@@ -171,7 +174,8 @@ TEST_F(DockerSandboxTest, HostEnvironmentDoesNotLeak) {
   // Docker adds HOSTNAME and HOME (the user has no passwd entry); nothing else.
   std::istringstream lines(r.out);
   std::vector<std::string> names;
-  for (std::string line; std::getline(lines, line);) names.push_back(line.substr(0, line.find('=')));
+  for (std::string line; std::getline(lines, line);)
+    names.push_back(line.substr(0, line.find('=')));
   std::sort(names.begin(), names.end());
   EXPECT_THAT(names, ::testing::ElementsAre("HOME", "HOSTNAME", "ONLY", "PATH")) << r.out;
   EXPECT_THAT(r.out, HasSubstr("ONLY=this\n"));
@@ -191,7 +195,8 @@ TEST_F(DockerSandboxTest, SymlinkInWorkdirCannotWriteOutside) {
   const std::string outside = MakeTempDir("hotplex-outside", kTestUid, kTestGid);
   ASSERT_EQ(::symlink(outside.c_str(), (workdir_ + "/escape").c_str()), 0);
   ASSERT_EQ(::symlink("/etc/passwd", (workdir_ + "/passwd-link").c_str()), 0);
-  auto r = Run({"/bin/sh", "-c", "echo pwned > escape/pwned; echo pwned >> passwd-link; echo done"});
+  auto r =
+      Run({"/bin/sh", "-c", "echo pwned > escape/pwned; echo pwned >> passwd-link; echo done"});
   EXPECT_THAT(r.out, HasSubstr("done"));
   EXPECT_NE(::access((outside + "/pwned").c_str(), F_OK), 0);
   std::ifstream passwd("/etc/passwd");

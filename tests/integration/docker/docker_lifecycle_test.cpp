@@ -54,7 +54,8 @@ TEST_F(DockerSandboxTest, StdinReachesPayloadAndEofEndsIt) {
 }
 
 TEST_F(DockerSandboxTest, SigtermIsForwardedToPayload) {
-  auto spec = Spec({"/bin/bash", "-c", "trap 'echo got-term; exit 7' TERM; echo ready; sleep 20 & wait"});
+  auto spec =
+      Spec({"/bin/bash", "-c", "trap 'echo got-term; exit 7' TERM; echo ready; sleep 20 & wait"});
   int out_fd = -1;
   auto sandbox = Start(spec, &out_fd);
   ASSERT_NE(sandbox, nullptr);

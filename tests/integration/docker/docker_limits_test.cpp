@@ -60,8 +60,9 @@ TEST_F(DockerSandboxTest, OpenFilesLimitApplies) {
 
 TEST_F(DockerSandboxTest, CpuQuotaIsSet) {
   // The quota is the kernel's business; prove the container's cgroup carries it.
-  auto spec = Spec({"/bin/sh", "-c",
-                    "cat /sys/fs/cgroup/cpu.max 2>/dev/null || cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us"});
+  auto spec =
+      Spec({"/bin/sh", "-c",
+            "cat /sys/fs/cgroup/cpu.max 2>/dev/null || cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us"});
   spec.limits.cpu_cores = 0.5;
   auto r = Run(spec);
   EXPECT_THAT(r.out, ::testing::AnyOf(HasSubstr("50000 100000"), ::testing::StartsWith("50000")));

@@ -11,16 +11,18 @@ namespace {
 using ::testing::HasSubstr;
 
 TEST(DockerHttp, ParsesContentLengthBody) {
-  auto r = ParseHttpResponse("HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
-                             "Content-Length: 11\r\n\r\n{\"Id\":\"ab\"}");
+  auto r = ParseHttpResponse(
+      "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
+      "Content-Length: 11\r\n\r\n{\"Id\":\"ab\"}");
   ASSERT_TRUE(r) << r.error().Describe();
   EXPECT_EQ(r->status, 201);
   EXPECT_EQ(r->body, "{\"Id\":\"ab\"}");
 }
 
 TEST(DockerHttp, DecodesChunkedBody) {
-  auto r = ParseHttpResponse("HTTP/1.1 200 OK\r\ntransfer-encoding: Chunked\r\n\r\n"
-                             "4\r\n{\"a\"\r\na\r\n:12345678}\r\n0\r\n\r\n");
+  auto r = ParseHttpResponse(
+      "HTTP/1.1 200 OK\r\ntransfer-encoding: Chunked\r\n\r\n"
+      "4\r\n{\"a\"\r\na\r\n:12345678}\r\n0\r\n\r\n");
   ASSERT_TRUE(r) << r.error().Describe();
   EXPECT_EQ(r->body, "{\"a\":12345678}");
 }

@@ -61,8 +61,8 @@ TEST_F(DockerCreateBodyTest, CarriesEveryHardeningOption) {
   EXPECT_EQ(b["Labels"]["io.hotplex.session"], "s1");
   EXPECT_EQ(b["Labels"]["io.hotplex.instance"], "hotplexd");
   const json& h = b["HostConfig"];
-  EXPECT_EQ(h["Binds"], json::array({dir_ + "/work:" + dir_ + "/work:rw",
-                                     dir_ + "/home:/home/agent:rw"}));
+  EXPECT_EQ(h["Binds"],
+            json::array({dir_ + "/work:" + dir_ + "/work:rw", dir_ + "/home:/home/agent:rw"}));
   EXPECT_EQ(h["ReadonlyRootfs"], true);
   EXPECT_THAT(h["Tmpfs"]["/tmp"].get<std::string>(), HasSubstr("nosuid"));
   EXPECT_EQ(h["CapDrop"], json::array({"ALL"}));
