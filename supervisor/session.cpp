@@ -1,6 +1,7 @@
 #include "supervisor/session.hpp"
 
-#include <fnmatch.h>
+#include "supervisor/sandbox_env.hpp"
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -15,36 +16,10 @@ namespace hotplex::supervisor {
 namespace asio = boost::asio;
 namespace {
 
-constexpr const char* kDefaultPath = "PATH=/usr/local/bin:/usr/bin:/bin";
-
-bool PassedByPolicy(const SessionPolicy& policy, const std::string& name) {
-  for (const auto& pattern : policy.env_pass) {
-    if (::fnmatch(pattern.c_str(), name.c_str(), 0) == 0) return true;
-  }
-  return false;
-}
-
-// Only what the policy passes: fixed values, host variables whose names match
-// `pass` globs, then HOME and a default PATH unless the policy sets them.
-std::vector<std::string> BuildEnv(const SessionPolicy& policy, const std::string& home) {
+// The daemon's own environment, from which the policy's `env.pass` globs pick.
+std::vector<std::string> HostEnvironment() {
   std::vector<std::string> env;
-  bool has_path = false;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    const std::string_view var(*entry);
-    const std::string name(var.substr(0, var.find('=')));
-    if (name == "HOME" || policy.env_set.count(name) != 0 || !PassedByPolicy(policy, name)) {
-      continue;
-    }
-    env.emplace_back(var);
-    has_path = has_path || name == "PATH";
-  }
-  for (const auto& [name, value] : policy.env_set) {
-    if (name == "HOME") continue;
-    env.push_back(name + "=" + value);
-    has_path = has_path || name == "PATH";
-  }
-  env.push_back("HOME=" + home);
-  if (!has_path) env.emplace_back(kDefaultPath);
+  for (char** entry = environ; *entry != nullptr; ++entry) env.emplace_back(*entry);
   return env;
 }
 
@@ -126,7 +101,7 @@ Result<sandbox::SandboxSpec> Session::BuildSpec(bool resume) const {
   // Every backend but the plain process one mounts the home at home_inside.
   const bool jailed = deps_.backend->Kind() != sandbox::BackendKind::kProcess;
   spec.home_source = record_.home;
-  spec.env = BuildEnv(policy, jailed ? spec.home_inside : record_.home);
+  spec.env = BuildSandboxEnv(policy, HostEnvironment(), jailed ? spec.home_inside : record_.home);
   spec.workdir = record_.workdir;
   spec.mounts = policy.mounts;
   spec.mounts.insert(spec.mounts.end(), deps_.extra_mounts.begin(), deps_.extra_mounts.end());
