@@ -15,12 +15,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-TEST_F(DockerSandboxTest, ExitCodePassesThrough) {
-  auto r = Run({"/bin/sh", "-c", "exit 42"});
-  EXPECT_EQ(r.outcome.kind, OutcomeKind::kExited);
-  EXPECT_EQ(r.outcome.ShellExitCode(), 42);
-}
-
 TEST_F(DockerSandboxTest, SignalDeathIsReported) {
   auto r = Run({"/bin/sh", "-c", "kill -SEGV $$"});
   EXPECT_EQ(r.outcome.kind, OutcomeKind::kSignaled) << r.outcome.Describe();
@@ -155,15 +149,6 @@ TEST_F(DockerSandboxTest, CommandNotFoundExits127) {
   auto r = Run(std::vector<std::string>{"no-such-command-xyz"});
   EXPECT_EQ(r.outcome.ShellExitCode(), 127) << r.outcome.Describe() << r.err;
   EXPECT_THAT(r.err, HasSubstr("no-such-command-xyz"));
-}
-
-TEST_F(DockerSandboxTest, MissingWorkdirIsAClearError) {
-  auto spec = Spec({"/bin/true"});
-  spec.workdir = workdir_ + "/does-not-exist";
-  auto launched = backend_->Launch(spec);
-  ASSERT_FALSE(launched);
-  EXPECT_THAT(launched.error().Describe(), HasSubstr("does-not-exist"));
-  EXPECT_EQ(launched.error().sys_errno, ENOENT);
 }
 
 TEST_F(DockerSandboxTest, HostRootIdentityIsRefused) {

@@ -1,5 +1,4 @@
 // Resource limits: pids, memory, wall time, CPU.
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -7,23 +6,12 @@
 
 #include "sandbox_harness.hpp"
 
-extern char** environ;
 
 namespace hotplex::sandbox::testing {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
-
-bool HostCanSpawn() {
-  pid_t pid;
-  char arg0[] = "/bin/true";
-  char* argv[] = {arg0, nullptr};
-  if (posix_spawn(&pid, "/bin/true", nullptr, nullptr, argv, environ) != 0) return false;
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
 
 TEST_F(SandboxTest, ForkStopsAtPidsLimit) {
   auto spec = Spec({kProbe, "forkbomb"});
@@ -51,28 +39,12 @@ TEST_F(SandboxTest, ShellForkBombIsContainedAndHostStaysHealthy) {
   EXPECT_TRUE(HostCanSpawn());
 }
 
-TEST_F(SandboxTest, MemoryHogIsReportedAsOomKilled) {
-  auto spec = Spec({kProbe, "hog"});
-  spec.limits.memory_bytes = 64ull << 20;
-  auto r = Run(spec);
-  EXPECT_EQ(r.outcome.kind, OutcomeKind::kOomKilled) << r.outcome.Describe() << r.out;
-  EXPECT_EQ(r.outcome.ShellExitCode(), 137);
-  EXPECT_EQ(r.outcome.Describe(), "killed: out of memory (limit 64 MiB)");
-}
-
 TEST_F(SandboxTest, WallTimeLimitKills) {
   auto spec = Spec({"/bin/sleep", "30"});
   spec.limits.wall_time = std::chrono::milliseconds(300);
   auto r = Run(spec);
   EXPECT_EQ(r.outcome.kind, OutcomeKind::kTimedOut);
   EXPECT_EQ(r.outcome.ShellExitCode(), 124);
-}
-
-TEST_F(SandboxTest, OpenFilesLimitApplies) {
-  auto spec = Spec({"/bin/sh", "-c", "ulimit -n"});
-  spec.limits.open_files = 77;
-  auto r = Run(spec);
-  EXPECT_EQ(r.out, "77\n");
 }
 
 TEST_F(SandboxTest, CpuQuotaIsWritten) {

@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -9,6 +11,8 @@
 #include <fstream>
 
 #include "common/unique_fd.hpp"
+
+extern char** environ;
 
 namespace hotplex::sandbox::testing {
 
@@ -30,6 +34,21 @@ std::string ReadAll(int fd) {
   ssize_t n;
   while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
   return out;
+}
+
+void ExpectExit0(const RunResult& r) {
+  EXPECT_EQ(r.outcome.kind, OutcomeKind::kExited) << r.outcome.Describe() << "\n" << r.err;
+  EXPECT_EQ(r.outcome.code, 0) << r.out << r.err;
+}
+
+bool HostCanSpawn() {
+  pid_t pid;
+  char arg0[] = "/bin/true";
+  char* argv[] = {arg0, nullptr};
+  if (posix_spawn(&pid, "/bin/true", nullptr, nullptr, argv, environ) != 0) return false;
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 int CountHostProcesses(const std::string& marker) {

@@ -43,6 +43,10 @@ class SandboxTest : public ::testing::Test {
 std::string MakeTempDir(const char* prefix, uid_t uid, gid_t gid);
 void RemoveTree(const std::string& path);
 std::string ReadAll(int fd);
+// Expects a normal exit with status 0, showing the outcome and stderr otherwise.
+void ExpectExit0(const RunResult& r);
+// The host can still start a process (e.g. while a fork bomb runs in a sandbox).
+bool HostCanSpawn();
 // Host processes whose command line contains `marker`.
 int CountHostProcesses(const std::string& marker);
 
