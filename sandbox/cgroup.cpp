@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <csignal>
+#include <cstdlib>
 #include <cstdio>
 
 #include "sandbox/fs_util.hpp"
@@ -30,6 +32,24 @@ bool HasV1Controllers(const std::string& base) {
 }
 
 }  // namespace
+
+int KillProcsListedIn(const std::string& procs_file) {
+  auto procs = ReadSmallFile(procs_file);
+  if (!procs) return 0;
+  int listed = 0;
+  const char* p = procs->c_str();
+  while (*p) {
+    char* end = nullptr;
+    const long pid = std::strtol(p, &end, 10);
+    if (end == p) break;
+    if (pid > 0) {
+      ::kill(static_cast<pid_t>(pid), SIGKILL);
+      ++listed;
+    }
+    p = *end ? end + 1 : end;
+  }
+  return listed;
+}
 
 std::string CpuMaxValue(double cores) {
   constexpr long kPeriod = 100000;

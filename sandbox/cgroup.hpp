@@ -58,6 +58,9 @@ Result<std::unique_ptr<Cgroup>> CreateCgroupV2(const CgroupLayout& layout, const
 Result<std::unique_ptr<Cgroup>> CreateCgroupV1(const CgroupLayout& layout, const std::string& name,
                                                const Limits& limits);
 
+// SIGKILLs every pid listed in a cgroup.procs file; returns how many were listed.
+int KillProcsListedIn(const std::string& procs_file);
+
 // "quota period" for cpu.max, e.g. 1.5 cores -> "150000 100000".
 std::string CpuMaxValue(double cores);
 

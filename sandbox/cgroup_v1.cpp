@@ -52,25 +52,6 @@ class CgroupV1 final : public Cgroup {
   std::array<std::string, 4> dirs_;
 };
 
-// Kills every pid listed in a cgroup.procs file; returns how many were listed.
-int KillListed(const std::string& procs_file) {
-  auto procs = ReadSmallFile(procs_file);
-  if (!procs) return 0;
-  int listed = 0;
-  const char* p = procs->c_str();
-  while (*p) {
-    char* end = nullptr;
-    const long pid = std::strtol(p, &end, 10);
-    if (end == p) break;
-    if (pid > 0) {
-      ::kill(static_cast<pid_t>(pid), SIGKILL);
-      ++listed;
-    }
-    p = *end ? end + 1 : end;
-  }
-  return listed;
-}
-
 Status CgroupV1::KillAll() {
   const std::string& freezer = dirs_[kFreezer];
   // Usually the pid namespace is already gone with its init: nothing to freeze.
@@ -83,10 +64,10 @@ Status CgroupV1::KillAll() {
     if (!state || state->rfind("FROZEN", 0) == 0) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  KillListed(freezer + "/cgroup.procs");
+  KillProcsListedIn(freezer + "/cgroup.procs");
   if (frozen) (void)WriteControlFile(freezer + "/freezer.state", "THAWED");
   // Stragglers that were mid-fork while freezing.
-  for (int i = 0; i < 100 && KillListed(freezer + "/cgroup.procs") > 0; ++i) {
+  for (int i = 0; i < 100 && KillProcsListedIn(freezer + "/cgroup.procs") > 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return {};

@@ -54,16 +54,7 @@ class CgroupV2 final : public Cgroup {
   Status KillAll() override {
     if (WriteControlFile(dir_ + "/cgroup.kill", "1")) return {};
     // Kernels before 5.14 have no cgroup.kill: signal the members one by one.
-    auto procs = ReadSmallFile(dir_ + "/cgroup.procs");
-    if (!procs) return procs.error();
-    std::size_t pos = 0;
-    while (pos < procs->size()) {
-      const auto eol = procs->find('\n', pos);
-      const pid_t pid = static_cast<pid_t>(std::atoi(procs->c_str() + pos));
-      if (pid > 0) ::kill(pid, SIGKILL);
-      if (eol == std::string::npos) break;
-      pos = eol + 1;
-    }
+    KillProcsListedIn(dir_ + "/cgroup.procs");
     return {};
   }
   std::uint64_t OomKills() const override {

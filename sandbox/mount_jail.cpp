@@ -86,11 +86,12 @@ void BindSelfReadOnly(const MountOp& op, int report_fd) {
   }
 }
 
-void MountFs(const MountOp& op, const char* fstype, unsigned long flags, int report_fd) {
+void MountFs(const MountOp& op, const char* fstype, unsigned long flags, const char* step,
+             int report_fd) {
   if (!MakeDirsNoAlloc(op.target.c_str(), 0755)) ReportSetupFailure(report_fd, "mount target");
   const char* data = op.data.empty() ? nullptr : op.data.c_str();
   if (::mount(fstype, op.target.c_str(), fstype, flags, data) != 0) {
-    ReportSetupFailure(report_fd, fstype[0] == 'p' ? "mount proc" : fstype[0] == 'd' ? "mount devpts" : "mount tmpfs");
+    ReportSetupFailure(report_fd, step);
   }
 }
 
@@ -161,11 +162,15 @@ void MountPlan::Apply(int report_fd) const {
     switch (op.kind) {
       case MountOpKind::kBind: child::Bind(op, report_fd); break;
       case MountOpKind::kBindSelfRo: child::BindSelfReadOnly(op, report_fd); break;
-      case MountOpKind::kTmpfs: child::MountFs(op, "tmpfs", MS_NOSUID | MS_NODEV, report_fd); break;
-      case MountOpKind::kProc:
-        child::MountFs(op, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, report_fd);
+      case MountOpKind::kTmpfs:
+        child::MountFs(op, "tmpfs", MS_NOSUID | MS_NODEV, "mount tmpfs", report_fd);
         break;
-      case MountOpKind::kDevpts: child::MountFs(op, "devpts", MS_NOSUID | MS_NOEXEC, report_fd); break;
+      case MountOpKind::kProc:
+        child::MountFs(op, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mount proc", report_fd);
+        break;
+      case MountOpKind::kDevpts:
+        child::MountFs(op, "devpts", MS_NOSUID | MS_NOEXEC, "mount devpts", report_fd);
+        break;
       case MountOpKind::kSymlink:
         if (!child::MakeParentDirs(op.target.c_str()) || ::symlink(op.data.c_str(), op.target.c_str()) != 0) {
           ReportSetupFailure(report_fd, "symlink");
