@@ -24,12 +24,14 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "supervisor/agent_process.hpp"
+#include "supervisor/audit.hpp"
 #include "supervisor/event_log.hpp"
 #include "supervisor/provider.hpp"
 #include "supervisor/session_policy.hpp"
 #include "supervisor/session_record.hpp"
 #include "supervisor/session_store.hpp"
 #include "supervisor/supervisor_error.hpp"
+#include "supervisor/transcript_store.hpp"
 
 namespace hotplex::supervisor {
 
@@ -39,6 +41,8 @@ struct SessionDeps {
   SessionPolicyPtr policy;
   sandbox::Identity identity;           // the tenant's host uid/gid
   SessionStore* store = nullptr;        // null = not persisted (tests)
+  AuditSink* audit = nullptr;           // null = not audited (tests); see supervisor/AUDIT.md
+  TranscriptSink* transcripts = nullptr;  // null = events are not persisted (tests)
   std::vector<std::string> claude_command = {"claude"};
   std::vector<sandbox::BindMount> extra_mounts;  // e.g. the Claude Code installation
   std::size_t ring_capacity = 4096;

@@ -68,6 +68,8 @@ SvResult<SessionDeps> SessionManager::DepsFor(const Tenant& tenant, const std::s
   deps.identity.host_uid = tenant.uid;
   deps.identity.host_gid = tenant.gid;
   deps.store = store_;
+  deps.audit = options_.audit;
+  deps.transcripts = options_.transcripts;
   deps.claude_command = options_.claude_command;
   deps.extra_mounts = options_.extra_mounts;
   deps.ring_capacity = options_.ring_capacity;
@@ -155,6 +157,9 @@ SvResult<CreateResult> SessionManager::Create(const Tenant& tenant, const Create
     if (shutting_down_) return SvError(ErrorKind::kUnavailable, "the daemon is shutting down");
     if (auto it = sessions_.find(record.id); it != sessions_.end()) {
       return CreateResult{it->second, false};
+    }
+    if (draining_) {
+      return SvError(ErrorKind::kDraining, "the daemon is draining: it admits no new sessions");
     }
     auto admitted = Admit(tenant, *deps->policy, request);
     if (!admitted) return admitted.error();
@@ -261,6 +266,34 @@ void SessionManager::Shutdown(std::chrono::milliseconds grace) {
   while (AgentProcess::LiveCount() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+}
+
+std::vector<SessionPtr> SessionManager::ListAll() const {
+  std::lock_guard lock(mu_);
+  std::vector<SessionPtr> out;
+  out.reserve(sessions_.size());
+  for (const auto& [id, s] : sessions_) out.push_back(s);
+  return out;
+}
+
+SvResult<SessionPtr> SessionManager::GetAny(std::string_view id) const {
+  std::lock_guard lock(mu_);
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return SvError(ErrorKind::kNotFound, "no such session");
+  return it->second;
+}
+
+SvResult<SessionPtr> SessionManager::Kill(std::string_view id, std::string reason) {
+  SessionPtr session;
+  {
+    std::lock_guard lock(mu_);
+    auto it = sessions_.find(id);
+    if (it == sessions_.end()) return SvError(ErrorKind::kNotFound, "no such session");
+    session = it->second;
+    sessions_.erase(it);
+  }
+  session->Delete(std::move(reason));
+  return session;
 }
 
 std::size_t SessionManager::Count() const {

@@ -11,6 +11,7 @@
 // launch sandboxes: call them from io_context threads (see AgentProcess).
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -46,6 +47,8 @@ struct ManagerOptions {
   std::size_t ring_capacity = 4096;
   std::size_t max_line_bytes = kDefaultMaxLineBytes;
   std::chrono::milliseconds reap_interval{5000};
+  AuditSink* audit = nullptr;  // null = not audited; else refuse sessions while unhealthy
+  TranscriptSink* transcripts = nullptr;  // null = events are not persisted
 };
 
 class SessionManager {
@@ -72,6 +75,15 @@ class SessionManager {
   void Shutdown(std::chrono::milliseconds grace);
   std::size_t Count() const;
 
+  // Admin access (every tenant's sessions; api/ admin routes only).
+  std::vector<SessionPtr> ListAll() const;
+  SvResult<SessionPtr> GetAny(std::string_view id) const;
+  // Ends the agent for good and forgets the session, like a tenant's Delete.
+  SvResult<SessionPtr> Kill(std::string_view id, std::string reason);
+  // While draining, Create() refuses new sessions (kDraining); running ones go on.
+  void SetDraining(bool draining) { draining_ = draining; }
+  bool Draining() const { return draining_; }
+
  private:
   SvResult<SessionDeps> DepsFor(const Tenant& tenant, const std::string& team) const;
   SvResult<void> Admit(const Tenant& tenant, const SessionPolicy& policy,
@@ -90,6 +102,7 @@ class SessionManager {
   mutable std::mutex mu_;
   std::map<std::string, SessionPtr, std::less<>> sessions_;
   bool shutting_down_ = false;
+  std::atomic<bool> draining_{false};
 };
 
 }  // namespace hotplex::supervisor
