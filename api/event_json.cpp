@@ -1,88 +1,8 @@
 #include "api/event_json.hpp"
 
-#include <ctime>
-
 namespace hotplex::api {
 namespace sv = supervisor;
 using nlohmann::json;
-
-namespace {
-
-struct DataEncoder {
-  json operator()(const sv::Status& e) const {
-    return {{"state", sv::SessionStateName(e.state)}, {"reason", e.reason}};
-  }
-  json operator()(const sv::Text& e) const {
-    json j = {{"text", e.text}, {"delta", e.delta}};
-    if (e.truncated) j["truncated"] = true;
-    if (!e.stream.empty()) j["stream"] = e.stream;
-    return j;
-  }
-  json operator()(const sv::Thinking& e) const { return {{"text", e.text}, {"delta", e.delta}}; }
-  json operator()(const sv::ToolUse& e) const {
-    return {{"id", e.id}, {"name", e.name}, {"input", e.input}};
-  }
-  json operator()(const sv::PermissionRequest& e) const {
-    return {{"request_id", e.request_id}, {"tool", e.tool},       {"input", e.input},
-            {"rule", e.rule},             {"message", e.message}, {"timeout_ms", e.timeout_ms}};
-  }
-  json operator()(const sv::PermissionDecision& e) const {
-    return {{"request_id", e.request_id},
-            {"tool", e.tool},
-            {"input_summary", e.input_summary},
-            {"decision", e.allowed ? "allow" : "deny"},
-            {"rule", e.rule},
-            {"level", e.level},
-            {"category", e.category},
-            {"message", e.message},
-            {"source", sv::DecisionSourceName(e.source)}};
-  }
-  json operator()(const sv::ToolResult& e) const {
-    return {{"tool_use_id", e.tool_use_id}, {"content", e.content}, {"is_error", e.is_error}};
-  }
-  json operator()(const sv::Usage& e) const {
-    return {{"input_tokens", e.input_tokens},
-            {"output_tokens", e.output_tokens},
-            {"cache_read_tokens", e.cache_read_tokens},
-            {"cache_creation_tokens", e.cache_creation_tokens},
-            {"cost_usd", e.cost_usd}};
-  }
-  json operator()(const sv::TurnEnd& e) const {
-    return {{"turn", e.turn},       {"result", e.result},           {"is_error", e.is_error},
-            {"subtype", e.subtype}, {"duration_ms", e.duration_ms}};
-  }
-  json operator()(const sv::ErrorEvent& e) const {
-    return {{"code", e.code}, {"message", e.message}};
-  }
-  json operator()(const sv::Exit& e) const {
-    return {{"outcome", e.kind}, {"code", e.code}, {"description", e.description}};
-  }
-};
-
-}  // namespace
-
-std::string FormatTimestamp(std::chrono::system_clock::time_point tp) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(tp.time_since_epoch());
-  const std::time_t secs = static_cast<std::time_t>(ms.count() / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  const std::size_t n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(buf + n, sizeof(buf) - n, ".%03dZ", static_cast<int>(ms.count() % 1000));
-  return buf;
-}
-
-std::string DumpJson(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-
-json EventToJson(const sv::Event& event) {
-  return {{"seq", event.seq},
-          {"session_id", event.session_id},
-          {"type", sv::EventTypeName(event.payload)},
-          {"ts", FormatTimestamp(event.ts)},
-          {"data", std::visit(DataEncoder{}, event.payload)}};
-}
-
-std::string EventToJsonText(const sv::Event& event) { return DumpJson(EventToJson(event)); }
 
 std::string EventToSse(const sv::Event& event) {
   std::string out;

@@ -1,5 +1,7 @@
 #include "policies/policy_decoder.hpp"
 
+#include "policies/host_rules.hpp"
+
 #include <fnmatch.h>
 #include <seccomp.h>
 
@@ -23,12 +25,6 @@ bool IsEnvName(std::string_view s, bool allow_glob) {
   return true;
 }
 
-bool IsDomain(std::string_view d) {
-  if (d.rfind("*.", 0) == 0) d.remove_prefix(2);
-  if (d.empty() || d.size() > 253 || d.front() == '.' || d.back() == '.') return false;
-  return std::all_of(d.begin(), d.end(),
-                     [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '.'; });
-}
 
 // Variables that change what every program in the sandbox loads.
 bool IsLoaderVariable(std::string_view name) {
@@ -79,19 +75,34 @@ void DecodeNetwork(const SourceNode& node, bool unsafe, SchemaReader& r, Network
     auto list = r.StringList(*n, JoinPath(path, key));
     if (!list) continue;
     for (std::size_t i = 0; i < list->size(); ++i) {
-      if (!IsDomain((*list)[i])) {
+      if (auto parsed = ParseHostPattern((*list)[i]); !parsed) {
         r.Error(n->items[i], IndexPath(JoinPath(path, key), i),
-                "expected a domain such as example.com or *.example.com");
+                "expected a domain such as example.com, *.example.com or example.com:443: " +
+                    parsed.error().message);
       }
     }
     (std::string_view(key) == "allow_domains" ? out.allow_domains : out.deny_domains) = *list;
   }
   if (const auto* n = node.Find("forwards")) {
     if (auto list = r.StringList(*n, path + ".forwards")) {
+      std::vector<std::uint16_t> ports;
       for (std::size_t i = 0; i < list->size(); ++i) {
-        const auto colon = (*list)[i].rfind(':');
-        if (colon == std::string::npos || colon == 0 || colon + 1 == (*list)[i].size()) {
-          r.Error(n->items[i], IndexPath(path + ".forwards", i), "expected host:port");
+        auto forward = ParseHostPort((*list)[i]);
+        if (forward && std::find(ports.begin(), ports.end(), forward->port) != ports.end()) {
+          r.Error(n->items[i], IndexPath(path + ".forwards", i),
+                  "port " + std::to_string(forward->port) +
+                      " is already forwarded: each forward listens on 127.0.0.1:<its port>");
+        } else if (forward) {
+          ports.push_back(forward->port);
+        }
+        if (!forward) {
+          r.Error(n->items[i], IndexPath(path + ".forwards", i),
+                  "expected host:port: " + forward.error().message);
+        } else if (forward->port == kEgressProxyPort) {
+          r.Error(n->items[i], IndexPath(path + ".forwards", i),
+                  "port " + std::to_string(kEgressProxyPort) +
+                      " is the egress proxy's port inside the sandbox; a forward listens on "
+                      "127.0.0.1:<its port>, so pick a service on another port");
         }
       }
       out.forwards = *list;

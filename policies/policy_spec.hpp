@@ -24,11 +24,15 @@ struct MountSpec {
   bool writable = false;  // `mode: rw`; read-only unless said so
 };
 
+// Egress: the proxy listens on 127.0.0.1:kEgressProxyPort inside the sandbox;
+// a forward "host:port" listens on 127.0.0.1:port (so never on this port).
+inline constexpr std::uint16_t kEgressProxyPort = 3128;
+
 struct NetworkSpec {
   NetworkMode mode = NetworkMode::kNone;
-  std::vector<std::string> allow_domains;  // egress only: domains (and *.sub) reachable
+  std::vector<std::string> allow_domains;  // egress only: host[:port], *.host[:port] reachable
   std::vector<std::string> deny_domains;   // egress only: wins over allow_domains
-  std::vector<std::string> forwards;       // "host:port" services made reachable
+  std::vector<std::string> forwards;       // "host:port" services made reachable on 127.0.0.1:port
 };
 
 struct LimitsSpec {

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "policies/host_rules.hpp"
 #include "policies/path_confinement.hpp"
 
 namespace hotplex::policies {
@@ -42,23 +44,29 @@ bool AnyGlob(const std::vector<std::string>& globs, std::string_view name) {
                      [&](const std::string& g) { return GlobMatch(g, name); });
 }
 
-std::string_view Host(std::string_view url) {
+// Host and port of a URL; the port defaults to the scheme's (https 443, else 80).
+std::pair<std::string_view, std::uint16_t> HostPortOf(std::string_view url) {
+  std::uint16_t port = url.rfind("https://", 0) == 0 ? 443 : 80;
   const auto scheme = url.find("://");
   if (scheme != std::string_view::npos) url.remove_prefix(scheme + 3);
   url = url.substr(0, url.find_first_of("/?#"));
   if (const auto at = url.rfind('@'); at != std::string_view::npos) url.remove_prefix(at + 1);
-  if (!url.empty() && url.front() == '[') return url.substr(0, url.find(']') + 1);
-  return url.substr(0, url.find(':'));
-}
-
-bool DomainMatches(const std::vector<std::string>& domains, std::string_view host) {
-  return std::any_of(domains.begin(), domains.end(), [&](const std::string& d) {
-    if (d.rfind("*.", 0) == 0) {
-      const std::string_view suffix = std::string_view(d).substr(1);  // ".example.com"
-      return host.size() > suffix.size() && host.substr(host.size() - suffix.size()) == suffix;
-    }
-    return host == d;
-  });
+  std::string_view host = url;
+  if (!url.empty() && url.front() == '[') {
+    host = url.substr(0, url.find(']') + 1);
+  } else {
+    host = url.substr(0, url.find(':'));
+  }
+  if (host.size() < url.size() && url[host.size()] == ':') {
+    unsigned value = 0;
+    const auto digits = url.substr(host.size() + 1);
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    // An unparsable port can match no pattern with a port (0 is never a port).
+    port = ec == std::errc() && end == digits.data() + digits.size() && value <= 65535
+               ? static_cast<std::uint16_t>(value)
+               : 0;
+  }
+  return {host, port};
 }
 
 // The literal directory prefix of a glob pattern (up to the first wildcard).
@@ -221,7 +229,8 @@ Decision ToolGovernor::CheckPath(std::string_view tool, const std::string& path,
 }
 
 Decision ToolGovernor::CheckUrl(const std::string& url) const {
-  const std::string host(Host(url));
+  const auto [host_view, port] = HostPortOf(url);
+  const std::string host(host_view);
   switch (network_.mode) {
     case NetworkMode::kHost:
       return Decision{};
@@ -233,7 +242,8 @@ Decision ToolGovernor::CheckUrl(const std::string& url) const {
     case NetworkMode::kEgress:
       break;
   }
-  if (DomainMatches(network_.deny_domains, host) || !DomainMatches(network_.allow_domains, host)) {
+  auto rules = HostRules::Build(network_.allow_domains, network_.deny_domains);
+  if (!rules || !rules->Decide(host, port).allowed) {
     return Deny("network.domain", "network",
                 "the domain '" + host + "' is not in sandbox.network.allow_domains of this policy.",
                 host);

@@ -48,9 +48,17 @@ void WaitForParent(const ChildContext& ctx) {
 void SwitchIdentity(const ChildContext& ctx) {
   // Drop the daemon's supplementary groups (host root's among them): after
   // this, nothing in the sandbox holds CAP_SETGID to call setgroups again.
-  if (::setgroups(0, nullptr) != 0) ReportSetupFailure(ctx.report_fd, "setgroups");
-  if (::setresgid(ctx.gid, ctx.gid, ctx.gid) != 0) ReportSetupFailure(ctx.report_fd, "setresgid");
-  if (::setresuid(ctx.uid, ctx.uid, ctx.uid) != 0) ReportSetupFailure(ctx.report_fd, "setresuid");
+  // Raw syscalls, not the libc wrappers: glibc's set*id/setgroups broadcast to
+  // every thread it knows (__nptl_setxid), and the child's copy of that list
+  // names the daemon's threads; one caught mid-creation at clone time leaves
+  // the child waiting forever on its futex. The child has one thread.
+  if (::syscall(SYS_setgroups, 0, nullptr) != 0) ReportSetupFailure(ctx.report_fd, "setgroups");
+  if (::syscall(SYS_setresgid, ctx.gid, ctx.gid, ctx.gid) != 0) {
+    ReportSetupFailure(ctx.report_fd, "setresgid");
+  }
+  if (::syscall(SYS_setresuid, ctx.uid, ctx.uid, ctx.uid) != 0) {
+    ReportSetupFailure(ctx.report_fd, "setresuid");
+  }
 }
 
 void ApplyResourceLimits(const ChildContext& ctx) {

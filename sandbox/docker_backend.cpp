@@ -45,6 +45,12 @@ Result<std::string> DockerBackend::SeccompJson(const SandboxSpec& spec) {
 }
 
 Result<std::unique_ptr<Sandbox>> DockerBackend::Launch(const SandboxSpec& spec) {
+  if (spec.network_ready) {  // egress listeners: namespace backend only for now (DOCKER.md)
+    return MakeError(
+        "network mode egress is not available with the docker backend yet: the egress proxy "
+        "and forwards need listeners in the container's network namespace before the agent "
+        "starts (sandbox/DOCKER.md); use the namespace backend");
+  }
   DockerCreateParams params;
   params.image = spec.image.empty() ? options_.default_image : spec.image;
   params.instance = options_.instance;

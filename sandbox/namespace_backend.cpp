@@ -70,6 +70,9 @@ class NamespaceBackend final : public Backend {
 };
 
 Result<std::unique_ptr<Sandbox>> NamespaceBackend::Launch(const SandboxSpec& spec) {
+  if (spec.network_ready && spec.network == NetworkMode::kHost) {
+    return MakeError("a network-ready hook needs the sandbox's own network namespace, not the host's");
+  }
   HOTPLEX_TRY(Prepared prep, Prepare(spec, seccomp_cache_));
   HOTPLEX_TRY(auto cgroup, CreateCgroup(layout_, "sandbox-" + prep.id, spec.limits));
   ChildContext ctx;
@@ -90,7 +93,15 @@ Result<std::unique_ptr<Sandbox>> NamespaceBackend::Launch(const SandboxSpec& spe
   how.flags = CloneFlags(spec);
   how.status_pipe = true;
   how.child_main = ContainProc;
-  how.parent_half = [&](pid_t pid) { return WriteIdMaps(pid, spec.identity); };
+  how.parent_half = [&](pid_t pid) -> Status {
+    HOTPLEX_TRY_STATUS(WriteIdMaps(pid, spec.identity));
+    // The child waits on its sync pipe: whatever the hook installs in its
+    // network namespace exists before the payload runs.
+    if (spec.network_ready) {
+      HOTPLEX_TRY_STATUS(spec.network_ready(pid));
+    }
+    return {};
+  };
   // `prep` outlives the launch: the child reads its copy before execve.
   return LaunchCloned(ctx, how, std::move(cgroup), spec.limits);
 }

@@ -17,6 +17,12 @@ Result<UniqueFd> ListenHere(const sockaddr_in& addr, int backlog) {
   if (!fd) return ErrnoError("socket");
   const int one = 1;
   ::setsockopt(fd.Get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  // A namespace sandbox's `lo` is still down while its parent-side hooks run
+  // (the child brings it up later), so 127.0.0.1 is not assigned yet: bind
+  // anyway; connections are accepted once the address exists.
+  if (::setsockopt(fd.Get(), IPPROTO_IP, IP_FREEBIND, &one, sizeof one) != 0) {
+    return ErrnoError("setsockopt IP_FREEBIND");
+  }
   if (::bind(fd.Get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
     return ErrnoError("bind in sandbox network namespace");
   }

@@ -7,9 +7,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
+
+#include "common/result.hpp"
 
 namespace hotplex::sandbox {
 
@@ -87,6 +90,13 @@ struct SandboxSpec {
   Stdio stdio;
   std::string image;                          // docker backend: image; empty = its default
   std::map<std::string, std::string> labels;  // docker backend: extra io.hotplex.* labels
+  // Parent-side hook, run once the sandbox's own network namespace exists and
+  // before the payload can start (the child waits for it); gets the host pid of
+  // a process in that namespace. The supervisor installs its egress listeners
+  // here, so they exist before the payload's first connect. An error aborts the
+  // launch. Backends that cannot run it (no own network namespace) refuse a spec
+  // that sets it. Empty = nothing to do.
+  std::function<Status(pid_t)> network_ready;
 };
 
 }  // namespace hotplex::sandbox

@@ -2,10 +2,11 @@
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include <array>
 #include <stdexcept>
+
+#include "supervisor/sha256.hpp"
 
 namespace hotplex::supervisor {
 
@@ -21,18 +22,7 @@ std::string GenerateApiKey() {
   return key;
 }
 
-std::string HashApiKey(std::string_view key) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * sizeof(digest));
-  for (unsigned char b : digest) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
-}
+std::string HashApiKey(std::string_view key) { return Sha256Hex(key); }
 
 bool DigestsEqual(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

@@ -52,6 +52,11 @@ void CopySandbox(const policies::SandboxSection& s, SessionPolicy& p) {
   p.network = s.network.mode == policies::NetworkMode::kHost ? sandbox::NetworkMode::kHost
               : p.egress                                     ? sandbox::NetworkMode::kLoopback
                                                              : sandbox::NetworkMode::kNone;
+  if (p.egress) {
+    p.allow_domains = s.network.allow_domains;
+    p.deny_domains = s.network.deny_domains;
+    p.forwards = s.network.forwards;
+  }
   for (const auto& m : s.mounts) {
     p.mounts.push_back({m.source, m.target,
                         m.writable ? sandbox::MountMode::kReadWrite : sandbox::MountMode::kReadOnly});

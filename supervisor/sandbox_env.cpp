@@ -4,6 +4,9 @@
 
 #include <string_view>
 
+#include "policies/policy_spec.hpp"
+#include "supervisor/egress_config.hpp"
+
 namespace hotplex::supervisor {
 namespace {
 
@@ -31,6 +34,14 @@ std::vector<std::string> BuildSandboxEnv(const SessionPolicy& policy,
     if (name == "HOME") continue;
     env.push_back(name + "=" + value);
     has_path = has_path || name == "PATH";
+  }
+  if (policy.egress) {
+    // The proxy's variables win over the policy's: egress has no other way out.
+    for (auto& var : EgressProxyEnv(policies::kEgressProxyPort)) {
+      const std::string name = var.substr(0, var.find('='));
+      std::erase_if(env, [&](const std::string& v) { return v.substr(0, v.find('=')) == name; });
+      env.push_back(std::move(var));
+    }
   }
   env.push_back("HOME=" + home);
   if (!has_path) env.emplace_back(kDefaultSandboxPath);

@@ -1,6 +1,7 @@
 // The environment a sandbox gets from its policy: fixed values (`env.set`),
 // host variables whose names match `env.pass` globs, then HOME and a default
-// PATH unless the policy sets them. Nothing else of the host passes.
+// PATH unless the policy sets them; with network mode egress, the proxy
+// variables (HTTP(S)_PROXY, NO_PROXY). Nothing else of the host passes.
 #pragma once
 
 #include <string>

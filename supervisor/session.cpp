@@ -10,6 +10,7 @@
 #include <boost/asio/post.hpp>
 
 #include "supervisor/claude_code_provider.hpp"
+#include "supervisor/egress_gateway.hpp"
 #include "supervisor/exec_provider.hpp"
 
 namespace hotplex::supervisor {
@@ -140,12 +141,20 @@ SvResult<void> Session::StartLocked() {
     SetStateLocked(SessionState::kStopped, spec.error().Describe());
     return SvError(ErrorKind::kInternal, spec.error().Describe());
   }
+  // Egress listeners are installed by the launch itself (spec.network_ready).
+  auto egress = AttachEgressGateway(*deps_.io, *deps_.policy, *spec, EgressRecorder());
+  if (!egress) {
+    SetStateLocked(SessionState::kStopped, egress.error().Describe());
+    return SvError(ErrorKind::kInternal, egress.error().Describe());
+  }
   AgentProcess::Options options;
   options.max_line_bytes = deps_.max_line_bytes;
   options.wall_time = deps_.policy->limits.wall_time;
   auto process = AgentProcess::Launch(strand_, *deps_.backend, std::move(*spec),
                                       MakeCallbacks(++generation_), options);
+  egress_ = std::move(*egress);
   if (!process) {
+    CloseEgressLocked();
     const std::string why = "sandbox launch failed: " + process.error().Describe();
     Emit(ErrorEvent{"launch_failed", why});
     SetStateLocked(SessionState::kStopped, why);
@@ -230,6 +239,7 @@ void Session::StopLocked(SessionState next, std::string reason) {
     process_ = nullptr;
     ++generation_;  // its exit is still reported, but changes no state
   }
+  CloseEgressLocked();
   record_.turns_ended = record_.turns;
   SetStateLocked(next, std::move(reason));
 }
@@ -265,6 +275,7 @@ void Session::OnExit(std::uint64_t generation, const sandbox::Outcome& outcome) 
   Emit(Exit{sandbox::OutcomeKindName(outcome.kind), outcome.code, outcome.Describe()});
   if (generation != generation_) return;  // stopped or deleted on purpose
   process_ = nullptr;
+  CloseEgressLocked();
   ++generation_;
   const bool mid_turn = record_.state == SessionState::kBusy;
   if (mid_turn || !outcome.NormalExit() || outcome.code != 0) {
@@ -276,6 +287,29 @@ void Session::OnExit(std::uint64_t generation, const sandbox::Outcome& outcome) 
   timers_.clear();
   record_.turns_ended = record_.turns;
   SetStateLocked(SessionState::kStopped, "agent exited: " + outcome.Describe());
+}
+
+void Session::CloseEgressLocked() {
+  if (egress_) std::exchange(egress_, nullptr)->Close();
+}
+
+// Each egress decision goes to the audit log (supervisor/EGRESS.md); it runs on
+// the gateway's strand, so it takes the session's lock like the other callbacks.
+std::function<void(const EgressDecision&)> Session::EgressRecorder() {
+  std::weak_ptr<Session> weak = weak_from_this();
+  return [weak](const EgressDecision& d) {
+    auto self = weak.lock();
+    if (!self) return;
+    std::lock_guard lock(self->mu_);
+    if (self->deps_.audit == nullptr) return;
+    AuditRecord record{audit_type::kEgress, self->tenant_id_, self->id_, "policy",
+                       {{"via", d.via},
+                        {"host", d.host},
+                        {"port", d.port},
+                        {"allowed", d.allowed},
+                        {"reason", d.reason}}};
+    self->deps_.audit->Append(std::move(record), nullptr);
+  };
 }
 
 void Session::Emit(EventPayload payload) {

@@ -35,6 +35,9 @@
 
 namespace hotplex::supervisor {
 
+class EgressGateway;
+struct EgressDecision;
+
 struct SessionDeps {
   boost::asio::io_context* io = nullptr;
   sandbox::Backend* backend = nullptr;  // the backend the policy asks for
@@ -94,6 +97,8 @@ class Session : public std::enable_shared_from_this<Session>, private ProviderHo
   AgentProcess::Callbacks MakeCallbacks(std::uint64_t generation);
   void OnOutput(std::uint64_t generation, bool is_stdout, std::string_view line, bool truncated);
   void OnExit(std::uint64_t generation, const sandbox::Outcome& outcome);
+  void CloseEgressLocked();
+  std::function<void(const EgressDecision&)> EgressRecorder();
 
   const std::string id_;
   const std::string tenant_id_;
@@ -104,6 +109,7 @@ class Session : public std::enable_shared_from_this<Session>, private ProviderHo
   SessionRecord record_;
   std::unique_ptr<Provider> provider_;
   std::shared_ptr<AgentProcess> process_;
+  std::shared_ptr<EgressGateway> egress_;  // network mode egress: lives as long as process_
   std::uint64_t generation_ = 0;  // bumped per process, so late callbacks of an old one are ignored
   std::map<TimerId, std::unique_ptr<boost::asio::steady_timer>> timers_;
   TimerId next_timer_ = 1;

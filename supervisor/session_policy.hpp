@@ -68,6 +68,10 @@ struct SessionPolicy {
   sandbox::Limits limits;  // memory, pids, cpu, open files, wall time (per process lifetime)
   sandbox::NetworkMode network = sandbox::NetworkMode::kNone;
   bool egress = false;  // network mode `egress` (loopback-only namespace + proxy)
+  // Egress only (supervisor/EGRESS.md): host[:port] patterns and host:port forwards.
+  std::vector<std::string> allow_domains;
+  std::vector<std::string> deny_domains;
+  std::vector<std::string> forwards;
   std::vector<sandbox::BindMount> mounts;
   bool seccomp = true;
   std::vector<std::string> extra_denied_syscalls;

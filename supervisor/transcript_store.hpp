@@ -60,9 +60,10 @@ class TranscriptStore : public TranscriptSink {
 
   void Append(const EventPtr& event) override;
   // Calls `each` with every persisted event of `session_id` whose seq > after_seq,
-  // in seq order (one JSON object, no newline); stops early when `each` returns
-  // false. Flushes the queue first. Returns the seq of the last event read (or
-  // after_seq when none). A session without a transcript reads as empty.
+  // in seq order (one JSON object, no newline); stops after the call for which
+  // `each` returns false. Flushes the queue first. Returns the seq of the last
+  // event passed to `each` (after_seq when none): the cursor for the next page
+  // and the `after` of the live subscription. No transcript reads as empty.
   Result<std::uint64_t> Read(std::string_view session_id, std::uint64_t after_seq,
                              const std::function<bool(std::string_view event_json)>& each);
   // Waits until every event appended before the call is written to its file.

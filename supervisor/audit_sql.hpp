@@ -1,0 +1,62 @@
+// The SQL side of the audit store, shared by its parts (writer, queries,
+// verification, retention): the schema, row reading and the meta table.
+// Internal to supervisor/audit_*.cpp. Thread-safety: callers hold the lock of
+// the connection they pass.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "common/result.hpp"
+#include "supervisor/audit.hpp"
+#include "supervisor/audit_chain.hpp"
+#include "supervisor/sqlite_statement.hpp"
+
+namespace hotplex::supervisor::audit_sql {
+
+// auto_vacuum must be chosen before the first table exists.
+inline constexpr const char* kSchema = R"sql(
+PRAGMA auto_vacuum=INCREMENTAL;
+CREATE TABLE IF NOT EXISTS audit (
+  seq INTEGER PRIMARY KEY,
+  ts_ms INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  tenant TEXT NOT NULL,
+  session TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  data TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_tenant ON audit(tenant, seq);
+CREATE INDEX IF NOT EXISTS audit_by_session ON audit(session, seq);
+CREATE INDEX IF NOT EXISTS audit_by_time ON audit(ts_ms);
+CREATE TABLE IF NOT EXISTS audit_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS audit_probe (id INTEGER PRIMARY KEY, ts_ms INTEGER NOT NULL);
+)sql";
+
+inline constexpr const char* kRowColumns =
+    "seq, ts_ms, type, tenant, session, actor, data, prev_hash, hash";
+
+AuditRow ReadRow(const SqliteStatement& st);
+
+// audit_meta values ("" when absent).
+Result<std::string> GetMeta(sqlite3* db, const char* key);
+hotplex::Status SetMeta(sqlite3* db, const char* key, const std::string& value);
+
+// The chain's starting point: the last pruned record (seq 0, "" before any pruning).
+struct Anchor {
+  std::int64_t seq = 0;
+  std::string hash;
+};
+Result<Anchor> ReadAnchor(sqlite3* db);
+// The last committed record (the anchor when the table is empty).
+Result<Anchor> ReadHead(sqlite3* db);
+
+Result<AuditPage> Query(sqlite3* db, const AuditFilter& filter);
+hotplex::Status Export(sqlite3* db, const AuditFilter& filter,
+                       const std::function<bool(const AuditEntry&)>& each);
+Result<AuditVerifyReport> Verify(sqlite3* db);
+
+}  // namespace hotplex::supervisor::audit_sql

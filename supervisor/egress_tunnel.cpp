@@ -1,0 +1,189 @@
+#include "supervisor/egress_tunnel.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/write.hpp>
+
+#include "supervisor/egress_request.hpp"
+
+namespace hotplex::supervisor {
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+EgressTunnel::EgressTunnel(Strand strand, Tcp::socket client,
+                           std::shared_ptr<const EgressConfig> config,
+                           std::function<void(EgressTunnel*)> on_done)
+    : strand_(strand),
+      client_(std::move(client)),
+      upstream_(strand),
+      resolver_(strand),
+      timer_(strand),
+      config_(std::move(config)),
+      on_done_(std::move(on_done)) {}
+
+void EgressTunnel::Close() {
+  if (closed_) return;
+  closed_ = true;
+  error_code ignored;
+  client_.close(ignored);
+  upstream_.close(ignored);
+  resolver_.cancel();
+  timer_.cancel();
+  if (on_done_) std::exchange(on_done_, nullptr)(this);
+}
+
+void EgressTunnel::Touch() {
+  timer_.expires_after(config_->limits.idle_timeout);
+  timer_.async_wait([self = shared_from_this()](error_code ec) {
+    if (!ec) self->Close();  // idle (or stuck reading the head) for too long
+  });
+}
+
+void EgressTunnel::StartProxy() {
+  head_.reserve(1024);
+  Touch();
+  ReadHead();
+}
+
+void EgressTunnel::ReadHead() {
+  client_.async_read_some(asio::buffer(up_buf_), [self = shared_from_this()](error_code ec,
+                                                                             std::size_t n) {
+    if (ec || self->closed_) return self->Close();
+    const std::size_t scan_from = self->head_.size() >= 3 ? self->head_.size() - 3 : 0;
+    self->head_.append(self->up_buf_.data(), n);
+    const std::size_t end = FindHeadEnd(std::string_view(self->head_).substr(scan_from));
+    if (end != 0) return self->OnHead(scan_from + end);
+    if (self->head_.size() > kMaxProxyHeadBytes) {
+      return self->Refuse(431, "Request Header Fields Too Large",
+                          "hotplex egress: request head larger than " +
+                              std::to_string(kMaxProxyHeadBytes) + " bytes");
+    }
+    self->ReadHead();
+  });
+}
+
+void EgressTunnel::OnHead(std::size_t head_end) {
+  std::string rest = head_.substr(head_end);  // bytes the client sent after its head
+  auto parsed = ParseProxyRequest(std::string_view(head_).substr(0, head_end));
+  if (auto* error = std::get_if<ProxyError>(&parsed)) {
+    return Refuse(error->status, error->reason, error->body);
+  }
+  auto& req = std::get<ProxyRequest>(parsed);
+  target_ = req.host + ":" + std::to_string(req.port);
+  const policies::HostVerdict verdict = config_->rules.Decide(req.host, req.port);
+  if (!verdict.allowed) {
+    const std::string why =
+        verdict.matched.empty()
+            ? target_ + " is not in the policy's network.allow_domains"
+            : target_ + " matches '" + verdict.matched + "' in the policy's network.deny_domains";
+    Decide(req.host, req.port, false, why, "proxy");
+    return Refuse(403, "Forbidden", "hotplex egress: " + why);
+  }
+  Decide(req.host, req.port, true, "network.allow_domains: " + verdict.matched, "proxy");
+  std::string to_client = req.connect ? "HTTP/1.1 200 Connection Established\r\n\r\n" : "";
+  std::string to_upstream = req.connect ? std::move(rest) : req.upstream_head + rest;
+  Connect(policies::NormalizeHost(req.host), req.port, std::move(to_client),
+          std::move(to_upstream));
+}
+
+void EgressTunnel::Decide(const std::string& host, std::uint16_t port, bool allowed,
+                          std::string reason, const char* via) {
+  if (config_->on_decision) {
+    config_->on_decision(EgressDecision{via, host, port, allowed, std::move(reason)});
+  }
+}
+
+void EgressTunnel::Refuse(int status, std::string_view reason, std::string body) {
+  auto response = std::make_shared<std::string>(ProxyResponse(status, reason, body));
+  timer_.cancel();
+  asio::async_write(client_, asio::buffer(*response),
+                    [self = shared_from_this(), response](error_code, std::size_t) {
+                      error_code ignored;
+                      self->client_.shutdown(Tcp::socket::shutdown_send, ignored);
+                      self->Close();
+                    });
+}
+
+void EgressTunnel::StartForward(const policies::HostPort& target) {
+  target_ = target.host + ":" + std::to_string(target.port);
+  Decide(target.host, target.port, true, "network.forwards", "forward");
+  Connect(target.host, target.port, "", "");
+}
+
+void EgressTunnel::Connect(std::string host, std::uint16_t port, std::string to_client,
+                           std::string to_upstream) {
+  timer_.expires_after(config_->limits.connect_timeout);
+  timer_.async_wait([self = shared_from_this()](error_code ec) {
+    if (ec || self->closed_) return;
+    self->resolver_.cancel();
+    error_code ignored;
+    self->upstream_.close(ignored);  // the pending connect fails with operation_aborted
+  });
+  auto on_connect = [self = shared_from_this(), to_client = std::move(to_client),
+                     to_upstream = std::move(to_upstream)](error_code ec, const Tcp::endpoint&) mutable {
+    if (self->closed_) return;
+    if (ec) {
+      const bool timed_out = ec == asio::error::operation_aborted;
+      return self->Refuse(timed_out ? 504 : 502, timed_out ? "Gateway Timeout" : "Bad Gateway",
+                          "hotplex egress: cannot connect to " + self->target_ + ": " +
+                              (timed_out ? std::string("timed out") : ec.message()));
+    }
+    self->OnConnected(std::move(to_client), std::move(to_upstream));
+  };
+  resolver_.async_resolve(
+      host, std::to_string(port),
+      [self = shared_from_this(), on_connect = std::move(on_connect)](
+          error_code ec, Tcp::resolver::results_type results) mutable {
+        if (self->closed_) return;
+        if (ec) return on_connect(ec, Tcp::endpoint{});
+        asio::async_connect(self->upstream_, results, std::move(on_connect));
+      });
+}
+
+void EgressTunnel::OnConnected(std::string to_client, std::string to_upstream) {
+  Touch();
+  WriteThenSplice(client_, std::move(to_client), [self = shared_from_this(),
+                                                  to_upstream = std::move(to_upstream)]() mutable {
+    self->WriteThenSplice(self->upstream_, std::move(to_upstream), [self] { self->Splice(); });
+  });
+}
+
+void EgressTunnel::WriteThenSplice(Tcp::socket& to, std::string bytes, std::function<void()> next) {
+  if (bytes.empty()) return next();
+  auto data = std::make_shared<std::string>(std::move(bytes));
+  asio::async_write(to, asio::buffer(*data),
+                    [self = shared_from_this(), data, next = std::move(next)](error_code ec,
+                                                                              std::size_t) {
+                      if (ec || self->closed_) return self->Close();
+                      next();
+                    });
+}
+
+void EgressTunnel::Splice() {
+  PumpOnce(client_, upstream_, up_buf_, up_done_);
+  PumpOnce(upstream_, client_, down_buf_, down_done_);
+}
+
+void EgressTunnel::PumpOnce(Tcp::socket& from, Tcp::socket& to, std::array<char, 16384>& buf,
+                            bool& done) {
+  from.async_read_some(asio::buffer(buf), [self = shared_from_this(), &from, &to, &buf, &done](
+                                              error_code ec, std::size_t n) {
+    if (self->closed_) return;
+    if (ec == asio::error::eof) {
+      // Half-close: pass the EOF on and keep the other direction going.
+      done = true;
+      error_code ignored;
+      to.shutdown(Tcp::socket::shutdown_send, ignored);
+      if (self->up_done_ && self->down_done_) self->Close();
+      return;
+    }
+    if (ec) return self->Close();
+    self->Touch();
+    asio::async_write(to, asio::buffer(buf.data(), n),
+                      [self, &from, &to, &buf, &done](error_code wec, std::size_t) {
+                        if (wec || self->closed_) return self->Close();
+                        self->PumpOnce(from, to, buf, done);
+                      });
+  });
+}
+
+}  // namespace hotplex::supervisor

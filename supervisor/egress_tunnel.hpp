@@ -1,0 +1,68 @@
+// EgressTunnel: one connection a sandbox opened to its egress gateway, and the
+// upstream connection the supervisor makes for it from the host's network.
+//
+// Proxy mode: read the request head (at most kMaxProxyHeadBytes), decide the
+// host:port against the policy's rules, answer 403 with an explanation, or
+// resolve + connect (connect timeout, then 504; failure 502), answer CONNECT
+// with 200 or send the rewritten plain-HTTP head, then splice bytes both ways.
+// Forward mode: connect to the fixed target and splice. Either way the tunnel
+// ends when both directions reached EOF, on an error, after the idle timeout,
+// or when its gateway closes it.
+// Thread-safety: everything runs on the gateway's strand.
+#pragma once
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "supervisor/agent_process.hpp"
+#include "supervisor/egress_config.hpp"
+
+namespace hotplex::supervisor {
+
+class EgressTunnel : public std::enable_shared_from_this<EgressTunnel> {
+ public:
+  using Tcp = boost::asio::ip::tcp;
+  EgressTunnel(Strand strand, Tcp::socket client, std::shared_ptr<const EgressConfig> config,
+               std::function<void(EgressTunnel*)> on_done);
+
+  void StartProxy();
+  void StartForward(const policies::HostPort& target);
+  // Closes both sockets; on_done runs once. Idempotent.
+  void Close();
+
+ private:
+  void ReadHead();
+  void OnHead(std::size_t head_end);
+  void Refuse(int status, std::string_view reason, std::string body);
+  void Decide(const std::string& host, std::uint16_t port, bool allowed, std::string reason,
+              const char* via);
+  void Connect(std::string host, std::uint16_t port, std::string to_client,
+               std::string to_upstream);
+  void OnConnected(std::string to_client, std::string to_upstream);
+  void WriteThenSplice(Tcp::socket& to, std::string bytes, std::function<void()> next);
+  void Splice();
+  void PumpOnce(Tcp::socket& from, Tcp::socket& to, std::array<char, 16384>& buf, bool& done);
+  void Touch();
+
+  Strand strand_;
+  Tcp::socket client_;
+  Tcp::socket upstream_;
+  Tcp::resolver resolver_;
+  boost::asio::steady_timer timer_;  // connect timeout, then idle timeout
+  std::shared_ptr<const EgressConfig> config_;
+  std::function<void(EgressTunnel*)> on_done_;
+  std::string head_;
+  std::string target_;  // "host:port", for messages
+  std::array<char, 16384> up_buf_{};
+  std::array<char, 16384> down_buf_{};
+  bool up_done_ = false;
+  bool down_done_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace hotplex::supervisor

@@ -1,0 +1,36 @@
+// HostServer: a tiny HTTP server on the host's 127.0.0.1 (ephemeral port) that
+// answers every request with a fixed body and counts connections. The
+// "internet" of the egress tests. Thread-safety: its own accept thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <thread>
+
+#include "common/unique_fd.hpp"
+
+namespace hotplex::testing {
+
+class HostServer {
+ public:
+  explicit HostServer(std::string body);
+  ~HostServer();
+  std::uint16_t Port() const { return port_; }
+  int Connections() const { return connections_.load(); }
+
+ private:
+  void Serve();
+
+  std::string body_;
+  UniqueFd listener_;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> connections_{0};
+  std::thread thread_;
+};
+
+// A port on the host's 127.0.0.1 that nothing listens on (bound, then closed).
+std::uint16_t UnusedPort();
+
+}  // namespace hotplex::testing
