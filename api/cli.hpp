@@ -8,5 +8,6 @@ int RunMain(int argc, char** argv);     // hotplexd run: the standalone sandbox 
 int VersionMain(int argc, char** argv);  // hotplexd version
 int PolicyMain(int argc, char** argv);   // hotplexd policy check|show|explain
 int ServeMain(int argc, char** argv);    // hotplexd serve: the daemon (HTTP/SSE/WebSocket API)
+int DoctorMain(int argc, char** argv);   // hotplexd doctor: local checks, PASS/WARN/FAIL
 
 }  // namespace hotplex::cli

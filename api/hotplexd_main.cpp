@@ -14,6 +14,7 @@ struct SubCommand {
 };
 
 constexpr SubCommand kCommands[] = {
+    {"doctor", hotplex::cli::DoctorMain, "check this machine for what the daemon needs"},
     {"run", hotplex::cli::RunMain, "run a command in a sandbox (like bwrap or nsjail)"},
     {"policy", hotplex::cli::PolicyMain, "check, show and explain policy files"},
     {"serve", hotplex::cli::ServeMain, "run the daemon: agent sessions over HTTP, SSE, WebSocket"},
