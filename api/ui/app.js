@@ -77,8 +77,9 @@ function route() {
                                  (page === 'session' && a.dataset.page === 'sessions'));
   }
   clear(main);
-  render(main, {arg, params}, pageAbort.signal).catch((error) => {
-    if (error?.status === 401 || pageAbort.signal.aborted) return;
+  const signal = pageAbort.signal;
+  render(main, {arg, params}, signal).catch((error) => {
+    if (error?.status === 401 || signal.aborted) return;
     main.append(banner('error', `Could not load the page: ${error?.message ?? error}`));
   });
 }

@@ -72,8 +72,8 @@ export async function renderAudit(main, {params}, signal) {
       for (const e of page.entries ?? []) body.append(row(e));
       cursor = page.next_cursor ?? null;
       more.hidden = !cursor;
-      clear(status).append(body.childElementCount ? null
-                           : el('p', {class: 'muted'}, 'No records match.'));
+      clear(status);
+      if (!body.childElementCount) status.append(el('p', {class: 'muted'}, 'No records match.'));
     } catch (error) {
       if (error.status !== 401) clear(status).append(banner('error', error.message));
     }
