@@ -28,17 +28,19 @@ hotplex::Status PrepareStateDir(const std::string& state_dir) {
   return {};
 }
 
-Result<LocalKey> EnsureLocalApiKey(const std::string& state_dir) {
+Result<LocalKey> EnsureKeyFile(const std::string& path, std::string_view prefix) {
   LocalKey local;
-  local.path = (fs::path(state_dir) / "api-key").string();
+  local.path = path;
   std::ifstream in(local.path);
   if (in) {
     std::getline(in, local.key);
     if (!local.key.empty()) return local;
   }
   local.key = GenerateApiKey();
+  if (prefix != "hpx_") local.key = std::string(prefix) + local.key.substr(4);
   local.generated = true;
-  // O_EXCL + 0600: the key is never readable by others, not even briefly.
+  // 0600 from creation (and again with fchmod, whatever the umask): the key is
+  // never readable by others, not even briefly.
   UniqueFd fd(::open(local.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!fd) return ErrnoError("open", "cannot write " + local.path);
   if (::fchmod(fd.Get(), 0600) != 0) return ErrnoError("fchmod", local.path);
@@ -47,6 +49,10 @@ Result<LocalKey> EnsureLocalApiKey(const std::string& state_dir) {
     return ErrnoError("write", local.path);
   }
   return local;
+}
+
+Result<LocalKey> EnsureLocalApiKey(const std::string& state_dir) {
+  return EnsureKeyFile((fs::path(state_dir) / "api-key").string(), "hpx_");
 }
 
 hotplex::Status CompleteTenants(DaemonConfig& config, const LocalKey* local_key) {

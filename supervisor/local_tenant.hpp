@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "common/result.hpp"
 #include "supervisor/daemon_config.hpp"
@@ -21,6 +22,10 @@ struct LocalKey {
 // Creates the state dir (0711: traversable by the tenants' sandbox uids) if needed.
 hotplex::Status PrepareStateDir(const std::string& state_dir);
 Result<LocalKey> EnsureLocalApiKey(const std::string& state_dir);
+// Reads the key in `path`, or generates one ("<prefix>" + 43 base64url
+// characters) and writes it there with mode 0600. Used for the tenant key and
+// the admin token.
+Result<LocalKey> EnsureKeyFile(const std::string& path, std::string_view prefix);
 // With no configured tenant, adds the local one (team "default") holding `key`.
 // Gives every tenant without a workspace root <state_dir>/workspaces/<id>.
 hotplex::Status CompleteTenants(DaemonConfig& config, const LocalKey* local_key);
