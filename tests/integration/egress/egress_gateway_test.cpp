@@ -14,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "host_server.hpp"
+#include "sandbox/docker_backend.hpp"
 #include "sandbox_harness.hpp"
 
 namespace hotplex::sandbox::testing {
@@ -202,6 +203,29 @@ TEST_F(EgressGatewayTest, HostNetworkWithAHookIsRefused) {
   auto launched = backend_->Launch(spec);
   ASSERT_FALSE(launched);
   EXPECT_THAT(launched.error().Describe(), ::testing::HasSubstr("own network namespace"));
+}
+
+TEST(EgressDocker, DockerBackendRefusesEgress) {
+  // Its own instance label and no reconcile: other tests' containers are untouched.
+  DockerOptions options;
+  options.instance = "hotplex-egress-test-" + std::to_string(::getpid());
+  options.remove_leftovers = false;
+  auto backend = MakeDockerBackend(options);
+  ASSERT_TRUE(backend) << "dockerd must be running (scripts/docker-setup): "
+                       << backend.error().Describe();
+  SandboxSpec spec;
+  spec.argv = {"true"};
+  spec.network = NetworkMode::kLoopback;
+  bool ran = false;
+  spec.network_ready = [&](pid_t) -> Status {
+    ran = true;
+    return {};
+  };
+  auto launched = (*backend)->Launch(spec);
+  ASSERT_FALSE(launched);
+  EXPECT_THAT(launched.error().Describe(),
+              ::testing::HasSubstr("network mode egress is not available with the docker backend"));
+  EXPECT_FALSE(ran);
 }
 
 }  // namespace
