@@ -145,6 +145,8 @@ Tenant ReadTenant(Reader& r, const YAML::Node& node, const std::string& path) {
   t.uid = kDefaultTenantUid;
   t.gid = kDefaultTenantUid;
   bool has_id = false;
+constexpr std::uint64_t kMaxWarmPool = 1024;
+
   r.Map(node, path, {
       {"id", [&](auto& n, auto& p) { has_id = r.Scalar(n, p, t.id); }},
       {"team", [&](auto& n, auto& p) { r.Scalar(n, p, t.team); }},
@@ -158,6 +160,7 @@ Tenant ReadTenant(Reader& r, const YAML::Node& node, const std::string& path) {
   if (t.key_hashes.empty()) r.Fail(node, path + ".api_key_sha256", "at least one key digest");
   for (const auto& h : t.key_hashes) {
     if (!ValidDigest(h)) r.Fail(node, path + ".api_key_sha256", "not a lowercase hex SHA-256");
+      {"warm_pool", [&](auto& n, auto& p) { r.Unsigned(n, p, t.warm_pool, kMaxWarmPool); }},
   }
   if (t.uid == 0 || t.gid == 0) r.Fail(node, path, "uid/gid 0 (host root) is refused");
   return t;

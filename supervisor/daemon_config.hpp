@@ -34,6 +34,8 @@
 // Unknown keys and bad values are errors naming file:line:column.
 // Thread-safety: value type.
 #pragma once
+//       warm_pool: 0                # claude-code sessions kept pre-started on the
+//                                   # default workdir (0 = off, max 1024)
 
 #include <sys/types.h>
 

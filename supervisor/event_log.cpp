@@ -59,6 +59,16 @@ void EventLog::CloseAll(EventPayload final_payload) {
 std::uint64_t EventLog::LastSeq() const {
   std::lock_guard lock(mu_);
   return next_seq_ - 1;
+void EventLog::Rename(std::string session_id) {
+  std::lock_guard lock(mu_);
+  session_id_ = std::move(session_id);
+  for (auto& event : ring_) {
+    auto copy = std::make_shared<Event>(*event);
+    copy->session_id = session_id_;
+    event = std::move(copy);
+  }
+}
+
 }
 
 std::uint64_t EventLog::Dropped() const {

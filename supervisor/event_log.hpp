@@ -36,13 +36,17 @@ class EventLog {
 
   std::uint64_t LastSeq() const;
   std::uint64_t Dropped() const;
+  // Gives the log (and the events in its ring) another session id: a warm-pool
+  // session takes its final id when adopted. Only before anyone subscribed.
+  void Rename(std::string session_id);
+
   std::vector<EventPtr> Snapshot(std::uint64_t after_seq) const;
   std::size_t SubscriberCount() const;
 
  private:
   EventPtr MakeEvent(std::uint64_t seq, EventPayload payload) const;
 
-  const std::string session_id_;
+  std::string session_id_;  // under mu_ (changes only in Rename)
   const std::size_t capacity_;
   mutable std::mutex mu_;
   std::deque<EventPtr> ring_;

@@ -77,13 +77,25 @@ SvResult<void> Session::Start() {
   return StartLocked();
 }
 
+void Session::Adopt(std::string id, std::string key, SessionDeps deps) {
+  std::lock_guard lock(mu_);
+  id_ = id;
+  record_.conversation_id = ConversationIdOf(record_);
+  record_.id = std::move(id);
+  record_.key = std::move(key);
+  record_.created_ms = record_.last_active_ms = NowUnixMs();
+  deps_ = std::move(deps);
+  events_.Rename(id_);
+  PersistLocked();
+}
+
 std::unique_ptr<Provider> Session::MakeProvider() {
   if (record_.provider == ProviderKind::kExec) {
     return std::make_unique<ExecProvider>(static_cast<ProviderHost&>(*this), record_.argv);
   }
   ClaudeCodeSettings settings;
   settings.command = deps_.claude_command;
-  settings.session_id = record_.id;
+  settings.session_id = ConversationIdOf(record_);
   settings.model = deps_.policy->claude_model;
   settings.extra_args = deps_.policy->claude_extra_args;
   settings.append_system_prompt = deps_.policy->claude_append_system_prompt;

@@ -63,6 +63,13 @@ class Session : public std::enable_shared_from_this<Session>, private ProviderHo
   EventLog& Events() { return events_; }
   const SessionPolicy& Policy() const { return *deps_.policy; }
 
+  const SessionPolicyPtr& PolicyPtr() const { return deps_.policy; }
+
+  // Turns a warm-pool session (started under a provisional id, with no store,
+  // audit or transcripts) into the session `id`: it keeps its agent, home and
+  // conversation id and takes `deps` (the same policy). Call it before the
+  // session is visible to anyone else: Id() is read without the lock.
+  void Adopt(std::string id, std::string key, SessionDeps deps);
   // Launches the agent (state starting -> ready). A failure leaves it stopped.
   SvResult<void> Start();
   // Sends a prompt, restarting the agent first if it is stopped; returns the turn.
@@ -100,7 +107,7 @@ class Session : public std::enable_shared_from_this<Session>, private ProviderHo
   void CloseEgressLocked();
   std::function<void(const EgressDecision&)> EgressRecorder();
 
-  const std::string id_;
+  std::string id_;  // changes only in Adopt()
   const std::string tenant_id_;
   SessionDeps deps_;
   Strand strand_;

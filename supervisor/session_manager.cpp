@@ -43,7 +43,11 @@ SessionManager::SessionManager(boost::asio::io_context& io, ManagerOptions optio
       policies_(policies),
       backends_(std::move(backends)),
       store_(store),
-      reap_timer_(io) {
+      reap_timer_(io),
+      pool_(std::make_unique<WarmPool>(
+          WarmPool::Hooks{[this](const WarmKey& key) { return LaunchWarm(key); },
+                          [this](const WarmKey& key) { return CurrentPolicy(key); }},
+          options_.warm_pool)) {
   // A write to the stdin of an agent that just died must fail with EPIPE, not
   // kill the daemon.
   std::signal(SIGPIPE, SIG_IGN);
@@ -169,6 +173,12 @@ SvResult<CreateResult> SessionManager::Create(const Tenant& tenant, const Create
     if (!home) return home.error();
     record.tenant_id = tenant.id;
     record.key = request.key;
+    if (SessionPtr warm = request.workdir.empty() ? pool_->Take(KeyFor(tenant, request), deps->policy)
+                                                  : nullptr) {
+      warm->Adopt(record.id, request.key, std::move(*deps));
+      sessions_.emplace(warm->Id(), warm);
+      return CreateResult{warm, true};
+    }
     record.provider = request.provider;
     record.policy = deps->policy->name;
     record.workdir = std::move(*workdir);
@@ -179,6 +189,7 @@ SvResult<CreateResult> SessionManager::Create(const Tenant& tenant, const Create
     // Reserved before the launch so that a concurrent create with the same key
     // finds it instead of launching a second agent.
     sessions_.emplace(session->Id(), session);
+    record.conversation_id = record.id;
   }
   auto started = session->Start();
   if (!started) {
@@ -186,6 +197,10 @@ SvResult<CreateResult> SessionManager::Create(const Tenant& tenant, const Create
     std::lock_guard lock(mu_);
     sessions_.erase(session->Id());
     return started.error();
+  // A miss on the tenant's default workdir: keep sessions like this one warm.
+  if (tenant.warm_pool > 0 && request.workdir.empty()) {
+    pool_->SetTarget(KeyFor(tenant, request), tenant.warm_pool);
+  }
   }
   return CreateResult{session, true};
 }
@@ -224,7 +239,10 @@ SvResult<void> SessionManager::Delete(const Tenant& tenant, std::string_view id)
   return {};
 }
 
-void SessionManager::StartReaper() { ScheduleReap(); }
+void SessionManager::StartReaper() {
+  ScheduleReap();
+  StartWarmPool();
+}
 
 void SessionManager::ScheduleReap() {
   reap_timer_.expires_after(options_.reap_interval);
@@ -268,6 +286,9 @@ void SessionManager::Shutdown(std::chrono::milliseconds grace) {
   }
 }
 
+  // After the sessions: an adopted agent's parent-death signal follows the pool
+  // thread that launched it.
+  pool_->Drain();
 std::vector<SessionPtr> SessionManager::ListAll() const {
   std::lock_guard lock(mu_);
   std::vector<SessionPtr> out;

@@ -6,7 +6,9 @@
 // and the state dir, owned by the tenant's host uid/gid), tenant isolation
 // (another tenant's session id answers NotFound), restart recovery from the
 // SessionStore (sessions come back `stopped`), idle reaping, and stopping every
-// agent on shutdown. It is not an HTTP layer: api/ maps its errors to statuses.
+// agent on shutdown, and the warm pool (a tenant's `warm_pool` pre-started
+// sessions on its default workdir, adopted by Create; see WarmPool). It is not
+// an HTTP layer: api/ maps its errors to statuses.
 // Thread-safety: all public methods are thread-safe. Create() and messages may
 // launch sandboxes: call them from io_context threads (see AgentProcess).
 #pragma once
@@ -25,6 +27,7 @@
 #include "supervisor/session_policy.hpp"
 #include "supervisor/session_store.hpp"
 #include "supervisor/tenant_registry.hpp"
+#include "supervisor/warm_pool.hpp"
 
 namespace hotplex::supervisor {
 
@@ -47,6 +50,7 @@ struct ManagerOptions {
   std::size_t ring_capacity = 4096;
   std::size_t max_line_bytes = kDefaultMaxLineBytes;
   std::chrono::milliseconds reap_interval{5000};
+  WarmPool::Options warm_pool;  // launcher threads, check interval (sizes are per tenant)
   AuditSink* audit = nullptr;  // null = not audited; else refuse sessions while unhealthy
   TranscriptSink* transcripts = nullptr;  // null = events are not persisted
 };
@@ -67,7 +71,7 @@ class SessionManager {
   std::vector<SessionPtr> List(const Tenant& tenant) const;
   SvResult<void> Delete(const Tenant& tenant, std::string_view id);
   // Stops agents idle for longer than their policy's idle timeout; runs every
-  // reap_interval until Shutdown().
+  // reap_interval until Shutdown(). Also starts filling the warm pool.
   void StartReaper();
   void ReapIdle();
   // Stops accepting sessions and stops every agent (records stay, as `stopped`),
@@ -75,6 +79,7 @@ class SessionManager {
   void Shutdown(std::chrono::milliseconds grace);
   std::size_t Count() const;
 
+  const WarmPool& Pool() const { return *pool_; }
   // Admin access (every tenant's sessions; api/ admin routes only).
   std::vector<SessionPtr> ListAll() const;
   SvResult<SessionPtr> GetAny(std::string_view id) const;
@@ -92,6 +97,11 @@ class SessionManager {
   SvResult<std::string> PrepareHome(const Tenant& tenant, const std::string& id) const;
   void ScheduleReap();
 
+  // Warm pool hooks (supervisor/session_manager_warm.cpp).
+  void StartWarmPool();
+  static WarmKey KeyFor(const Tenant& tenant, const CreateRequest& request);
+  SvResult<SessionPtr> LaunchWarm(const WarmKey& key) const;
+  SessionPolicyPtr CurrentPolicy(const WarmKey& key) const;
   boost::asio::io_context& io_;
   const ManagerOptions options_;
   const TenantRegistry& tenants_;
@@ -104,5 +114,6 @@ class SessionManager {
   bool shutting_down_ = false;
   std::atomic<bool> draining_{false};
 };
+  std::unique_ptr<WarmPool> pool_;  // last: drained (and its threads joined) first
 
 }  // namespace hotplex::supervisor

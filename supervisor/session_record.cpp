@@ -20,6 +20,10 @@ bool ParseProviderKind(std::string_view name, ProviderKind& out) {
   return false;
 }
 
+const std::string& ConversationIdOf(const SessionRecord& record) {
+  return record.conversation_id.empty() ? record.id : record.conversation_id;
+}
+
 std::int64_t NowUnixMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())

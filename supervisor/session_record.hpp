@@ -24,6 +24,10 @@ struct SessionRecord {
   std::string policy;       // the team policy's name
   std::string workdir;      // absolute host path inside the tenant's workspace root
   std::string home;         // absolute host path of the session's persistent $HOME
+  // The agent's own conversation id (Claude Code's --session-id/--resume value).
+  // Equal to `id` for a session started cold; a session adopted from the warm
+  // pool keeps the id (and home) its agent was started with. Empty = `id`.
+  std::string conversation_id;
   std::vector<std::string> argv;  // exec only
   std::int64_t created_ms = 0;      // unix epoch milliseconds
   std::int64_t last_active_ms = 0;
@@ -39,6 +43,9 @@ struct SessionRecord {
   std::uint64_t cache_creation_tokens = 0;
   double cost_usd = 0;
 };
+
+// The conversation id, or the session id for records that predate the field.
+const std::string& ConversationIdOf(const SessionRecord& record);
 
 std::int64_t NowUnixMs();
 

@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <set>
+#include <utility>
+
 #include <nlohmann/json.hpp>
 
 namespace hotplex::supervisor {
@@ -32,14 +35,24 @@ CREATE TABLE IF NOT EXISTS sessions (
   cost_usd REAL NOT NULL
 ))sql";
 
+// Columns added after the first schema; existing rows get the default. Each is
+// added once (Migrate() looks at the table's columns first).
+constexpr std::pair<const char*, const char*> kAddedColumns[] = {
+    {"conversation_id", "ALTER TABLE sessions ADD COLUMN conversation_id TEXT NOT NULL DEFAULT ''"},
+};
+
 constexpr const char* kUpsert =
-    "INSERT OR REPLACE INTO sessions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    "INSERT OR REPLACE INTO sessions (id, tenant_id, client_key, provider, policy, workdir, home, "
+    "argv, created_ms, last_active_ms, state, state_reason, turns, turns_ended, "
+    "has_conversation, last_seq, input_tokens, output_tokens, cache_read_tokens, "
+    "cache_creation_tokens, cost_usd, conversation_id) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 constexpr const char* kSelect =
     "SELECT id, tenant_id, client_key, provider, policy, workdir, home, argv, created_ms, "
     "last_active_ms, state, state_reason, turns, turns_ended, has_conversation, last_seq, "
-    "input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd "
-    "FROM sessions ORDER BY created_ms";
+    "input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd, "
+    "conversation_id FROM sessions ORDER BY created_ms";
 
 // Owns one prepared statement.
 class Statement {
@@ -90,6 +103,7 @@ void BindRecord(Statement& st, const SessionRecord& r) {
   st.Int(19, static_cast<std::int64_t>(r.cache_read_tokens));
   st.Int(20, static_cast<std::int64_t>(r.cache_creation_tokens));
   st.Real(21, r.cost_usd);
+  st.Text(22, r.conversation_id);
 }
 
 SessionRecord ReadRecord(const Statement& st) {
@@ -120,6 +134,8 @@ SessionRecord ReadRecord(const Statement& st) {
   r.cache_read_tokens = static_cast<std::uint64_t>(st.ColInt(18));
   r.cache_creation_tokens = static_cast<std::uint64_t>(st.ColInt(19));
   r.cost_usd = sqlite3_column_double(st.Get(), 20);
+  r.conversation_id = st.ColText(21);
+  if (r.conversation_id.empty()) r.conversation_id = r.id;  // rows from before the column
   return r;
 }
 
@@ -138,6 +154,7 @@ Result<std::unique_ptr<SessionStore>> SessionStore::Open(const std::string& path
   HOTPLEX_TRY_STATUS(store->Exec("PRAGMA journal_mode=WAL"));
   HOTPLEX_TRY_STATUS(store->Exec("PRAGMA synchronous=NORMAL"));
   HOTPLEX_TRY_STATUS(store->Exec(kSchema));
+  HOTPLEX_TRY_STATUS(store->Migrate());
   return store;
 }
 
@@ -149,6 +166,21 @@ hotplex::Status SessionStore::Exec(const char* sql) {
     std::string message = err ? err : "unknown error";
     sqlite3_free(err);
     return MakeError("session store: " + message);
+  }
+  return {};
+}
+
+hotplex::Status SessionStore::Migrate() {
+  std::set<std::string> columns;
+  {
+    Statement st(db_, "PRAGMA table_info(sessions)");
+    if (!st.Ok()) return SqliteError(db_, "prepare table_info");
+    while (sqlite3_step(st.Get()) == SQLITE_ROW) columns.insert(st.ColText(1));
+  }
+  for (const auto& [column, sql] : kAddedColumns) {
+    if (columns.count(column) == 0) {
+      HOTPLEX_TRY_STATUS(Exec(sql));
+    }
   }
   return {};
 }

@@ -33,6 +33,8 @@ class SessionStore {
  private:
   explicit SessionStore(sqlite3* db) : db_(db) {}
   hotplex::Status Exec(const char* sql);
+  // Adds the columns newer than the table (schema upgrades in place).
+  hotplex::Status Migrate();
 
   std::mutex mu_;
   sqlite3* db_;

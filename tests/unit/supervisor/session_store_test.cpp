@@ -1,6 +1,7 @@
 #include "supervisor/session_store.hpp"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -83,6 +84,51 @@ TEST_F(SessionStoreTest, SaveUpdatesAndRemoveDeletes) {
   EXPECT_EQ((*all)[0].turns, 9u);
   ASSERT_TRUE((*store)->Remove("one"));
   EXPECT_TRUE((*store)->LoadAll()->empty());
+}
+
+TEST_F(SessionStoreTest, ConversationIdAndHomeAreStoredApartFromTheSessionId) {
+  auto store = SessionStore::Open(Path());
+  ASSERT_TRUE(store);
+  auto r = Sample("session-1");
+  r.conversation_id = "pooled-7";
+  r.home = "/s/homes/pooled-7";
+  ASSERT_TRUE((*store)->Save(r));
+  auto all = (*store)->LoadAll();
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].conversation_id, "pooled-7");
+  EXPECT_EQ((*all)[0].home, "/s/homes/pooled-7");
+  EXPECT_EQ(ConversationIdOf((*all)[0]), "pooled-7");
+}
+
+// A database written before the conversation_id column: opened, migrated in
+// place, its rows read with conversation id = session id, and writable again.
+TEST_F(SessionStoreTest, RowsOfTheOldSchemaGetTheirSessionIdAsConversationId) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(Path().c_str(), &db), SQLITE_OK);
+  const char* old_schema =
+      "CREATE TABLE sessions (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, client_key TEXT NOT "
+      "NULL, provider TEXT NOT NULL, policy TEXT NOT NULL, workdir TEXT NOT NULL, home TEXT NOT "
+      "NULL, argv TEXT NOT NULL, created_ms INTEGER NOT NULL, last_active_ms INTEGER NOT NULL, "
+      "state TEXT NOT NULL, state_reason TEXT NOT NULL, turns INTEGER NOT NULL, turns_ended "
+      "INTEGER NOT NULL, has_conversation INTEGER NOT NULL, last_seq INTEGER NOT NULL, "
+      "input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cache_read_tokens INTEGER "
+      "NOT NULL, cache_creation_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL);"
+      "INSERT INTO sessions VALUES ('old-1','acme','','claude-code','default','/w','/s/homes/old-1',"
+      "'[]',1,2,'ready','',1,1,1,5,0,0,0,0,0);";
+  ASSERT_EQ(sqlite3_exec(db, old_schema, nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  for (int reopen = 0; reopen < 2; ++reopen) {  // the migration runs once, then is a no-op
+    auto store = SessionStore::Open(Path());
+    ASSERT_TRUE(store) << store.error().Describe();
+    auto all = (*store)->LoadAll();
+    ASSERT_TRUE(all) << all.error().Describe();
+    ASSERT_EQ(all->size(), reopen == 0 ? 1u : 2u);
+    EXPECT_EQ((*all)[0].conversation_id, "old-1");
+    EXPECT_EQ((*all)[0].home, "/s/homes/old-1");
+    if (reopen == 0) {
+      ASSERT_TRUE((*store)->Save(Sample("new-1")));
+    }
+  }
 }
 
 TEST_F(SessionStoreTest, OpenFailsClearlyOnAnUnwritablePath) {
