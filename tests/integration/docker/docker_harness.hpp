@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "sandbox/docker_backend.hpp"
 #include "sandbox_harness.hpp"
@@ -21,6 +22,18 @@ DockerOptions TestDockerOptions();
 std::size_t CountInstanceContainers(const DockerClient& client);
 
 class DockerSandboxTest : public SandboxTest {
+ public:
+  // Conformance traits (sandbox_harness.hpp), by design (sandbox/DOCKER.md):
+  // the image's own /etc, with shadow unreadable rather than absent;
+  static constexpr const char* kShadowError = "Permission denied";
+  // the image's directories (/var, /home) are there, read-only;
+  static constexpr bool kSystemDirsHidden = false;
+  // no user namespace: the payload runs as the workspace owner's host ids;
+  static constexpr uid_t kPayloadUid = kTestUid;
+  static constexpr gid_t kPayloadGid = kTestGid;
+  // Docker adds HOSTNAME, and HOME (the uid has no passwd entry).
+  static std::vector<std::string> AddedEnv() { return {"HOME", "HOSTNAME"}; }
+
  protected:
   void SetUp() override;
   const DockerClient& Client() const;

@@ -1,7 +1,11 @@
-// BackendConformance: the tests whose expectations hold word for word on every
-// Linux backend. Each test binary instantiates it with its fixture:
+// The isolation suite, one set of tests with the backend as a parameter. Each
+// backend's test binary instantiates every suite with its fixture:
 //   INSTANTIATE_TYPED_TEST_SUITE_P(Namespace, BackendConformance, SandboxTest);
-// Tests whose expectations differ per backend stay in that backend's files.
+// Suites: BackendConformance (here: hostname, network opt-in, /tmp, memory, open
+// files, exit codes), BackendIsolation (conformance_isolation.hpp), BackendLifecycle
+// and BackendLimits (conformance_lifecycle.hpp). Where a backend differs by design
+// the test reads a trait of the fixture (SandboxTest's kShadowError, ...); only
+// backend mechanics (cgroup files, container labels) stay in that backend's files.
 #pragma once
 
 #include <unistd.h>

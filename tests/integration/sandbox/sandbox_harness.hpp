@@ -24,6 +24,19 @@ struct RunResult {
 };
 
 class SandboxTest : public ::testing::Test {
+ public:
+  // Traits read by the conformance suites (conformance_*.hpp) where backends differ
+  // by design; a backend fixture deriving from this one redeclares what differs.
+  // `cat /etc/shadow` fails with: the jail has no /etc/shadow at all.
+  static constexpr const char* kShadowError = "No such file";
+  // Host directories such as /var are absent from the jail.
+  static constexpr bool kSystemDirsHidden = true;
+  // The payload's ids as it sees them: the user namespace maps kTestUid to 1000.
+  static constexpr uid_t kPayloadUid = 1000;
+  static constexpr gid_t kPayloadGid = 1000;
+  // Variables the backend adds to the spec's environment: none.
+  static std::vector<std::string> AddedEnv() { return {}; }
+
  protected:
   void SetUp() override;
   void TearDown() override;
