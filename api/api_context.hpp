@@ -5,10 +5,21 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <string>
 
+#include "supervisor/admin_token.hpp"
+#include "supervisor/audit.hpp"
 #include "supervisor/daemon_config.hpp"
 #include "supervisor/session_manager.hpp"
 #include "supervisor/tenant_registry.hpp"
+
+namespace hotplex::policies {
+class PolicyStore;
+}
+namespace hotplex::supervisor {
+class TranscriptStore;
+}
 
 namespace hotplex::api {
 
@@ -19,6 +30,15 @@ struct ApiContext {
   supervisor::EventSettings events;
   std::atomic<bool> ready{false};     // /readyz: recovered and listening
   std::atomic<bool> stopping{false};  // shutdown began: refuse new work
+  // Set by the Daemon before serving; null when the setup has none (then the
+  // routes that need them answer 503).
+  supervisor::AuditSink* audit = nullptr;
+  const supervisor::AuditReader* audit_reader = nullptr;
+  supervisor::TranscriptStore* transcripts = nullptr;
+  const supervisor::AdminToken* admin_token = nullptr;  // null: every admin request is 401
+  policies::PolicyStore* policy_store = nullptr;        // null: policy routes answer 503
+  std::string policy_dir{};
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
 }  // namespace hotplex::api

@@ -8,6 +8,8 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "api/admin_connection.hpp"
+
 namespace hotplex::api {
 namespace asio = boost::asio;
 using asio::ip::tcp;
@@ -68,6 +70,11 @@ asio::awaitable<void> ApiServer::AcceptLoop(tcp::acceptor& acceptor, Listener li
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     auto executor = socket.get_executor();
+    if (listener == Listener::kAdmin) {
+      asio::co_spawn(executor, ServeAdminConnection(std::move(socket), ctx_, admin_tls_.get()),
+                     asio::detached);
+      continue;
+    }
     asio::co_spawn(executor, ServeHttpConnection(std::move(socket), ctx_, listener),
                    asio::detached);
   }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,6 +16,10 @@
 #include "api/http_connection.hpp"
 #include "common/result.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace hotplex::api {
 
 class ApiServer {
@@ -22,6 +27,8 @@ class ApiServer {
   ApiServer(boost::asio::io_context& io, ApiContext& ctx);
 
   hotplex::Status Bind(const supervisor::ListenAddress& api, const supervisor::ListenAddress& admin);
+  // The admin listener speaks TLS with this context (null: plain HTTP). Before Start().
+  void SetAdminTls(std::shared_ptr<boost::asio::ssl::context> tls) { admin_tls_ = std::move(tls); }
   void Start();
   void StopAccepting();
   std::uint16_t ApiPort() const { return api_port_; }
@@ -37,6 +44,7 @@ class ApiServer {
   boost::asio::ip::tcp::acceptor admin_;
   std::uint16_t api_port_ = 0;
   std::uint16_t admin_port_ = 0;
+  std::shared_ptr<boost::asio::ssl::context> admin_tls_;
 };
 
 }  // namespace hotplex::api

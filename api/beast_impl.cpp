@@ -2,3 +2,5 @@
 // is a PUBLIC definition of hotplex_api). Asio itself is compiled in
 // supervisor/asio_impl.cpp.
 #include <boost/beast/src.hpp>
+// Asio's SSL support (the admin listener's TLS), compiled once here too.
+#include <boost/asio/ssl/impl/src.hpp>

@@ -29,11 +29,14 @@ constexpr int kUsage = 2;
 constexpr const char* kHelp =
     "usage: hotplexd policy check FILE...\n"
     "       hotplexd policy show FILE\n"
-    "       hotplexd policy explain --policy FILE --tool TOOL --input JSON [--workdir DIR]\n\n"
+    "       hotplexd policy explain --policy FILE --tool TOOL --input JSON [--workdir DIR]\n"
+    "       hotplexd policy reload [--json] [--server URL] [--state-dir DIR]\n\n"
     "check    validate policy files; prints every problem as file:line:column: field: message\n"
     "show     print the effective policy (after extends) as YAML\n"
     "explain  print the decision for one tool call as JSON; --input - reads the JSON from stdin\n"
-    "         exit status: 0 allow, 1 deny, 3 ask, 2 usage or policy error\n\n"
+    "         exit status: 0 allow, 1 deny, 3 ask, 2 usage or policy error\n"
+    "reload   ask the running daemon to reload its policy directory (admin API); prints\n"
+    "         every error; exit 0 all loaded, 1 some rejected, 3 unreachable, 4 no/bad token\n\n"
     "Policies named in `extends` are looked up in the directory of FILE.\n";
 
 std::string DirOf(const std::string& file) {
@@ -156,6 +159,7 @@ int PolicyMain(int argc, char** argv) {
   if (sub == "check") return Check(argc - 2, argv + 2);
   if (sub == "show") return Show(argc - 2, argv + 2);
   if (sub == "explain") return Explain(argc - 2, argv + 2);
+  if (sub == "reload") return PolicyReloadMain(argc - 2, argv + 2);
   (void)std::fprintf(stderr, "hotplexd policy: unknown sub-command '%s'\n", argv[1]);
   (void)std::fputs(kHelp, stderr);
   return kUsage;

@@ -22,11 +22,14 @@ namespace sv = supervisor;
 
 constexpr const char* kUsage =
     "usage: hotplexd serve [--config FILE] [--state-dir DIR] [--listen HOST:PORT]\n"
-    "                      [--admin-listen HOST:PORT] [--policy-dir DIR]\n\n"
+    "                      [--admin-listen HOST:PORT] [--policy-dir DIR]\n"
+    "                      [--admin-tls-cert FILE --admin-tls-key FILE] [--admin-insecure]\n\n"
     "Runs the HotPlex daemon: agent sessions in sandboxes, served over HTTP, SSE and\n"
     "WebSocket. Without --config it listens on 127.0.0.1:8080 (API) and 127.0.0.1:9080\n"
-    "(admin: /healthz, /readyz), keeps its state in ./var/hotplex and serves one local\n"
-    "tenant whose API key is generated on first start. See api/CONFIG.md.\n";
+    "(admin API, /metrics, /healthz, /readyz: api/ADMIN.md), keeps its state in ./var/hotplex\n"
+    "and serves one local tenant whose API key is generated on first start, like the admin\n"
+    "token (<state dir>/admin-token). A non-loopback admin address needs TLS\n"
+    "(--admin-tls-cert/--admin-tls-key) or --admin-insecure. See api/CONFIG.md.\n";
 
 struct ServeArgs {
   std::string config_file;
@@ -34,6 +37,9 @@ struct ServeArgs {
   std::string listen;
   std::string admin_listen;
   std::string policy_dir;
+  std::string admin_tls_cert;
+  std::string admin_tls_key;
+  bool admin_insecure = false;
   bool help = false;
 };
 
@@ -45,11 +51,17 @@ Result<ServeArgs> ParseArgs(int argc, char** argv) {
       args.help = true;
       continue;
     }
+    if (flag == "--admin-insecure") {
+      args.admin_insecure = true;
+      continue;
+    }
     std::string* target = flag == "--config"         ? &args.config_file
                           : flag == "--state-dir"    ? &args.state_dir
                           : flag == "--listen"       ? &args.listen
                           : flag == "--admin-listen" ? &args.admin_listen
                           : flag == "--policy-dir"   ? &args.policy_dir
+                          : flag == "--admin-tls-cert" ? &args.admin_tls_cert
+                          : flag == "--admin-tls-key"  ? &args.admin_tls_key
                                                      : nullptr;
     if (target == nullptr) return MakeError("unknown option '" + flag + "'");
     if (i + 1 >= argc) return MakeError(flag + " needs a value");
@@ -66,6 +78,9 @@ Result<sv::DaemonConfig> BuildConfig(const ServeArgs& args) {
   }
   if (!args.state_dir.empty()) config.state_dir = args.state_dir;
   if (!args.policy_dir.empty()) config.policy_dir = args.policy_dir;
+  if (!args.admin_tls_cert.empty()) config.admin_tls.cert = args.admin_tls_cert;
+  if (!args.admin_tls_key.empty()) config.admin_tls.key = args.admin_tls_key;
+  if (args.admin_insecure) config.admin_tls.insecure = true;
   if (!args.listen.empty()) {
     HOTPLEX_TRY(config.api, sv::ParseListenAddress(args.listen));
   }
@@ -135,12 +150,16 @@ int Serve(sv::DaemonConfig config) {
     std::fprintf(stderr, "hotplexd: docker sandbox unavailable: %s\n",
                  docker_backend.error().Describe().c_str());
   }
-  auto daemon = api::Daemon::Start(config, policies, backends);
+  auto daemon = api::Daemon::Start(config, policies, backends, store->get());
   if (!daemon) return std::fprintf(stderr, "hotplexd: %s\n", daemon.error().Describe().c_str()), 1;
   std::printf("hotplexd: serving the API on %s:%u, admin on %s:%u, state in %s\n",
               config.api.host.c_str(), (*daemon)->ApiPort(), config.admin.host.c_str(),
               (*daemon)->AdminPort(), config.state_dir.c_str());
   if (local_key && local_key->generated) PrintFirstStartKey(*local_key, config);
+  if (const auto& token = (*daemon)->AdminCredentials(); !token.Generated().empty()) {
+    std::printf("hotplexd: generated the admin token (stored in %s, shown only once):\n  %s\n",
+                token.Path().c_str(), token.Generated().c_str());
+  }
   std::fflush(stdout);
   (*daemon)->WaitForSignal();
   std::printf("hotplexd: stopped\n");

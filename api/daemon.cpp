@@ -2,6 +2,7 @@
 
 #include <future>
 
+#include "api/admin_tls.hpp"
 #include "supervisor/local_tenant.hpp"
 
 namespace hotplex::api {
@@ -13,15 +14,19 @@ Daemon::Daemon(sv::DaemonConfig config)
 
 Result<std::unique_ptr<Daemon>> Daemon::Start(sv::DaemonConfig config,
                                               const sv::PolicySource& policies,
-                                              sv::SessionManager::Backends backends) {
+                                              sv::SessionManager::Backends backends,
+                                              policies::PolicyStore* policy_store) {
   auto daemon = std::make_unique<Daemon>(std::move(config));
-  HOTPLEX_TRY_STATUS(daemon->Init(policies, std::move(backends)));
+  HOTPLEX_TRY_STATUS(daemon->Init(policies, std::move(backends), policy_store));
   return daemon;
 }
 
 hotplex::Status Daemon::Init(const sv::PolicySource& policies,
-                             sv::SessionManager::Backends backends) {
+                             sv::SessionManager::Backends backends,
+                             policies::PolicyStore* policy_store) {
+  HOTPLEX_TRY_STATUS(CheckAdminListenSecurity(config_.admin, config_.admin_tls));
   HOTPLEX_TRY_STATUS(sv::PrepareStateDir(config_.state_dir));
+  HOTPLEX_TRY(admin_token_, sv::AdminToken::Ensure(config_.state_dir));
   HOTPLEX_TRY(store_, sv::SessionStore::Open(config_.state_dir + "/sessions.db"));
   tenants_ = std::make_unique<sv::TenantRegistry>(config_.tenants);
   sv::ManagerOptions options;
@@ -35,6 +40,7 @@ hotplex::Status Daemon::Init(const sv::PolicySource& policies,
   HOTPLEX_TRY_STATUS(sessions_->Recover());
   ctx_.reset(new ApiContext{*sessions_, *tenants_, config_.http, config_.events});
   server_ = std::make_unique<ApiServer>(io_, *ctx_);
+  HOTPLEX_TRY_STATUS(InitAdmin(policy_store));
   HOTPLEX_TRY_STATUS(server_->Bind(config_.api, config_.admin));
   unsigned threads = config_.threads != 0 ? config_.threads : std::thread::hardware_concurrency();
   for (unsigned i = 0; i < std::max(1u, threads); ++i) {
@@ -43,6 +49,15 @@ hotplex::Status Daemon::Init(const sv::PolicySource& policies,
   server_->Start();
   sessions_->StartReaper();
   ctx_->ready = true;
+  return {};
+}
+
+hotplex::Status Daemon::InitAdmin(policies::PolicyStore* policy_store) {
+  HOTPLEX_TRY(auto tls, MakeAdminTlsContext(config_.admin_tls));
+  server_->SetAdminTls(std::move(tls));
+  ctx_->admin_token = &admin_token_;
+  ctx_->policy_store = policy_store;
+  ctx_->policy_dir = config_.policy_dir;
   return {};
 }
 

@@ -22,6 +22,7 @@
 #include "api/api_context.hpp"
 #include "api/api_server.hpp"
 #include "common/result.hpp"
+#include "supervisor/admin_token.hpp"
 #include "supervisor/daemon_config.hpp"
 #include "supervisor/session_manager.hpp"
 #include "supervisor/session_store.hpp"
@@ -30,13 +31,17 @@ namespace hotplex::api {
 
 class Daemon {
  public:
+  // `policy_store` (may be null) backs the admin policy routes.
   static Result<std::unique_ptr<Daemon>> Start(supervisor::DaemonConfig config,
                                                const supervisor::PolicySource& policies,
-                                               supervisor::SessionManager::Backends backends);
+                                               supervisor::SessionManager::Backends backends,
+                                               policies::PolicyStore* policy_store = nullptr);
   ~Daemon();
 
   std::uint16_t ApiPort() const { return server_->ApiPort(); }
   std::uint16_t AdminPort() const { return server_->AdminPort(); }
+  // The admin API's token (<state_dir>/admin-token; Generated() on first start).
+  const supervisor::AdminToken& AdminCredentials() const { return admin_token_; }
   // Blocks until SIGTERM or SIGINT, then shuts down.
   void WaitForSignal();
   // Idempotent.
@@ -46,11 +51,14 @@ class Daemon {
 
  private:
   hotplex::Status Init(const supervisor::PolicySource& policies,
-                       supervisor::SessionManager::Backends backends);
+                       supervisor::SessionManager::Backends backends,
+                       policies::PolicyStore* policy_store);
+  hotplex::Status InitAdmin(policies::PolicyStore* policy_store);
 
   const supervisor::DaemonConfig config_;
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  supervisor::AdminToken admin_token_;
   std::unique_ptr<supervisor::TenantRegistry> tenants_;
   std::unique_ptr<supervisor::SessionStore> store_;
   std::unique_ptr<supervisor::SessionManager> sessions_;

@@ -28,16 +28,6 @@ HttpResponse Error(const HttpRequest& req, http::status status, const char* code
   return ErrorResponse(status, code, std::move(message), req.version(), req.keep_alive());
 }
 
-HttpResponse AdminResponse(ApiContext& ctx, const Route& route, const HttpRequest& req) {
-  if (route.id == RouteId::kHealthz) {
-    return JsonResponse(http::status::ok, {{"status", "ok"}}, req.version(), req.keep_alive());
-  }
-  const bool ready = ctx.ready.load() && !ctx.stopping.load();
-  return JsonResponse(ready ? http::status::ok : http::status::service_unavailable,
-                      {{"status", ready ? "ready" : "not_ready"}}, req.version(),
-                      req.keep_alive());
-}
-
 const sv::Tenant* Authenticate(ApiContext& ctx, const HttpRequest& req) {
   auto key = BearerToken(req[http::field::authorization]);
   if (!key && beast::websocket::is_upgrade(req)) {
@@ -130,22 +120,6 @@ asio::awaitable<bool> ServeApiRequest(beast::tcp_stream& stream, ApiContext& ctx
   co_return co_await Send(stream, HandleSessionRoute(ctx, *tenant, route, req), ctx);
 }
 
-asio::awaitable<bool> ServeAdminRequest(beast::tcp_stream& stream, ApiContext& ctx,
-                                        const HttpRequest& req) {
-  const auto method = req.method_string();
-  auto match = MatchAdminRoute(std::string_view(method.data(), method.size()),
-                               std::string_view(req.target().data(), req.target().size()));
-  if (match.result == MatchResult::kFound) {
-    co_return co_await Send(stream, AdminResponse(ctx, match.route, req), ctx);
-  }
-  auto res = match.result == MatchResult::kNotFound
-                 ? Error(req, http::status::not_found, "not_found", "no such route")
-                 : Error(req, http::status::method_not_allowed, "method_not_allowed",
-                         "allowed: " + match.allow);
-  if (match.result == MatchResult::kMethodNotAllowed) res.set(http::field::allow, match.allow);
-  co_return co_await Send(stream, std::move(res), ctx);
-}
-
 // A request that could not be read: answer what can be answered, then close.
 asio::awaitable<void> AnswerReadError(beast::tcp_stream& stream, ApiContext& ctx,
                                       boost::system::error_code ec) {
@@ -167,7 +141,7 @@ asio::awaitable<void> AnswerReadError(beast::tcp_stream& stream, ApiContext& ctx
 }  // namespace
 
 asio::awaitable<void> ServeHttpConnection(asio::ip::tcp::socket socket, ApiContext& ctx,
-                                          Listener listener) {
+                                          Listener /*listener*/) {
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   bool keep_going = true;
@@ -187,11 +161,7 @@ asio::awaitable<void> ServeHttpConnection(asio::ip::tcp::socket socket, ApiConte
       co_await AnswerReadError(stream, ctx, ec);
       break;
     }
-    if (listener == Listener::kAdmin) {
-      keep_going = co_await ServeAdminRequest(stream, ctx, parser.get());
-    } else {
-      keep_going = co_await ServeApiRequest(stream, ctx, parser.release(), handed_over);
-    }
+    keep_going = co_await ServeApiRequest(stream, ctx, parser.release(), handed_over);
   }
   if (!handed_over && stream.socket().is_open()) {
     boost::system::error_code ignored;

@@ -16,6 +16,7 @@
 
 namespace hotplex::api {
 
+// The admin listener's connections are AdminConnections (admin_connection.hpp).
 enum class Listener { kApi, kAdmin };
 
 boost::asio::awaitable<void> ServeHttpConnection(boost::asio::ip::tcp::socket socket,

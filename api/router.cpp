@@ -81,12 +81,104 @@ RouteMatch MatchApiRoute(std::string_view method, std::string_view target) {
   return m;
 }
 
-RouteMatch MatchAdminRoute(std::string_view method, std::string_view target) {
-  const auto path = target.substr(0, target.find('?'));
-  if (path == "/healthz") return Check(method, "GET", RouteId::kHealthz);
-  if (path == "/readyz") return Check(method, "GET", RouteId::kReadyz);
+namespace {
+
+// Routes under /admin/v1/sessions/{id}.
+RouteMatch MatchAdminSessionRoute(std::string_view method, const std::vector<std::string_view>& p) {
+  RouteMatch m;
+  if (p.size() == 4 && p[3] == "watch") return Check(method, "GET", RouteId::kAdminSessionsWatch);
+  if (p.size() == 4) {
+    m = Check(method, "GET", RouteId::kAdminSession);
+  } else if (p.size() == 5 && p[4] == "kill") {
+    m = Check(method, "POST", RouteId::kAdminSessionKill);
+  } else if (p.size() == 5 && p[4] == "transcript") {
+    m = Check(method, "GET", RouteId::kAdminTranscript);
+  } else {
+    return m;
+  }
+  m.route.session_id = std::string(p[3]);
+  return m;
+}
+
+// /admin/v1/<rest>: the fixed routes (everything but sessions/{id}).
+RouteMatch MatchAdminFixedRoute(std::string_view method, std::string_view rest) {
+  struct Fixed {
+    std::string_view path;
+    std::string_view methods;
+    RouteId id;
+  };
+  static constexpr Fixed kFixed[] = {
+      {"sessions", "GET", RouteId::kAdminSessions},
+      {"audit", "GET", RouteId::kAdminAudit},
+      {"audit/export", "GET", RouteId::kAdminAuditExport},
+      {"audit/verify", "GET", RouteId::kAdminAuditVerify},
+      {"policies", "GET", RouteId::kAdminPolicies},
+      {"policies/reload", "POST", RouteId::kAdminPoliciesReload},
+      {"policies/validate", "POST", RouteId::kAdminPoliciesValidate},
+      {"tenants", "GET", RouteId::kAdminTenants},
+      {"stats", "GET", RouteId::kAdminStats},
+      {"drain", "POST", RouteId::kAdminDrain},
+  };
+  for (const auto& f : kFixed) {
+    if (rest == f.path) return Check(method, f.methods, f.id);
+  }
   return {};
 }
+
+}  // namespace
+
+RouteMatch MatchAdminRoute(std::string_view method, std::string_view target) {
+  const auto q = target.find('?');
+  const std::string query(q == std::string_view::npos ? "" : target.substr(q + 1));
+  const auto path = target.substr(0, q);
+  RouteMatch m;
+  const auto parts = SplitPath(path);
+  if (path == "/healthz") {
+    m = Check(method, "GET", RouteId::kHealthz);
+  } else if (path == "/readyz") {
+    m = Check(method, "GET", RouteId::kReadyz);
+  } else if (path == "/metrics") {
+    m = Check(method, "GET", RouteId::kMetrics);
+  } else if (parts.size() >= 4 && parts[0] == "admin" && parts[1] == "v1" &&
+             parts[2] == "sessions") {
+    m = MatchAdminSessionRoute(method, parts);
+  } else if (path.starts_with("/admin/v1/") && parts.size() >= 3) {
+    m = MatchAdminFixedRoute(method, path.substr(std::string_view("/admin/v1/").size()));
+  }
+  m.route.query = query;
+  return m;
+}
+
+const char* RouteName(RouteId id) {
+  switch (id) {
+    case RouteId::kSessions: return "sessions";
+    case RouteId::kSession: return "session";
+    case RouteId::kMessages: return "messages";
+    case RouteId::kInterrupt: return "interrupt";
+    case RouteId::kPermission: return "permission";
+    case RouteId::kEvents: return "events";
+    case RouteId::kWebSocket: return "websocket";
+    case RouteId::kHealthz: return "healthz";
+    case RouteId::kReadyz: return "readyz";
+    case RouteId::kMetrics: return "metrics";
+    case RouteId::kAdminSessions: return "admin.sessions";
+    case RouteId::kAdminSessionsWatch: return "admin.sessions.watch";
+    case RouteId::kAdminSession: return "admin.session";
+    case RouteId::kAdminSessionKill: return "admin.session.kill";
+    case RouteId::kAdminTranscript: return "admin.session.transcript";
+    case RouteId::kAdminAudit: return "admin.audit";
+    case RouteId::kAdminAuditExport: return "admin.audit.export";
+    case RouteId::kAdminAuditVerify: return "admin.audit.verify";
+    case RouteId::kAdminPolicies: return "admin.policies";
+    case RouteId::kAdminPoliciesReload: return "admin.policies.reload";
+    case RouteId::kAdminPoliciesValidate: return "admin.policies.validate";
+    case RouteId::kAdminTenants: return "admin.tenants";
+    case RouteId::kAdminStats: return "admin.stats";
+    case RouteId::kAdminDrain: return "admin.drain";
+  }
+  return "unknown";
+}
+
 
 std::optional<std::string> QueryParam(std::string_view query, std::string_view name) {
   while (!query.empty()) {

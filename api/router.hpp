@@ -7,7 +7,8 @@
 //   POST            /v1/sessions/{id}/permissions/{request_id}
 //   GET             /v1/sessions/{id}/events            (SSE)
 //   GET             /ws/v1/agent                        (WebSocket upgrade)
-//   GET             /healthz, /readyz                   (admin listener only)
+//   GET             /healthz, /readyz, /metrics         (admin listener only)
+//   ...             /admin/v1/...                       (admin listener only, api/ADMIN.md)
 //
 // A known path with another method is kMethodNotAllowed (with the Allow list);
 // anything else kNotFound. Thread-safety: pure functions.
@@ -29,7 +30,26 @@ enum class RouteId {
   kWebSocket,
   kHealthz,
   kReadyz,
+  // Admin listener (api/ADMIN.md).
+  kMetrics,
+  kAdminSessions,
+  kAdminSessionsWatch,
+  kAdminSession,
+  kAdminSessionKill,
+  kAdminTranscript,
+  kAdminAudit,
+  kAdminAuditExport,
+  kAdminAuditVerify,
+  kAdminPolicies,
+  kAdminPoliciesReload,
+  kAdminPoliciesValidate,
+  kAdminTenants,
+  kAdminStats,
+  kAdminDrain,
 };
+
+// A short stable name of a route ("admin.sessions.kill"), for metrics and audit.
+const char* RouteName(RouteId id);
 
 struct Route {
   RouteId id = RouteId::kSessions;

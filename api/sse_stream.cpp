@@ -6,6 +6,7 @@
 
 #include "api/event_json.hpp"
 #include "api/waker.hpp"
+#include "supervisor/metrics.hpp"
 
 namespace hotplex::api {
 namespace asio = boost::asio;
@@ -61,7 +62,10 @@ asio::awaitable<void> ServeSse(beast::tcp_stream& stream, ApiContext& ctx,
     const bool open = sub->Drain(events);
     std::string frames;
     for (const auto& e : events) frames += EventToSse(*e);
-    if (!frames.empty()) ok = co_await WriteAll(stream, frames, ctx.http.request_timeout);
+    if (!frames.empty()) {
+      ok = co_await WriteAll(stream, frames, ctx.http.request_timeout);
+      if (ok) supervisor::Metrics::Global().EventsBrokered(events.size(), frames.size());
+    }
     if (!open || ctx.stopping.load()) break;
     if (ok && !co_await waker->Wait(ctx.http.sse_keepalive) && !*gone) {
       ok = co_await WriteAll(stream, ": keep-alive\n\n", ctx.http.request_timeout);

@@ -9,6 +9,7 @@
 #include "api/auth.hpp"
 #include "api/event_json.hpp"
 #include "api/request_json.hpp"
+#include "supervisor/metrics.hpp"
 
 namespace hotplex::api {
 namespace asio = boost::asio;
@@ -165,7 +166,12 @@ void WebSocketSession::CollectEvents(std::vector<std::string>& out) {
   for (auto it = subscriptions_.begin(); it != subscriptions_.end();) {
     events.clear();
     const bool open = it->second->Drain(events);
-    for (const auto& e : events) out.push_back(EventToJsonText(*e));
+    std::uint64_t bytes = 0;
+    for (const auto& e : events) {
+      out.push_back(EventToJsonText(*e));
+      bytes += out.back().size();
+    }
+    if (!events.empty()) sv::Metrics::Global().EventsBrokered(events.size(), bytes);
     const bool overflowed =
         !open && !events.empty() && std::holds_alternative<sv::ErrorEvent>(events.back()->payload) &&
         std::get<sv::ErrorEvent>(events.back()->payload).code == "slow_consumer";

@@ -47,6 +47,12 @@ class Reader {
     }
   }
 
+  void Bool(const YAML::Node& node, const std::string& path, bool& out) {
+    std::string text;
+    if (!Scalar(node, path, text)) return;
+    if (text != "true" && text != "false") return Fail(node, path, "expected true or false");
+    out = text == "true";
+  }
   bool Scalar(const YAML::Node& node, const std::string& path, std::string& out) {
     if (!node.IsScalar()) {
       Fail(node, path, "expected a string");
@@ -170,6 +176,11 @@ void ReadRoot(Reader& r, const YAML::Node& root, DaemonConfig& c) {
   r.Map(root, "", {
       {"listen", [&](auto& n, auto& p) { r.Listen(n, p, c.api); }},
       {"admin_listen", [&](auto& n, auto& p) { r.Listen(n, p, c.admin); }},
+      {"admin_tls", [&](auto& n, auto& p) {
+         r.Map(n, p, {{"cert", [&](auto& n2, auto& p2) { r.Scalar(n2, p2, c.admin_tls.cert); }},
+                      {"key", [&](auto& n2, auto& p2) { r.Scalar(n2, p2, c.admin_tls.key); }}});
+       }},
+      {"admin_insecure", [&](auto& n, auto& p) { r.Bool(n, p, c.admin_tls.insecure); }},
       {"state_dir", [&](auto& n, auto& p) { r.Scalar(n, p, c.state_dir); }},
       {"policy_dir", [&](auto& n, auto& p) { r.Scalar(n, p, c.policy_dir); }},
       {"threads", [&](auto& n, auto& p) { r.Unsigned(n, p, c.threads, 256); }},

@@ -4,7 +4,11 @@
 // with no --config) — the reference is api/CONFIG.md:
 //
 //   listen: 127.0.0.1:8080          # API (HTTP, SSE, WebSocket)
-//   admin_listen: 127.0.0.1:9080    # /healthz, /readyz
+//   admin_listen: 127.0.0.1:9080    # admin API, /metrics, /healthz, /readyz (api/ADMIN.md)
+//   admin_tls:                      # both set: the admin listener speaks HTTPS only
+//     cert: ""                      # PEM certificate chain file
+//     key: ""                       # PEM private key file
+//   admin_insecure: false           # allow plain HTTP on a non-loopback admin_listen
 //   state_dir: ./var/hotplex        # SQLite store, session homes, local API key
 //   policy_dir: ""                  # team policies (<team>.yaml); "" = built-in default only
 //   threads: 0                      # io threads; 0 = number of cores
@@ -69,12 +73,21 @@ struct EventSettings {
   std::size_t max_line_bytes = 16u << 20;
 };
 
+// The admin listener's TLS: both files or neither. A non-loopback admin
+// address needs TLS unless `insecure` says otherwise explicitly.
+struct AdminTlsSettings {
+  std::string cert;
+  std::string key;
+  bool insecure = false;
+};
+
 inline constexpr uid_t kDefaultTenantUid = 60000;
 
 struct DaemonConfig {
   std::string source_file;  // empty when running on the embedded default
   ListenAddress api{"127.0.0.1", 8080};
   ListenAddress admin{"127.0.0.1", 9080};
+  AdminTlsSettings admin_tls;
   std::string state_dir = "./var/hotplex";
   std::string policy_dir;
   unsigned threads = 0;

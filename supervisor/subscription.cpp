@@ -1,5 +1,7 @@
 #include "supervisor/subscription.hpp"
 
+#include "supervisor/metrics.hpp"
+
 namespace hotplex::supervisor {
 
 Subscription::Subscription(std::string session_id, std::size_t queue_limit, Notifier notifier)
@@ -22,6 +24,7 @@ bool Subscription::Offer(const EventPtr& event) {
                                std::to_string(last_offered_ - LiveSeqCount())};
       notify = true;
       CloseLocked(std::move(error), /*drop_backlog=*/true);
+      Metrics::Global().SlowConsumerDisconnect();
     } else {
       notify = queue_.empty();
       queue_.push_back(event);
