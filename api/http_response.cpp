@@ -31,6 +31,7 @@ http::status StatusFor(supervisor::ErrorKind kind) {
     case ErrorKind::kPromptTooLarge: return http::status::payload_too_large;
     case ErrorKind::kTooManySessions: return http::status::too_many_requests;
     case ErrorKind::kUnavailable: return http::status::service_unavailable;
+    case ErrorKind::kAuditUnavailable: return http::status::service_unavailable;
     case ErrorKind::kDraining: return http::status::service_unavailable;
     case ErrorKind::kInternal: return http::status::internal_server_error;
   }

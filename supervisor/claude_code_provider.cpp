@@ -223,8 +223,8 @@ void ClaudeCodeProvider::OnControlCancel(const json& msg) {
   const std::string request_id = it->first;
   pending_.erase(it);
   host_.CancelTimer(ask.timer);
-  EmitDecision(request_id, ask.tool, ask.input, false, ask.verdict, DecisionSource::kCancelled,
-               "the agent withdrew the request");
+  Conclude(request_id, ask.tool, ask.input, false, ask.verdict, DecisionSource::kCancelled,
+           "the agent withdrew the request");
 }
 
 void ClaudeCodeProvider::OnCanUseTool(const std::string& request_id, const json& request) {
@@ -246,8 +246,7 @@ void ClaudeCodeProvider::OnCanUseTool(const std::string& request_id, const json&
     return;
   }
   const bool allow = verdict.kind == ToolVerdictKind::kAllow;
-  Answer(request_id, allow, input, verdict.message);
-  EmitDecision(request_id, tool, input, allow, verdict, DecisionSource::kPolicy, verdict.message);
+  Conclude(request_id, tool, input, allow, verdict, DecisionSource::kPolicy, verdict.message);
 }
 
 hotplex::Status ClaudeCodeProvider::AnswerPermission(std::string_view request_id, bool allow,
@@ -259,9 +258,8 @@ hotplex::Status ClaudeCodeProvider::AnswerPermission(std::string_view request_id
   host_.CancelTimer(ask.timer);
   std::string text(message);
   if (text.empty()) text = allow ? "allowed by the user" : "denied by the user";
-  Answer(std::string(request_id), allow, ask.input, text);
-  EmitDecision(std::string(request_id), ask.tool, ask.input, allow, ask.verdict,
-               DecisionSource::kClient, text);
+  Conclude(std::string(request_id), ask.tool, ask.input, allow, ask.verdict,
+           DecisionSource::kClient, text);
   return {};
 }
 
@@ -272,9 +270,7 @@ void ClaudeCodeProvider::OnAskTimeout(const std::string& request_id) {
   pending_.erase(it);
   const std::string text = "no answer to the permission request within " +
                            std::to_string(settings_.ask_timeout.count()) + " ms; denied";
-  Answer(request_id, false, ask.input, text);
-  EmitDecision(request_id, ask.tool, ask.input, false, ask.verdict, DecisionSource::kTimeout,
-               text);
+  Conclude(request_id, ask.tool, ask.input, false, ask.verdict, DecisionSource::kTimeout, text);
 }
 
 void ClaudeCodeProvider::Answer(const std::string& request_id, bool allow, const json& input,
@@ -293,12 +289,29 @@ void ClaudeCodeProvider::AnswerError(const std::string& request_id, const std::s
   host_.WriteLine(msg.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
-void ClaudeCodeProvider::EmitDecision(const std::string& request_id, const std::string& tool,
-                                      const json& input, bool allow, const ToolVerdict& verdict,
-                                      DecisionSource source, std::string message) {
-  host_.Emit(PermissionDecision{request_id, tool, SummarizeToolInput(tool, input), allow,
-                                verdict.rule, verdict.level, verdict.category, std::move(message),
-                                source});
+// Durable before acknowledged: the decision is recorded first, and the agent is
+// answered (and the event published) only once the record is committed. If the
+// audit store cannot write, the call is denied instead (fail closed).
+void ClaudeCodeProvider::Conclude(const std::string& request_id, const std::string& tool,
+                                  const json& input, bool allow, const ToolVerdict& verdict,
+                                  DecisionSource source, std::string message) {
+  PermissionDecision decision{request_id,    tool,          SummarizeToolInput(tool, input),
+                              allow,         verdict.rule,  verdict.level,
+                              verdict.category, std::move(message), source};
+  // A withdrawn request must not be answered; it is only recorded.
+  const bool answer = source != DecisionSource::kCancelled;
+  host_.RecordDecision(decision, [this, decision, input, answer](
+                                     const hotplex::Status& durable) mutable {
+    if (!durable) {
+      decision.allowed = false;
+      decision.message = durable.error().Describe();
+      if (decision.message.rfind("audit store unavailable", 0) != 0) {
+        decision.message = "audit store unavailable: " + decision.message;
+      }
+    }
+    if (answer) Answer(decision.request_id, decision.allowed, input, decision.message);
+    host_.Emit(std::move(decision));
+  });
 }
 
 hotplex::Status ClaudeCodeProvider::Interrupt() {

@@ -78,9 +78,9 @@ class ClaudeCodeProvider final : public Provider {
   void Answer(const std::string& request_id, bool allow, const nlohmann::json& input,
               const std::string& message);
   void AnswerError(const std::string& request_id, const std::string& error);
-  void EmitDecision(const std::string& request_id, const std::string& tool,
-                    const nlohmann::json& input, bool allow, const ToolVerdict& verdict,
-                    DecisionSource source, std::string message);
+  void Conclude(const std::string& request_id, const std::string& tool,
+                const nlohmann::json& input, bool allow, const ToolVerdict& verdict,
+                DecisionSource source, std::string message);
 
   ProviderHost& host_;
   const ClaudeCodeSettings settings_;

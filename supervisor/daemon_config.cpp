@@ -145,14 +145,31 @@ void ReadMounts(Reader& r, const YAML::Node& node, const std::string& path,
   }
 }
 
+constexpr std::uint64_t kMaxWarmPool = 1024;
+
+void ReadDocker(Reader& r, const YAML::Node& node, const std::string& path, DockerSettings& d) {
+  r.Map(node, path, {
+      {"instance", [&](auto& n, auto& p) {
+         if (r.Scalar(n, p, d.instance) && !ValidTenantId(d.instance)) {
+           r.Fail(n, p, "expected [a-z0-9_-]{1,64}");
+         }
+       }},
+      {"reconcile", [&](auto& n, auto& p) {
+         std::string mode;
+         if (!r.Scalar(n, p, mode) || mode == "remove") return;
+         r.Fail(n, p, mode == "adopt" ? "adopt is not supported yet (a restarted daemon cannot "
+                                        "reattach to a container); use remove"
+                                      : "expected remove");
+       }},
+  });
+}
+
 Tenant ReadTenant(Reader& r, const YAML::Node& node, const std::string& path) {
   Tenant t;
   t.team = "default";
   t.uid = kDefaultTenantUid;
   t.gid = kDefaultTenantUid;
   bool has_id = false;
-constexpr std::uint64_t kMaxWarmPool = 1024;
-
   r.Map(node, path, {
       {"id", [&](auto& n, auto& p) { has_id = r.Scalar(n, p, t.id); }},
       {"team", [&](auto& n, auto& p) { r.Scalar(n, p, t.team); }},
@@ -160,13 +177,13 @@ constexpr std::uint64_t kMaxWarmPool = 1024;
       {"workspace_root", [&](auto& n, auto& p) { r.Scalar(n, p, t.workspace_root); }},
       {"uid", [&](auto& n, auto& p) { r.Unsigned(n, p, t.uid, 0xfffffffe); }},
       {"gid", [&](auto& n, auto& p) { r.Unsigned(n, p, t.gid, 0xfffffffe); }},
+      {"warm_pool", [&](auto& n, auto& p) { r.Unsigned(n, p, t.warm_pool, kMaxWarmPool); }},
   });
   if (!node.IsMap()) return t;
   if (!has_id || !ValidTenantId(t.id)) r.Fail(node, path + ".id", "expected [a-z0-9_-]{1,64}");
   if (t.key_hashes.empty()) r.Fail(node, path + ".api_key_sha256", "at least one key digest");
   for (const auto& h : t.key_hashes) {
     if (!ValidDigest(h)) r.Fail(node, path + ".api_key_sha256", "not a lowercase hex SHA-256");
-      {"warm_pool", [&](auto& n, auto& p) { r.Unsigned(n, p, t.warm_pool, kMaxWarmPool); }},
   }
   if (t.uid == 0 || t.gid == 0) r.Fail(node, path, "uid/gid 0 (host root) is refused");
   return t;
@@ -196,6 +213,20 @@ void ReadRoot(Reader& r, const YAML::Node& root, DaemonConfig& c) {
               [&](auto& n2, auto& p2) { r.Duration(n2, p2, c.http.sse_keepalive); }},
          });
        }},
+      {"audit", [&](auto& n, auto& p) {
+         r.Map(n, p, {
+             {"retention", [&](auto& n2, auto& p2) { r.Duration(n2, p2, c.audit.retention); }},
+             {"max_bytes", [&](auto& n2, auto& p2) {
+                if (n2.IsScalar() && n2.Scalar() == "0") return;  // 0 = no limit
+                r.Size(n2, p2, c.audit.max_bytes);
+              }},
+             {"archive_dir", [&](auto& n2, auto& p2) { r.Scalar(n2, p2, c.audit.archive_dir); }},
+             {"record_prompt_text",
+              [&](auto& n2, auto& p2) { r.Bool(n2, p2, c.audit.record_prompt_text); }},
+             {"queue_limit",
+              [&](auto& n2, auto& p2) { r.Unsigned(n2, p2, c.audit.queue_limit, 1u << 24); }},
+         });
+       }},
       {"events", [&](auto& n, auto& p) {
          r.Map(n, p, {
              {"ring_size",
@@ -212,6 +243,7 @@ void ReadRoot(Reader& r, const YAML::Node& root, DaemonConfig& c) {
          r.Map(n, p, {{"extra_mounts",
                        [&](auto& n2, auto& p2) { ReadMounts(r, n2, p2, c.extra_mounts); }}});
        }},
+      {"docker", [&](auto& n, auto& p) { ReadDocker(r, n, p, c.docker); }},
       {"tenants", [&](auto& n, auto& p) {
          if (!n.IsSequence()) return r.Fail(n, p, "expected a list of tenants");
          for (std::size_t i = 0; i < n.size(); ++i) {

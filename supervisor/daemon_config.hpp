@@ -34,12 +34,12 @@
 //       workspace_root: /srv/acme   # default <state_dir>/workspaces/<id>
 //       uid: 60000                  # host uid/gid of its sandboxes; never 0
 //       gid: 60000
+//       warm_pool: 0                # claude-code sessions kept pre-started on the
+//                                   # default workdir (0 = off, max 1024)
 //
 // Unknown keys and bad values are errors naming file:line:column.
 // Thread-safety: value type.
 #pragma once
-//       warm_pool: 0                # claude-code sessions kept pre-started on the
-//                                   # default workdir (0 = off, max 1024)
 
 #include <sys/types.h>
 
@@ -81,6 +81,23 @@ struct AdminTlsSettings {
   bool insecure = false;
 };
 
+// The audit trail and transcripts (supervisor/AUDIT.md).
+struct AuditSettings {
+  std::chrono::milliseconds retention{0};  // 0 = keep forever
+  std::uint64_t max_bytes = 0;             // 0 = no size limit
+  std::string archive_dir;                 // "" = <state_dir>/audit-archive
+  bool record_prompt_text = false;
+  std::size_t queue_limit = 65536;
+};
+
+// The docker backend (sandbox/DOCKER.md). `instance` is the io.hotplex.instance
+// label of this daemon's sandbox containers; empty = HOTPLEX_DOCKER_INSTANCE, else
+// derived from state_dir. At start the daemon removes every container with its
+// label (`reconcile: remove`, the only mode: `adopt` is refused, not supported yet).
+struct DockerSettings {
+  std::string instance;
+};
+
 inline constexpr uid_t kDefaultTenantUid = 60000;
 
 struct DaemonConfig {
@@ -94,8 +111,10 @@ struct DaemonConfig {
   std::chrono::milliseconds shutdown_grace{5000};
   HttpSettings http;
   EventSettings events;
+  AuditSettings audit;
   std::vector<std::string> claude_command = {"claude"};
   std::vector<sandbox::BindMount> extra_mounts;
+  DockerSettings docker;
   std::vector<Tenant> tenants;
 };
 

@@ -4,9 +4,11 @@
 
 namespace hotplex::supervisor {
 
-EventLog::EventLog(std::string session_id, std::size_t ring_capacity, std::uint64_t first_seq)
+EventLog::EventLog(std::string session_id, std::size_t ring_capacity, std::uint64_t first_seq,
+                   TranscriptSink* transcripts)
     : session_id_(std::move(session_id)),
       capacity_(ring_capacity == 0 ? 1 : ring_capacity),
+      transcripts_(transcripts),
       next_seq_(first_seq == 0 ? 1 : first_seq) {}
 
 EventPtr EventLog::MakeEvent(std::uint64_t seq, EventPayload payload) const {
@@ -22,6 +24,7 @@ EventPtr EventLog::Publish(EventPayload payload) {
   std::lock_guard lock(mu_);
   EventPtr event = MakeEvent(next_seq_++, std::move(payload));
   ring_.push_back(event);
+  if (transcripts_ != nullptr) transcripts_->Append(event);
   if (ring_.size() > capacity_) {
     ring_.pop_front();
     ++dropped_;
@@ -56,9 +59,6 @@ void EventLog::CloseAll(EventPayload final_payload) {
   subscribers_.clear();
 }
 
-std::uint64_t EventLog::LastSeq() const {
-  std::lock_guard lock(mu_);
-  return next_seq_ - 1;
 void EventLog::Rename(std::string session_id) {
   std::lock_guard lock(mu_);
   session_id_ = std::move(session_id);
@@ -69,6 +69,9 @@ void EventLog::Rename(std::string session_id) {
   }
 }
 
+std::uint64_t EventLog::LastSeq() const {
+  std::lock_guard lock(mu_);
+  return next_seq_ - 1;
 }
 
 std::uint64_t EventLog::Dropped() const {

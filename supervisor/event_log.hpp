@@ -17,6 +17,7 @@
 
 #include "supervisor/event.hpp"
 #include "supervisor/subscription.hpp"
+#include "supervisor/transcript_store.hpp"
 
 namespace hotplex::supervisor {
 
@@ -24,7 +25,8 @@ class EventLog {
  public:
   // `first_seq` continues a log across daemon restarts (events themselves are not
   // persisted, their numbering is).
-  EventLog(std::string session_id, std::size_t ring_capacity, std::uint64_t first_seq = 1);
+  EventLog(std::string session_id, std::size_t ring_capacity, std::uint64_t first_seq = 1,
+           TranscriptSink* transcripts = nullptr);
 
   EventPtr Publish(EventPayload payload);
   // Replays the ring after `after_seq`, then streams. If events the client asked
@@ -34,12 +36,12 @@ class EventLog {
   // Closes every subscription with `final_payload` (e.g. session deleted).
   void CloseAll(EventPayload final_payload);
 
-  std::uint64_t LastSeq() const;
-  std::uint64_t Dropped() const;
   // Gives the log (and the events in its ring) another session id: a warm-pool
   // session takes its final id when adopted. Only before anyone subscribed.
   void Rename(std::string session_id);
 
+  std::uint64_t LastSeq() const;
+  std::uint64_t Dropped() const;
   std::vector<EventPtr> Snapshot(std::uint64_t after_seq) const;
   std::size_t SubscriberCount() const;
 
@@ -48,6 +50,7 @@ class EventLog {
 
   std::string session_id_;  // under mu_ (changes only in Rename)
   const std::size_t capacity_;
+  TranscriptSink* const transcripts_;  // every published event, in seq order (may be null)
   mutable std::mutex mu_;
   std::deque<EventPtr> ring_;
   std::uint64_t next_seq_;

@@ -34,6 +34,14 @@ class ProviderHost {
   virtual TimerId ScheduleAfter(std::chrono::milliseconds delay, std::function<void()> fn) = 0;
   virtual void CancelTimer(TimerId id) = 0;
   virtual const std::string& WorkDir() const = 0;
+  // Records a tool decision durably before the provider acts on it: `then` runs
+  // later, on the provider's strand, with an error when the audit store could
+  // not write (the provider then denies). Hosts without an audit log answer at once.
+  virtual void RecordDecision(PermissionDecision decision,
+                              std::function<void(const hotplex::Status&)> then) {
+    (void)decision;
+    then({});
+  }
 };
 
 class Provider {

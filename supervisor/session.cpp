@@ -12,6 +12,7 @@
 #include "supervisor/claude_code_provider.hpp"
 #include "supervisor/egress_gateway.hpp"
 #include "supervisor/exec_provider.hpp"
+#include "supervisor/metrics.hpp"
 
 namespace hotplex::supervisor {
 namespace asio = boost::asio;
@@ -40,7 +41,7 @@ Session::Session(SessionRecord record, SessionDeps deps)
       tenant_id_(record.tenant_id),
       deps_(std::move(deps)),
       strand_(asio::make_strand(*deps_.io)),
-      events_(record.id, deps_.ring_capacity, record.last_seq + 1),
+      events_(record.id, deps_.ring_capacity, record.last_seq + 1, deps_.transcripts),
       record_(std::move(record)) {}
 
 Session::~Session() {
@@ -147,6 +148,9 @@ AgentProcess::Callbacks Session::MakeCallbacks(std::uint64_t generation) {
 
 SvResult<void> Session::StartLocked() {
   SetStateLocked(SessionState::kStarting, record_.has_conversation ? "resuming" : "launching");
+  if (record_.has_conversation) {
+    AuditLocked(audit_type::kSessionResumed, {{"turns", record_.turns}});
+  }
   provider_ = MakeProvider();
   auto spec = BuildSpec(record_.has_conversation);
   if (!spec) {
@@ -162,8 +166,14 @@ SvResult<void> Session::StartLocked() {
   AgentProcess::Options options;
   options.max_line_bytes = deps_.max_line_bytes;
   options.wall_time = deps_.policy->limits.wall_time;
+  if (generation_ > 0 || record_.has_conversation) Metrics::Global().AgentRestart();
+  const auto launch_started = std::chrono::steady_clock::now();
   auto process = AgentProcess::Launch(strand_, *deps_.backend, std::move(*spec),
                                       MakeCallbacks(++generation_), options);
+  if (process) {
+    Metrics::Global().SandboxSpawned(deps_.policy->backend_name,
+                                     std::chrono::steady_clock::now() - launch_started);
+  }
   egress_ = std::move(*egress);
   if (!process) {
     CloseEgressLocked();
@@ -182,6 +192,9 @@ SvResult<void> Session::StartLocked() {
 SvResult<std::uint64_t> Session::SendMessage(std::string_view text) {
   std::lock_guard lock(mu_);
   if (record_.state == SessionState::kDead) return SvError(ErrorKind::kNotFound, "session deleted");
+  if (deps_.audit != nullptr && !deps_.audit->Healthy()) {
+    return SvError(ErrorKind::kAuditUnavailable, "audit store unavailable: prompts are refused");
+  }
   if (text.size() > deps_.policy->max_prompt_bytes) {
     return SvError(ErrorKind::kPromptTooLarge,
                    "prompt of " + std::to_string(text.size()) + " bytes exceeds the policy's " +
@@ -191,6 +204,7 @@ SvResult<std::uint64_t> Session::SendMessage(std::string_view text) {
     auto started = StartLocked();
     if (!started) return started.error();
   }
+  AuditPromptLocked(text);
   ++record_.turns;
   record_.has_conversation = true;
   record_.last_active_ms = NowUnixMs();
@@ -228,6 +242,11 @@ SvResult<void> Session::AnswerPermission(std::string_view request_id, bool allow
 void Session::Stop(std::string reason) {
   std::lock_guard lock(mu_);
   if (record_.state == SessionState::kDead) return;
+  if (process_) {
+    AuditLocked(reason == "idle timeout" ? audit_type::kSessionExpired
+                                         : audit_type::kSessionStopped,
+                {{"reason", reason}});
+  }
   StopLocked(SessionState::kStopped, std::move(reason));
 }
 
@@ -235,6 +254,9 @@ void Session::Delete(std::string reason) {
   {
     std::lock_guard lock(mu_);
     if (record_.state == SessionState::kDead) return;
+    AuditLocked(reason.rfind("killed", 0) == 0 ? audit_type::kSessionKilled
+                                               : audit_type::kSessionDeleted,
+                {{"reason", reason}});
     StopLocked(SessionState::kDead, reason);
     if (deps_.store) (void)deps_.store->Remove(id_);
   }
@@ -291,6 +313,7 @@ void Session::OnExit(std::uint64_t generation, const sandbox::Outcome& outcome) 
   ++generation_;
   const bool mid_turn = record_.state == SessionState::kBusy;
   if (mid_turn || !outcome.NormalExit() || outcome.code != 0) {
+    Metrics::Global().AgentCrash();
     Emit(ErrorEvent{mid_turn ? "agent_crashed" : "agent_exited",
                     "the agent ended " + std::string(mid_turn ? "during a turn" : "") + ": " +
                         outcome.Describe() + "; the next message restarts it"});
@@ -325,6 +348,8 @@ std::function<void(const EgressDecision&)> Session::EgressRecorder() {
 }
 
 void Session::Emit(EventPayload payload) {
+  CountInMetrics(payload);
+  AuditEventLocked(payload);
   if (auto* end = std::get_if<TurnEnd>(&payload)) {
     if (record_.turns_ended < record_.turns) ++record_.turns_ended;
     end->turn = record_.turns_ended;
@@ -343,6 +368,19 @@ void Session::Emit(EventPayload payload) {
     SetStateLocked(SessionState::kReady, "turn ended");
   } else if (turn_ended) {
     PersistLocked();
+  }
+}
+
+void Session::CountInMetrics(const EventPayload& payload) const {
+  auto& metrics = Metrics::Global();
+  if (const auto* d = std::get_if<PermissionDecision>(&payload)) {
+    metrics.ToolDecision(d->allowed ? "allow" : "deny", d->rule, tenant_id_);
+    if (!d->allowed && !d->category.empty()) metrics.FirewallBlock(d->category);
+  } else if (const auto* r = std::get_if<PermissionRequest>(&payload)) {
+    metrics.ToolDecision("ask", r->rule, tenant_id_);
+  } else if (const auto* u = std::get_if<Usage>(&payload)) {
+    metrics.Usage(tenant_id_, {u->input_tokens, u->output_tokens, u->cache_read_tokens,
+                               u->cache_creation_tokens, u->cost_usd});
   }
 }
 

@@ -46,6 +46,7 @@ struct SessionDeps {
   SessionStore* store = nullptr;        // null = not persisted (tests)
   AuditSink* audit = nullptr;           // null = not audited (tests); see supervisor/AUDIT.md
   TranscriptSink* transcripts = nullptr;  // null = events are not persisted (tests)
+  bool audit_prompt_text = false;  // prompt records keep the text, not only size + SHA-256
   std::vector<std::string> claude_command = {"claude"};
   std::vector<sandbox::BindMount> extra_mounts;  // e.g. the Claude Code installation
   std::size_t ring_capacity = 4096;
@@ -62,7 +63,6 @@ class Session : public std::enable_shared_from_this<Session>, private ProviderHo
   SessionRecord Snapshot() const;
   EventLog& Events() { return events_; }
   const SessionPolicy& Policy() const { return *deps_.policy; }
-
   const SessionPolicyPtr& PolicyPtr() const { return deps_.policy; }
 
   // Turns a warm-pool session (started under a provisional id, with no store,
@@ -70,6 +70,7 @@ class Session : public std::enable_shared_from_this<Session>, private ProviderHo
   // conversation id and takes `deps` (the same policy). Call it before the
   // session is visible to anyone else: Id() is read without the lock.
   void Adopt(std::string id, std::string key, SessionDeps deps);
+
   // Launches the agent (state starting -> ready). A failure leaves it stopped.
   SvResult<void> Start();
   // Sends a prompt, restarting the agent first if it is stopped; returns the turn.
@@ -84,6 +85,8 @@ class Session : public std::enable_shared_from_this<Session>, private ProviderHo
   // Whether the process can be reaped: running, not busy, idle since `cutoff_ms`.
   bool IdleSince(std::int64_t cutoff_ms) const;
   bool Running() const;
+  // Appends a session-scoped audit record (created, killed, ...); not waited for.
+  void Audit(const char* type, nlohmann::json data, std::string actor = "system");
 
  private:
   // ProviderHost (called with mu_ held, from a provider).
@@ -94,6 +97,12 @@ class Session : public std::enable_shared_from_this<Session>, private ProviderHo
   TimerId ScheduleAfter(std::chrono::milliseconds delay, std::function<void()> fn) override;
   void CancelTimer(TimerId id) override;
   const std::string& WorkDir() const override { return record_.workdir; }
+  void RecordDecision(PermissionDecision decision,
+                      std::function<void(const hotplex::Status&)> then) override;
+  // Audit records (supervisor/session_audit.cpp; AUDIT.md lists them).
+  void AuditLocked(const char* type, nlohmann::json data, std::string actor = "system");
+  void AuditEventLocked(const EventPayload& payload);
+  void AuditPromptLocked(std::string_view text);
 
   SvResult<void> StartLocked();
   void StopLocked(SessionState next, std::string reason);
@@ -104,6 +113,7 @@ class Session : public std::enable_shared_from_this<Session>, private ProviderHo
   AgentProcess::Callbacks MakeCallbacks(std::uint64_t generation);
   void OnOutput(std::uint64_t generation, bool is_stdout, std::string_view line, bool truncated);
   void OnExit(std::uint64_t generation, const sandbox::Outcome& outcome);
+  void CountInMetrics(const EventPayload& payload) const;  // supervisor/metrics.hpp
   void CloseEgressLocked();
   std::function<void(const EgressDecision&)> EgressRecorder();
 

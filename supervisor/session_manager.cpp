@@ -74,6 +74,7 @@ SvResult<SessionDeps> SessionManager::DepsFor(const Tenant& tenant, const std::s
   deps.store = store_;
   deps.audit = options_.audit;
   deps.transcripts = options_.transcripts;
+  deps.audit_prompt_text = options_.audit_prompt_text;
   deps.claude_command = options_.claude_command;
   deps.extra_mounts = options_.extra_mounts;
   deps.ring_capacity = options_.ring_capacity;
@@ -153,6 +154,7 @@ SvResult<std::string> SessionManager::PrepareHome(const Tenant& tenant,
 SvResult<CreateResult> SessionManager::Create(const Tenant& tenant, const CreateRequest& request) {
   auto deps = DepsFor(tenant, tenant.team);
   if (!deps) return deps.error();
+  const std::string deps_policy_name = deps->policy->name;
   SessionRecord record;
   record.id = request.key.empty() ? RandomSessionId() : SessionIdForKey(tenant.id, request.key);
   SessionPtr session;
@@ -165,31 +167,39 @@ SvResult<CreateResult> SessionManager::Create(const Tenant& tenant, const Create
     if (draining_) {
       return SvError(ErrorKind::kDraining, "the daemon is draining: it admits no new sessions");
     }
+    if (options_.audit != nullptr && !options_.audit->Healthy()) {
+      return SvError(ErrorKind::kAuditUnavailable,
+                     "audit store unavailable: no session is admitted until it can write");
+    }
     auto admitted = Admit(tenant, *deps->policy, request);
     if (!admitted) return admitted.error();
-    auto workdir = PrepareWorkdir(tenant, request.workdir);
-    if (!workdir) return workdir.error();
-    auto home = PrepareHome(tenant, record.id);
-    if (!home) return home.error();
-    record.tenant_id = tenant.id;
-    record.key = request.key;
     if (SessionPtr warm = request.workdir.empty() ? pool_->Take(KeyFor(tenant, request), deps->policy)
                                                   : nullptr) {
       warm->Adopt(record.id, request.key, std::move(*deps));
       sessions_.emplace(warm->Id(), warm);
       return CreateResult{warm, true};
     }
+    auto workdir = PrepareWorkdir(tenant, request.workdir);
+    if (!workdir) return workdir.error();
+    auto home = PrepareHome(tenant, record.id);
+    if (!home) return home.error();
+    record.tenant_id = tenant.id;
+    record.key = request.key;
     record.provider = request.provider;
     record.policy = deps->policy->name;
     record.workdir = std::move(*workdir);
     record.home = std::move(*home);
+    record.conversation_id = record.id;
     record.argv = request.argv;
     record.created_ms = record.last_active_ms = NowUnixMs();
     session = std::make_shared<Session>(std::move(record), std::move(*deps));
     // Reserved before the launch so that a concurrent create with the same key
     // finds it instead of launching a second agent.
     sessions_.emplace(session->Id(), session);
-    record.conversation_id = record.id;
+  }
+  // A miss on the tenant's default workdir: keep sessions like this one warm.
+  if (tenant.warm_pool > 0 && request.workdir.empty()) {
+    pool_->SetTarget(KeyFor(tenant, request), tenant.warm_pool);
   }
   auto started = session->Start();
   if (!started) {
@@ -197,11 +207,12 @@ SvResult<CreateResult> SessionManager::Create(const Tenant& tenant, const Create
     std::lock_guard lock(mu_);
     sessions_.erase(session->Id());
     return started.error();
-  // A miss on the tenant's default workdir: keep sessions like this one warm.
-  if (tenant.warm_pool > 0 && request.workdir.empty()) {
-    pool_->SetTarget(KeyFor(tenant, request), tenant.warm_pool);
   }
-  }
+  session->Audit(audit_type::kSessionCreated,
+                 {{"policy", deps_policy_name},
+                  {"provider", ProviderKindName(request.provider)},
+                  {"key", request.key}},
+                 "client:" + tenant.id);
   return CreateResult{session, true};
 }
 
@@ -275,6 +286,9 @@ void SessionManager::Shutdown(std::chrono::milliseconds grace) {
   }
   reap_timer_.cancel();
   for (auto& s : all) s->Stop("daemon shutting down");
+  // After the sessions: an adopted agent's parent-death signal follows the pool
+  // thread that launched it.
+  pool_->Drain();
   for (auto& s : all) {
     s->Events().CloseAll(ErrorEvent{"shutting_down", "the daemon is shutting down; reconnect "
                                                      "later with after=<last seq seen>"});
@@ -286,9 +300,6 @@ void SessionManager::Shutdown(std::chrono::milliseconds grace) {
   }
 }
 
-  // After the sessions: an adopted agent's parent-death signal follows the pool
-  // thread that launched it.
-  pool_->Drain();
 std::vector<SessionPtr> SessionManager::ListAll() const {
   std::lock_guard lock(mu_);
   std::vector<SessionPtr> out;

@@ -53,6 +53,7 @@ struct ManagerOptions {
   WarmPool::Options warm_pool;  // launcher threads, check interval (sizes are per tenant)
   AuditSink* audit = nullptr;  // null = not audited; else refuse sessions while unhealthy
   TranscriptSink* transcripts = nullptr;  // null = events are not persisted
+  bool audit_prompt_text = false;          // daemon config audit.record_prompt_text
 };
 
 class SessionManager {
@@ -78,8 +79,8 @@ class SessionManager {
   // then waits up to `grace` for their sandboxes to be reaped.
   void Shutdown(std::chrono::milliseconds grace);
   std::size_t Count() const;
-
   const WarmPool& Pool() const { return *pool_; }
+
   // Admin access (every tenant's sessions; api/ admin routes only).
   std::vector<SessionPtr> ListAll() const;
   SvResult<SessionPtr> GetAny(std::string_view id) const;
@@ -96,12 +97,12 @@ class SessionManager {
   SvResult<std::string> PrepareWorkdir(const Tenant& tenant, const std::string& relative) const;
   SvResult<std::string> PrepareHome(const Tenant& tenant, const std::string& id) const;
   void ScheduleReap();
-
   // Warm pool hooks (supervisor/session_manager_warm.cpp).
   void StartWarmPool();
   static WarmKey KeyFor(const Tenant& tenant, const CreateRequest& request);
   SvResult<SessionPtr> LaunchWarm(const WarmKey& key) const;
   SessionPolicyPtr CurrentPolicy(const WarmKey& key) const;
+
   boost::asio::io_context& io_;
   const ManagerOptions options_;
   const TenantRegistry& tenants_;
@@ -113,7 +114,7 @@ class SessionManager {
   std::map<std::string, SessionPtr, std::less<>> sessions_;
   bool shutting_down_ = false;
   std::atomic<bool> draining_{false};
-};
   std::unique_ptr<WarmPool> pool_;  // last: drained (and its threads joined) first
+};
 
 }  // namespace hotplex::supervisor

@@ -12,6 +12,7 @@ const char* ErrorKindCode(ErrorKind kind) {
     case ErrorKind::kPromptTooLarge: return "prompt_too_large";
     case ErrorKind::kTooManySessions: return "too_many_sessions";
     case ErrorKind::kUnavailable: return "unavailable";
+    case ErrorKind::kAuditUnavailable: return "audit_unavailable";
     case ErrorKind::kDraining: return "draining";
     case ErrorKind::kInternal: return "internal";
   }

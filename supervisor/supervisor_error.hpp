@@ -16,6 +16,7 @@ enum class ErrorKind {
   kPromptTooLarge,   // prompt over the policy's max_prompt_bytes (413)
   kTooManySessions,  // tenant at the policy's max_sessions (429)
   kUnavailable,      // shutting down, or the sandbox could not start (503)
+  kAuditUnavailable,  // the audit store cannot write: fail closed (503)
   kDraining,         // the operator drains the daemon: no new sessions (503)
   kInternal,         // a bug or a broken host (500)
 };
