@@ -109,6 +109,13 @@ void PrintFirstStartKey(const sv::LocalKey& key, const sv::DaemonConfig& config)
       key.path.c_str(), key.key.c_str(), key.key.c_str(), config.api.ToString().c_str());
 }
 
+// docker.instance, else $HOTPLEX_DOCKER_INSTANCE, else derived from the state dir.
+Result<std::string> DockerInstanceName(const sv::DaemonConfig& config) {
+  if (!config.docker.instance.empty()) return config.docker.instance;
+  if (const char* env = std::getenv("HOTPLEX_DOCKER_INSTANCE"); env && *env) return std::string(env);
+  return sandbox::DockerInstanceForStateDir(config.state_dir);
+}
+
 int Serve(sv::DaemonConfig config) {
   auto prepared = sv::PrepareStateDir(config.state_dir);
   if (!prepared) return std::fprintf(stderr, "hotplexd: %s\n", prepared.error().Describe().c_str()), 1;
@@ -137,15 +144,17 @@ int Serve(sv::DaemonConfig config) {
   if (process_backend) backends[sandbox::BackendKind::kProcess] = process_backend->get();
   // Docker is optional: without a daemon, policies with `sandbox.backend: docker`
   // fail at session creation with "backend unavailable".
-  // HOTPLEX_DOCKER_INSTANCE names this daemon's containers (label io.hotplex.instance,
-  // default "hotplexd"); start-up reconcile removes only leftovers with the same name.
+  // Its containers carry io.hotplex.instance=<DockerInstanceName>; the start-up
+  // reconcile removes only leftovers with this daemon's name.
   sandbox::DockerOptions docker_options;
-  if (const char* instance = std::getenv("HOTPLEX_DOCKER_INSTANCE"); instance && *instance) {
-    docker_options.instance = instance;
-  }
-  auto docker_backend = sandbox::MakeDockerBackend(docker_options);
+  auto instance = DockerInstanceName(config);
+  if (!instance) return std::fprintf(stderr, "hotplexd: %s\n", instance.error().Describe().c_str()), 1;
+  docker_options.instance = *instance;
+  auto docker_backend = sandbox::DockerBackend::Create(docker_options);
   if (docker_backend) {
     backends[sandbox::BackendKind::kDocker] = docker_backend->get();
+    std::printf("hotplexd: docker sandboxes labelled io.hotplex.instance=%s; removed %zu left by "
+                "an earlier run\n", docker_options.instance.c_str(), (*docker_backend)->ReconciledCount());
   } else {
     std::fprintf(stderr, "hotplexd: docker sandbox unavailable: %s\n",
                  docker_backend.error().Describe().c_str());

@@ -2,6 +2,9 @@
 
 #include <fcntl.h>
 
+#include <cstdio>
+#include <filesystem>
+
 #include "sandbox/docker_container_spec.hpp"
 #include "sandbox/docker_sandbox.hpp"
 #include "sandbox/docker_seccomp_profile.hpp"
@@ -75,6 +78,18 @@ Result<std::unique_ptr<Sandbox>> DockerBackend::Launch(const SandboxSpec& spec) 
   box.memory_limit = spec.limits.memory_bytes;
   HOTPLEX_TRY(std::unique_ptr<DockerSandbox> sandbox, DockerSandbox::Start(std::move(box)));
   return std::unique_ptr<Sandbox>(std::move(sandbox));
+}
+
+Result<std::string> DockerInstanceForStateDir(const std::string& state_dir) {
+  std::error_code ec;
+  const std::filesystem::path canonical = std::filesystem::canonical(state_dir, ec);
+  if (ec) return MakeError("docker instance name: state dir " + state_dir + ": " + ec.message());
+  // FNV-1a: stable across builds and hosts (std::hash is not), short, no dependency.
+  std::uint64_t hash = 0xcbf29ce484222325ull;
+  for (const unsigned char c : canonical.string()) hash = (hash ^ c) * 0x100000001b3ull;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  return "hotplexd-" + std::string(hex);
 }
 
 Result<std::unique_ptr<Backend>> MakeDockerBackend(const DockerOptions& options) {

@@ -27,7 +27,8 @@ struct DockerOptions {
   // Image for specs without one (policies normally name theirs in sandbox.image).
   std::string default_image = "hotplex/sandbox-base";
   // io.hotplex.instance label of every container this backend creates; reconcile
-  // touches only containers with the same value, so two daemons never collide.
+  // touches only containers with the same value, so two daemons never collide
+  // (hotplexd serve derives it from its state dir: DockerInstanceForStateDir).
   std::string instance = "hotplexd";
   // At start: remove containers an earlier run of this instance left behind
   // (true, the default), or leave them alone (false).
@@ -59,6 +60,12 @@ class DockerBackend final : public Backend {
   std::mutex seccomp_mu_;
   std::map<std::vector<std::string>, std::string> seccomp_cache_;
 };
+
+// The instance name of a daemon keeping its state in `state_dir`: "hotplexd-" and 16
+// hex digits of a stable hash (FNV-1a 64) of the directory's canonical path. A
+// restarted daemon (same state dir) finds its own leftovers; a daemon with another
+// state dir on the same dockerd never removes them. The directory must exist.
+Result<std::string> DockerInstanceForStateDir(const std::string& state_dir);
 
 // The Backend interface's factory, like MakeNamespaceBackend.
 Result<std::unique_ptr<Backend>> MakeDockerBackend(const DockerOptions& options = {});
