@@ -164,23 +164,6 @@ void ReadDocker(Reader& r, const YAML::Node& node, const std::string& path, Dock
   });
 }
 
-void ReadDocker(Reader& r, const YAML::Node& node, const std::string& path, DockerSettings& d) {
-  r.Map(node, path, {
-      {"instance", [&](auto& n, auto& p) {
-         if (r.Scalar(n, p, d.instance) && !ValidTenantId(d.instance)) {
-           r.Fail(n, p, "expected [a-z0-9_-]{1,64}");
-         }
-       }},
-      {"reconcile", [&](auto& n, auto& p) {
-         std::string mode;
-         if (!r.Scalar(n, p, mode) || mode == "remove") return;
-         r.Fail(n, p, mode == "adopt" ? "adopt is not supported yet (a restarted daemon cannot "
-                                        "reattach to a container); use remove"
-                                      : "expected remove");
-       }},
-  });
-}
-
 Tenant ReadTenant(Reader& r, const YAML::Node& node, const std::string& path) {
   Tenant t;
   t.team = "default";
@@ -260,7 +243,6 @@ void ReadRoot(Reader& r, const YAML::Node& root, DaemonConfig& c) {
          r.Map(n, p, {{"extra_mounts",
                        [&](auto& n2, auto& p2) { ReadMounts(r, n2, p2, c.extra_mounts); }}});
        }},
-      {"docker", [&](auto& n, auto& p) { ReadDocker(r, n, p, c.docker); }},
       {"docker", [&](auto& n, auto& p) { ReadDocker(r, n, p, c.docker); }},
       {"tenants", [&](auto& n, auto& p) {
          if (!n.IsSequence()) return r.Fail(n, p, "expected a list of tenants");

@@ -98,14 +98,6 @@ struct DockerSettings {
   std::string instance;
 };
 
-// The docker backend (sandbox/DOCKER.md). `instance` is the io.hotplex.instance
-// label of this daemon's sandbox containers; empty = HOTPLEX_DOCKER_INSTANCE, else
-// derived from state_dir. At start the daemon removes every container with its
-// label (`reconcile: remove`, the only mode: `adopt` is refused, not supported yet).
-struct DockerSettings {
-  std::string instance;
-};
-
 inline constexpr uid_t kDefaultTenantUid = 60000;
 
 struct DaemonConfig {
@@ -122,7 +114,6 @@ struct DaemonConfig {
   AuditSettings audit;
   std::vector<std::string> claude_command = {"claude"};
   std::vector<sandbox::BindMount> extra_mounts;
-  DockerSettings docker;
   DockerSettings docker;
   std::vector<Tenant> tenants;
 };
