@@ -157,7 +157,19 @@ std::string Metrics::Expose(const SessionCounts& sessions, const ProcessStats& p
   auto families = registry_->Collect();
   auto extra = scrape.Collect();
   families.insert(families.end(), extra.begin(), extra.end());
-  return prom::TextSerializer().Serialize(families);
+  std::string text = prom::TextSerializer().Serialize(families);
+  // prometheus-cpp leaves out a labelled family that has no series yet; name
+  // it anyway (HELP and TYPE only), so scrapers and dashboards see every family.
+  static constexpr std::pair<const char*, const char*> kLabelled[] = {
+      {"hotplex_sandbox_spawn_seconds", "histogram"}, {"hotplex_tool_decisions_total", "counter"},
+      {"hotplex_firewall_blocks_total", "counter"},  {"hotplex_egress_requests_total", "counter"},
+      {"hotplex_tokens_total", "counter"},           {"hotplex_cost_usd_total", "counter"},
+      {"hotplex_admin_requests_total", "counter"},   {"hotplex_sessions", "gauge"}};
+  for (const auto& [name, type] : kLabelled) {
+    if (text.find(std::string("# TYPE ") + name + " ") != std::string::npos) continue;
+    text += std::string("# HELP ") + name + " (no series yet)\n# TYPE " + name + " " + type + "\n";
+  }
+  return text;
 }
 
 }  // namespace hotplex::supervisor
