@@ -3,7 +3,9 @@
 #include <future>
 
 #include "api/admin_tls.hpp"
+#include "supervisor/audit_store.hpp"
 #include "supervisor/local_tenant.hpp"
+#include "supervisor/transcript_store.hpp"
 
 namespace hotplex::api {
 namespace asio = boost::asio;
@@ -35,10 +37,14 @@ hotplex::Status Daemon::Init(const sv::PolicySource& policies,
   options.extra_mounts = config_.extra_mounts;
   options.ring_capacity = config_.events.ring_size;
   options.max_line_bytes = config_.events.max_line_bytes;
+  HOTPLEX_TRY_STATUS(OpenAudit(options));
   sessions_ = std::make_unique<sv::SessionManager>(io_, options, *tenants_, policies,
                                                    std::move(backends), store_.get());
   HOTPLEX_TRY_STATUS(sessions_->Recover());
   ctx_.reset(new ApiContext{*sessions_, *tenants_, config_.http, config_.events});
+  ctx_->audit = audit_.get();
+  ctx_->audit_reader = audit_.get();
+  ctx_->transcripts = transcripts_.get();
   server_ = std::make_unique<ApiServer>(io_, *ctx_);
   HOTPLEX_TRY_STATUS(InitAdmin(policy_store));
   HOTPLEX_TRY_STATUS(server_->Bind(config_.api, config_.admin));
@@ -58,6 +64,25 @@ hotplex::Status Daemon::InitAdmin(policies::PolicyStore* policy_store) {
   ctx_->admin_token = &admin_token_;
   ctx_->policy_store = policy_store;
   ctx_->policy_dir = config_.policy_dir;
+  return {};
+}
+
+// The audit store must open: a daemon that cannot audit does not start.
+hotplex::Status Daemon::OpenAudit(sv::ManagerOptions& options) {
+  sv::AuditOptions audit;
+  audit.path = config_.state_dir + "/audit.db";
+  audit.queue_limit = config_.audit.queue_limit;
+  audit.retention = config_.audit.retention;
+  audit.max_bytes = config_.audit.max_bytes;
+  audit.archive_dir = config_.audit.archive_dir.empty() ? config_.state_dir + "/audit-archive"
+                                                        : config_.audit.archive_dir;
+  auto store = sv::AuditStore::Open(std::move(audit));
+  if (!store) return MakeError("cannot open the audit store: " + store.error().Describe());
+  audit_ = std::move(*store);
+  HOTPLEX_TRY(transcripts_, sv::TranscriptStore::Open({config_.state_dir + "/transcripts"}));
+  options.audit = audit_.get();
+  options.transcripts = transcripts_.get();
+  options.audit_prompt_text = config_.audit.record_prompt_text;
   return {};
 }
 

@@ -23,9 +23,11 @@
 #include "api/api_server.hpp"
 #include "common/result.hpp"
 #include "supervisor/admin_token.hpp"
+#include "supervisor/audit_store.hpp"
 #include "supervisor/daemon_config.hpp"
 #include "supervisor/session_manager.hpp"
 #include "supervisor/session_store.hpp"
+#include "supervisor/transcript_store.hpp"
 
 namespace hotplex::api {
 
@@ -54,6 +56,7 @@ class Daemon {
                        supervisor::SessionManager::Backends backends,
                        policies::PolicyStore* policy_store);
   hotplex::Status InitAdmin(policies::PolicyStore* policy_store);
+  hotplex::Status OpenAudit(supervisor::ManagerOptions& options);
 
   const supervisor::DaemonConfig config_;
   boost::asio::io_context io_;
@@ -61,6 +64,9 @@ class Daemon {
   supervisor::AdminToken admin_token_;
   std::unique_ptr<supervisor::TenantRegistry> tenants_;
   std::unique_ptr<supervisor::SessionStore> store_;
+  // Before sessions_: they outlive every session that appends to them.
+  std::unique_ptr<supervisor::AuditStore> audit_;
+  std::unique_ptr<supervisor::TranscriptStore> transcripts_;
   std::unique_ptr<supervisor::SessionManager> sessions_;
   std::unique_ptr<ApiContext> ctx_;
   std::unique_ptr<ApiServer> server_;
