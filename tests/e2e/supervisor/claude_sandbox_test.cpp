@@ -1,17 +1,20 @@
 // End to end: the real Claude Code CLI inside the namespace sandbox, driven
 // through hotplexd's API, talking to our fake Messages API on loopback.
 //
-// The sandbox shares the host network here (policy `network: host` with the
-// unsafe opt-in) so that the CLI reaches the fake API on 127.0.0.1: the egress
-// forward that would allow `network: egress` instead is not built yet. The CLI
-// binary is bind-mounted read-only (config sandbox.extra_mounts).
+// The sandbox has network mode egress: its own namespace with only loopback,
+// where the supervisor serves a forward of the fake API's port (policy
+// `network.forwards: [127.0.0.1:<port>]`), so ANTHROPIC_BASE_URL names the same
+// 127.0.0.1:<port> inside the sandbox (supervisor/EGRESS.md). The CLI binary
+// is bind-mounted read-only (config sandbox.extra_mounts).
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "policies/policy_loader.hpp"
+#include "supervisor/egress_gateway.hpp"
 #include "supervisor/policy_adapter.hpp"
 #include "tests/fake_anthropic/api_server.hpp"
 #include "tests/integration/api/api_fixture.hpp"
@@ -34,6 +37,9 @@ constexpr const char* kScript = R"({
     {"match": "ASK-WRITE", "replies": [
       {"tool_use": {"name": "Write", "input": {"file_path": "WORKDIR/asked.txt", "content": "ok"}}},
       {"text": "Asked."}]},
+    {"match": "EGRESS-PROBE", "replies": [
+      {"tool_use": {"name": "Bash", "input": {"command": "curl -s http://example.org/ > egress.txt; curl -s --noproxy '*' --max-time 5 http://10.1.2.3/; echo \" direct=$?\" >> egress.txt"}}},
+      {"text": "Probed."}]},
     {"match": "SLOW", "replies": [
       {"text": "one two three four five six seven eight nine ten", "chunk_size": 4, "delay_ms": 300}]}
   ],
@@ -79,8 +85,7 @@ class ClaudeInSandbox : public ApiFixture {
     const std::string yaml = R"(
 extends: default
 sandbox:
-  unsafe: true
-  network: {mode: host}
+  network: {mode: egress, forwards: ["127.0.0.1:)" + std::to_string(api_port_) + R"("]}
   limits: {max_sessions: 4}
   ask_timeout: 60s
 env:
@@ -202,6 +207,28 @@ TEST_F(ClaudeInSandbox, AfterADaemonRestartTheConversationResumes) {
   ASSERT_FALSE(requests.empty());
   EXPECT_NE(requests.back().dump().find("PINEAPPLE"), std::string::npos)
       << "the API saw the earlier turn after --resume";
+}
+
+TEST_F(ClaudeInSandbox, EgressIsTheOnlyWayOutAndEndsWithTheSession) {
+  const std::string id = Create();
+  Prompt(id, "EGRESS-PROBE please");  // the CLI itself reaches the API through the forward
+  auto events = UntilTurnEnd(id);
+  ASSERT_TRUE(HasEvent(events, "permission_decision", "decision", "allow")) << json(events).dump();
+  std::ifstream in(WorkspaceOf("a") + "/egress.txt");
+  const std::string probe((std::istreambuf_iterator<char>(in)), {});
+  // curl used HTTP_PROXY: the proxy refused a domain the policy does not allow.
+  EXPECT_NE(probe.find("hotplex egress: example.org:80 is not in the policy's "
+                       "network.allow_domains"),
+            std::string::npos)
+      << probe;
+  // Without the proxy there is no route: curl exit 7 (could not connect).
+  EXPECT_NE(probe.find(" direct=7"), std::string::npos) << probe;
+  EXPECT_GT(supervisor::EgressGateway::LiveSockets(), 0u);
+  EXPECT_EQ(Call("DELETE", "/v1/sessions/" + id).status, 200);
+  for (int i = 0; i < 500 && supervisor::EgressGateway::LiveSockets() != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(supervisor::EgressGateway::LiveSockets(), 0u) << "egress sockets left after delete";
 }
 
 }  // namespace
