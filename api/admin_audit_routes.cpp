@@ -75,10 +75,13 @@ HttpResponse TranscriptPage(ApiContext& ctx, const Route& route, const HttpReque
     events.push_back(json::parse(line, nullptr, false));
     return events.size() < limit;
   });
+  const bool known = ctx.sessions.GetAny(route.session_id).has_value();
+  if (!last && !known) {
+    return AdminError(req, http::status::not_found, "not_found", "no such session or transcript");
+  }
   if (!last) {
     return AdminError(req, http::status::internal_server_error, "internal", last.error().Describe());
   }
-  const bool known = ctx.sessions.GetAny(route.session_id).has_value();
   if (!known && events.empty() && after == 0) {
     return AdminError(req, http::status::not_found, "not_found", "no such session or transcript");
   }

@@ -57,11 +57,7 @@ HttpResponse KillSession(ApiContext& ctx, const Route& route, const HttpRequest&
     AuditAdminAction(ctx, caller, "session.kill", route.session_id, 404, "not_found");
     return SupervisorErrorResponse(killed.error(), req);
   }
-  if (ctx.audit != nullptr) {
-    ctx.audit->Append({sv::audit_type::kSessionKilled, (*killed)->TenantId(), route.session_id,
-                       caller.Actor(), {{"reason", kKillReason}}},
-                      nullptr);
-  }
+  // The session.killed record itself is written by Session::Delete (reason "killed ...").
   AuditAdminAction(ctx, caller, "session.kill", route.session_id, 200, "ok");
   return AdminOk(req, {{"id", route.session_id}, {"state", "dead"}, {"reason", kKillReason}});
 }
