@@ -5,7 +5,11 @@
 //   - events/s from one agent's stdout to one WebSocket client
 //   - stdout-line-to-WebSocket latency p50/p99 (fake agent stamps CLOCK_MONOTONIC)
 //   - daemon RSS growth per idle session (agents are separate processes)
-// Usage: supervisor_bench [sessions_for_rss=500] [events=200000]
+//   - create-to-ready with the namespace backend, cold and warm (create_to_ready_bench.cpp)
+//   - stdout-line-to-WebSocket latency at 1/100/1000 sessions vs websocketd
+//     (broker_latency_bench.cpp)
+// Usage: supervisor_bench [sessions_for_rss=500] [events=200000] [create_to_ready_n=100]
+//                         [latency_sizes=1,100,1000]
 #include <time.h>
 #include <unistd.h>
 
@@ -32,14 +36,13 @@
 #include "policies/policy_loader.hpp"
 #include "supervisor/api_key.hpp"
 #include "supervisor/policy_adapter.hpp"
+#include "tests/bench/supervisor/bench_client.hpp"
 #include "tests/integration/api/spawn_backend.hpp"
 
 namespace {
 
-using nlohmann::json;
-using Clock = std::chrono::steady_clock;
+using namespace hotplex::bench;
 namespace sv = hotplex::supervisor;
-namespace websocket = boost::beast::websocket;
 
 constexpr const char* kKey = "bench-key";
 constexpr const char* kPolicy = R"(
@@ -58,61 +61,17 @@ class Policies : public sv::PolicySource {
   sv::SessionPolicyPtr policy;
 };
 
-class Ws {
- public:
-  explicit Ws(int port) : ws_(io_) {
-    ws_.next_layer().connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
-    ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::request_type& r) { r.set("Authorization", std::string("Bearer ") + kKey); }));
-    ws_.handshake("127.0.0.1", "/ws/v1/agent");
-  }
-  void Send(const json& j) { ws_.write(boost::asio::buffer(j.dump())); }
-  json Read() {
-    buffer_.clear();
-    ws_.read(buffer_);
-    return json::parse(boost::beast::buffers_to_string(buffer_.data()));
-  }
-
- private:
-  boost::asio::io_context io_;
-  websocket::stream<boost::asio::ip::tcp::socket> ws_;
-  boost::beast::flat_buffer buffer_;
-};
-
-long RssKiB() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return 0;
-}
-
-double Percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<std::size_t>(p * v.size()))];
-}
-
 json Post(int port, const std::string& path, const json& body) {
-  httplib::Client c("127.0.0.1", port);
-  c.set_read_timeout(30, 0);
-  auto r = c.Post(path, {{"Authorization", std::string("Bearer ") + kKey}}, body.dump(), "application/json");
-  return r ? json::parse(r->body) : json();
+  return hotplex::bench::Post(port, kKey, path, body);
 }
 
 void CreateToReady(int port, int n) {
   std::vector<double> ms;
-  Ws ws(port);
+  Ws ws(port, kKey);
   for (int i = 0; i < n; ++i) {
-    const auto start = Clock::now();
-    const std::string id = Post(port, "/v1/sessions", {{"provider", "claude-code"}})["id"];
-    ws.Send({{"type", "attach"}, {"session_id", id}});
-    for (json m = ws.Read();; m = ws.Read()) {
-      if (m["type"] == "status" && m["data"]["state"] == "ready") break;
-    }
-    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-    httplib::Client c("127.0.0.1", port);
-    c.Delete("/v1/sessions/" + id, {{"Authorization", std::string("Bearer ") + kKey}});
+    std::string id;
+    ms.push_back(CreateUntilReady(port, kKey, ws, id));
+    Delete(port, kKey, "/v1/sessions/" + id);
   }
   std::printf("create-to-ready (cold, fake agent, process backend, n=%d): p50 %.2f ms  p99 %.2f ms\n",
               n, Percentile(ms, 0.5), Percentile(ms, 0.99));
@@ -120,7 +79,7 @@ void CreateToReady(int port, int n) {
 
 void Throughput(int port, int events) {
   const std::string id = Post(port, "/v1/sessions", {{"provider", "claude-code"}})["id"];
-  Ws ws(port);
+  Ws ws(port, kKey);
   ws.Send({{"type", "attach"}, {"session_id", id}});
   ws.Send({{"type", "prompt"}, {"session_id", id}, {"text", "fake:echo " + std::to_string(events)}});
   std::vector<double> latency_us;
@@ -155,6 +114,13 @@ void RssPerSession(int port, int n) {
 int main(int argc, char** argv) {
   const int rss_sessions = argc > 1 ? std::atoi(argv[1]) : 500;
   const int events = argc > 2 ? std::atoi(argv[2]) : 200000;
+  const int ready_n = argc > 3 ? std::atoi(argv[3]) : 100;
+  std::vector<int> latency_sizes;  // "1,100,1000" (default); "0" = skip
+  for (std::string list = argc > 4 ? argv[4] : "1,100,1000"; !list.empty();) {
+    const auto comma = list.find(',');
+    if (const int n = std::atoi(list.substr(0, comma).c_str()); n > 0) latency_sizes.push_back(n);
+    list = comma == std::string::npos ? "" : list.substr(comma + 1);
+  }
   char tmpl[] = "/tmp/hotplex-bench-XXXXXX";
   const std::string dir = ::mkdtemp(tmpl);
   sv::DaemonConfig config;
@@ -163,7 +129,7 @@ int main(int argc, char** argv) {
   config.admin = {"127.0.0.1", 0};
   config.events.subscriber_queue = 1u << 20;
   config.claude_command = {std::string(HOTPLEX_BINARY_DIR) + "/tests/bin/fake-agent"};
-  sv::Tenant tenant{"bench", "bench", {sv::HashApiKey(kKey)}, dir + "/ws", 60000, 60000};
+  sv::Tenant tenant{"bench", "bench", {sv::HashApiKey(kKey)}, dir + "/ws", 60000, 60000, 0};
   config.tenants = {tenant};
   Policies policies;
   policies.policy = sv::ToSessionPolicy(*hotplex::policies::LoadPolicyText(kPolicy, "bench", ""));
@@ -176,5 +142,7 @@ int main(int argc, char** argv) {
   RssPerSession(port, rss_sessions);
   daemon->reset();
   std::filesystem::remove_all(dir);
+  if (ready_n > 0) hotplex::bench::CreateToReadyNamespace(ready_n);
+  if (!latency_sizes.empty()) hotplex::bench::BrokerLatencyVsWebsocketd(latency_sizes);
   return 0;
 }
