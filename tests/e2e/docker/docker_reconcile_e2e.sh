@@ -14,7 +14,8 @@ other="other-$$"
 pid=""
 instance=""
 cleanup() {
-  [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  # Each step must run even when an earlier one fails (set -e applies in the trap too).
+  if [ -n "$pid" ]; then kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; fi
   for label in "$instance" "$other"; do
     [ -n "$label" ] && docker ps -aq --filter "label=io.hotplex.instance=$label" | xargs -r docker rm -f >/dev/null
   done

@@ -7,7 +7,8 @@ dir="$(mktemp -d /tmp/hotplex-docker-e2e-XXXXXX)"
 instance="e2e-$$"
 pid=""
 cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  # Each step must run even when an earlier one fails (set -e applies in the trap too).
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; fi
   docker ps -aq --filter "label=io.hotplex.instance=$instance" | xargs -r docker rm -f >/dev/null
   rm -rf "$dir"
 }
