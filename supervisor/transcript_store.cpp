@@ -37,15 +37,14 @@ hotplex::Status AppendToFile(const std::string& path, const std::string& text) {
   return {};
 }
 
-// The seq of one transcript line without parsing all of it: lines start with {"seq":N,
+// The seq of one transcript line. Lines are EventToJsonText output, whose keys
+// nlohmann::json writes in sorted order ("data" comes first and may hold any
+// text), so the line is parsed rather than scanned. 0 = no seq (a marker).
 std::uint64_t LineSeq(std::string_view line) {
-  constexpr std::string_view kPrefix = "{\"seq\":";
-  if (line.substr(0, kPrefix.size()) != kPrefix) return 0;
-  std::uint64_t seq = 0;
-  for (std::size_t i = kPrefix.size(); i < line.size() && line[i] >= '0' && line[i] <= '9'; ++i) {
-    seq = seq * 10 + static_cast<std::uint64_t>(line[i] - '0');
-  }
-  return seq;
+  const auto event = nlohmann::json::parse(line, nullptr, false);
+  if (!event.is_object()) return 0;
+  const auto seq = event.find("seq");
+  return seq != event.end() && seq->is_number_unsigned() ? seq->get<std::uint64_t>() : 0;
 }
 
 }  // namespace

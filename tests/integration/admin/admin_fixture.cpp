@@ -107,15 +107,16 @@ std::vector<SseEvent> AdminFixture::ReadAdminSse(
   return events;
 }
 
-std::vector<json> AdminFixture::AuditOf(const std::string& type) {
+std::vector<json> AdminFixture::AuditOf(const std::string& type, std::size_t at_least) {
   // Audit appends are asynchronous: poll (bounded) until the store has them.
   std::vector<json> out;
-  for (int i = 0; i < 50 && out.empty(); ++i) {
+  for (int i = 0; i < 50 && out.size() < at_least; ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     auto res = Admin("GET", "/admin/v1/audit?limit=1000&type=" + type);
     EXPECT_EQ(res.status, 200) << res.body.dump();
     if (res.status != 200) return out;
+    out.clear();
     for (const auto& e : res.body["entries"]) out.push_back(e);
-    if (out.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return out;
 }

@@ -40,8 +40,8 @@ class AdminFixture : public ApiFixture {
   std::vector<SseEvent> ReadAdminSse(const std::string& path,
                                      const std::function<bool(const std::vector<SseEvent>&)>& done,
                                      std::chrono::seconds timeout = std::chrono::seconds(15));
-  // Audit entries of `type` (via the admin API).
-  std::vector<json> AuditOf(const std::string& type);
+  // The audit entries of `type`, polled (bounded) until there are `at_least`.
+  std::vector<json> AuditOf(const std::string& type, std::size_t at_least = 1);
   // An exec session (/bin/cat) of `key`'s tenant, waiting until it is ready.
   json CreateCatSession(const std::string& key);
 

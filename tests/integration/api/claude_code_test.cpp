@@ -45,7 +45,15 @@ class ApiClaudeCode : public ApiFixture {
 TEST_F(ApiClaudeCode, StreamsTextDeltasInOrderAndEndsTheTurn) {
   const std::string id = Create();
   EXPECT_EQ(Prompt(id, "fake:text Hello from the fake agent"), 1);
-  auto events = UntilTurnEnd(id);
+  // The session turns ready just after turn_end: read up to that status too.
+  auto events = ReadEvents(id, 0, [](const std::vector<json>& got) {
+    bool ended = false;
+    for (const auto& e : got) {
+      if (e["type"] == "turn_end") ended = true;
+      if (ended && e["type"] == "status" && e["data"]["state"] == "ready") return true;
+    }
+    return false;
+  });
   std::string text;
   for (const auto& e : OfType(events, "text")) text += e["data"]["text"].get<std::string>();
   EXPECT_EQ(text, "Hello from the fake agent");
@@ -54,9 +62,13 @@ TEST_F(ApiClaudeCode, StreamsTextDeltasInOrderAndEndsTheTurn) {
   EXPECT_EQ(ends[0]["data"]["turn"], 1);
   EXPECT_FALSE(ends[0]["data"]["is_error"]);
   ASSERT_FALSE(OfType(events, "usage").empty());
-  auto states = OfType(events, "status");
+  // starting, (ready when the agent was up before the prompt,) busy, ready.
+  std::vector<std::string> states;
+  for (const auto& e : OfType(events, "status")) states.push_back(e["data"]["state"]);
   ASSERT_GE(states.size(), 3u);
-  EXPECT_EQ(states.back()["data"]["state"], "ready");
+  EXPECT_EQ(states.front(), "starting");
+  EXPECT_EQ(states[states.size() - 2], "busy");
+  EXPECT_EQ(states.back(), "ready");
   auto session = Call("GET", "/v1/sessions/" + id).body;
   EXPECT_EQ(session["turns"], 1);
   EXPECT_GT(session["usage"]["output_tokens"].get<int>(), 0);
