@@ -100,13 +100,14 @@ Result<std::unique_ptr<policies::PolicyStore>> OpenPolicies(const std::string& d
   return store;
 }
 
-void PrintFirstStartKey(const sv::LocalKey& key, const sv::DaemonConfig& config) {
+// `api` is the bound address (the configured port may be 0: any free one).
+void PrintFirstStartKey(const sv::LocalKey& key, const sv::ListenAddress& api) {
   std::printf(
       "hotplexd: generated the API key of the local tenant (stored in %s, shown only once):\n"
       "  %s\n"
       "try:\n"
       "  curl -H 'Authorization: Bearer %s' http://%s/v1/sessions\n",
-      key.path.c_str(), key.key.c_str(), key.key.c_str(), config.api.ToString().c_str());
+      key.path.c_str(), key.key.c_str(), key.key.c_str(), api.ToString().c_str());
 }
 
 // docker.instance, else $HOTPLEX_DOCKER_INSTANCE, else derived from the state dir.
@@ -164,7 +165,9 @@ int Serve(sv::DaemonConfig config) {
   std::printf("hotplexd: serving the API on %s:%u, admin on %s:%u, state in %s\n",
               config.api.host.c_str(), (*daemon)->ApiPort(), config.admin.host.c_str(),
               (*daemon)->AdminPort(), config.state_dir.c_str());
-  if (local_key && local_key->generated) PrintFirstStartKey(*local_key, config);
+  if (local_key && local_key->generated) {
+    PrintFirstStartKey(*local_key, {config.api.host, static_cast<std::uint16_t>((*daemon)->ApiPort())});
+  }
   if (const auto& token = (*daemon)->AdminCredentials(); !token.Generated().empty()) {
     std::printf("hotplexd: generated the admin token (stored in %s, shown only once):\n  %s\n",
                 token.Path().c_str(), token.Generated().c_str());

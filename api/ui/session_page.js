@@ -126,7 +126,9 @@ export async function renderSession(main, {arg: id}, signal) {
               notice, fields, el('h2', {}, 'Events ', stream), list);
   const refresh = async () => {
     try {
-      clear(fields).append(fieldsTable(await call(`/admin/v1/sessions/${encodeURIComponent(id)}`, {signal})));
+      // Fetch first, then replace: two overlapping refreshes must not both append.
+      const session = await call(`/admin/v1/sessions/${encodeURIComponent(id)}`, {signal});
+      clear(fields).append(fieldsTable(session));
       return true;
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
