@@ -85,6 +85,8 @@ inline double CreateUntilReady(int port, const std::string& key, Ws& ws, std::st
 
 // Create-to-ready with the namespace backend, cold and from the warm pool.
 void CreateToReadyNamespace(int n);
+// The same with the docker backend, beside `docker run --rm` of `image`.
+void CreateToReadyDocker(int n, const std::string& image);
 // Stdout-line-to-WebSocket latency at each size, hotplexd vs websocketd.
 void BrokerLatencyVsWebsocketd(const std::vector<int>& sizes);
 

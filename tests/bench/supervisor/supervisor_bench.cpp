@@ -8,8 +8,10 @@
 //   - create-to-ready with the namespace backend, cold and warm (create_to_ready_bench.cpp)
 //   - stdout-line-to-WebSocket latency at 1/100/1000 sessions vs websocketd
 //     (broker_latency_bench.cpp)
+//   - create-to-ready with the docker backend, cold and warm, beside `docker run --rm`
 // Usage: supervisor_bench [sessions_for_rss=500] [events=200000] [create_to_ready_n=100]
-//                         [latency_sizes=1,100,1000]
+//                         [latency_sizes=1,100,1000] [docker_n=20]
+//                         [docker_image=hotplex/sandbox-test]     (a count of 0 skips a part)
 #include <time.h>
 #include <unistd.h>
 
@@ -144,5 +146,9 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(dir);
   if (ready_n > 0) hotplex::bench::CreateToReadyNamespace(ready_n);
   if (!latency_sizes.empty()) hotplex::bench::BrokerLatencyVsWebsocketd(latency_sizes);
+  const int docker_n = argc > 5 ? std::atoi(argv[5]) : 20;
+  if (docker_n > 0) {
+    hotplex::bench::CreateToReadyDocker(docker_n, argc > 6 ? argv[6] : "hotplex/sandbox-test");
+  }
   return 0;
 }
