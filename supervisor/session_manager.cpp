@@ -158,6 +158,7 @@ SvResult<CreateResult> SessionManager::Create(const Tenant& tenant, const Create
   SessionRecord record;
   record.id = request.key.empty() ? RandomSessionId() : SessionIdForKey(tenant.id, request.key);
   SessionPtr session;
+  bool adopted = true;
   {
     std::lock_guard lock(mu_);
     if (shutting_down_) return SvError(ErrorKind::kUnavailable, "the daemon is shutting down");
@@ -177,25 +178,31 @@ SvResult<CreateResult> SessionManager::Create(const Tenant& tenant, const Create
                                                   : nullptr) {
       warm->Adopt(record.id, request.key, std::move(*deps));
       sessions_.emplace(warm->Id(), warm);
-      return CreateResult{warm, true};
+      session = std::move(warm);
+    } else {
+      auto workdir = PrepareWorkdir(tenant, request.workdir);
+      if (!workdir) return workdir.error();
+      auto home = PrepareHome(tenant, record.id);
+      if (!home) return home.error();
+      record.tenant_id = tenant.id;
+      record.key = request.key;
+      record.provider = request.provider;
+      record.policy = deps->policy->name;
+      record.workdir = std::move(*workdir);
+      record.home = std::move(*home);
+      record.conversation_id = record.id;
+      record.argv = request.argv;
+      record.created_ms = record.last_active_ms = NowUnixMs();
+      session = std::make_shared<Session>(std::move(record), std::move(*deps));
+      // Reserved before the launch so that a concurrent create with the same key
+      // finds it instead of launching a second agent.
+      sessions_.emplace(session->Id(), session);
+      adopted = false;
     }
-    auto workdir = PrepareWorkdir(tenant, request.workdir);
-    if (!workdir) return workdir.error();
-    auto home = PrepareHome(tenant, record.id);
-    if (!home) return home.error();
-    record.tenant_id = tenant.id;
-    record.key = request.key;
-    record.provider = request.provider;
-    record.policy = deps->policy->name;
-    record.workdir = std::move(*workdir);
-    record.home = std::move(*home);
-    record.conversation_id = record.id;
-    record.argv = request.argv;
-    record.created_ms = record.last_active_ms = NowUnixMs();
-    session = std::make_shared<Session>(std::move(record), std::move(*deps));
-    // Reserved before the launch so that a concurrent create with the same key
-    // finds it instead of launching a second agent.
-    sessions_.emplace(session->Id(), session);
+  }
+  if (adopted) {  // from the warm pool: already running
+    AuditCreated(*session, tenant, request, deps_policy_name, true);
+    return CreateResult{session, true};
   }
   // A miss on the tenant's default workdir: keep sessions like this one warm.
   if (tenant.warm_pool > 0 && request.workdir.empty()) {
@@ -208,12 +215,19 @@ SvResult<CreateResult> SessionManager::Create(const Tenant& tenant, const Create
     sessions_.erase(session->Id());
     return started.error();
   }
-  session->Audit(audit_type::kSessionCreated,
-                 {{"policy", deps_policy_name},
-                  {"provider", ProviderKindName(request.provider)},
-                  {"key", request.key}},
-                 "client:" + tenant.id);
+  AuditCreated(*session, tenant, request, deps_policy_name, false);
   return CreateResult{session, true};
+}
+
+void SessionManager::AuditCreated(Session& session, const Tenant& tenant,
+                                  const CreateRequest& request, const std::string& policy,
+                                  bool warm) const {
+  session.Audit(audit_type::kSessionCreated,
+                {{"policy", policy},
+                 {"provider", ProviderKindName(request.provider)},
+                 {"key", request.key},
+                 {"warm_pool", warm}},
+                "client:" + tenant.id);
 }
 
 SvResult<SessionPtr> SessionManager::Get(const Tenant& tenant, std::string_view id) const {

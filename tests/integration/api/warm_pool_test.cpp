@@ -10,6 +10,8 @@
 #include <mutex>
 #include <thread>
 
+#include <sqlite3.h>
+
 #include "policies/policy_loader.hpp"
 #include "supervisor/agent_process.hpp"
 #include "supervisor/policy_adapter.hpp"
@@ -48,6 +50,29 @@ class SwappablePolicies : public supervisor::PolicySource {
   mutable std::mutex mu_;
   supervisor::SessionPolicyPtr policy_;
 };
+
+// The `data` of the session.created audit records of `session` (audit appends
+// are asynchronous: polled, bounded), read straight from <state>/audit.db.
+std::vector<json> CreatedRecords(const std::string& db_path, const std::string& session) {
+  std::vector<json> out;
+  for (int i = 0; i < 50 && out.empty(); ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+      sqlite3_stmt* stmt = nullptr;
+      if (sqlite3_prepare_v2(db, "SELECT data FROM audit WHERE type = 'session.created' AND "
+                                 "session = ?", -1, &stmt, nullptr) == SQLITE_OK) {
+        sqlite3_bind_text(stmt, 1, session.c_str(), -1, SQLITE_TRANSIENT);
+        while (sqlite3_step(stmt) == SQLITE_ROW) {
+          out.push_back(json::parse(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))));
+        }
+      }
+      sqlite3_finalize(stmt);
+    }
+    sqlite3_close(db);
+  }
+  return out;
+}
 
 supervisor::SessionPolicyPtr CompileTestPolicy() {
   auto loaded = policies::LoadPolicyText(kPolicy, "test", "");
@@ -121,6 +146,11 @@ TEST_F(ApiWarmPool, CreateAdoptsAReadyAgentAndThePoolRefills) {
   // Its home is one of the homes made for the pool, not homes/<session id>.
   EXPECT_EQ(std::count(homes_before.begin(), homes_before.end(), id), 0);
   EXPECT_FALSE(fs::exists(config_.state_dir + "/homes/" + id));
+  // An adopted session is audited like a cold one, marked as from the pool.
+  auto created_records = CreatedRecords(config_.state_dir + "/audit.db", id);
+  ASSERT_EQ(created_records.size(), 1u);
+  EXPECT_EQ(created_records[0]["warm_pool"], true) << created_records[0].dump();
+  EXPECT_EQ(created_records[0]["provider"], "claude-code");
 }
 
 TEST_F(ApiWarmPool, OtherTenantsAndWorkdirsStartCold) {
