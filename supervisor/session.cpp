@@ -258,7 +258,7 @@ void Session::Delete(std::string reason) {
                                                : audit_type::kSessionDeleted,
                 {{"reason", reason}});
     StopLocked(SessionState::kDead, reason);
-    if (deps_.store) (void)deps_.store->Remove(id_);
+    if (deps_.store) deps_.store->Remove(id_);
   }
   events_.CloseAll(ErrorEvent{"session_deleted", reason});
   std::error_code ignored;
@@ -289,7 +289,7 @@ void Session::SetStateLocked(SessionState state, std::string reason) {
 void Session::PersistLocked() {
   if (deps_.store == nullptr || record_.state == SessionState::kDead) return;
   record_.last_seq = events_.LastSeq();
-  (void)deps_.store->Save(record_);
+  deps_.store->Save(record_);
 }
 
 void Session::OnOutput(std::uint64_t generation, bool is_stdout, std::string_view line,

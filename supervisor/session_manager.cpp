@@ -202,6 +202,7 @@ SvResult<CreateResult> SessionManager::Create(const Tenant& tenant, const Create
   }
   if (adopted) {  // from the warm pool: already running
     AuditCreated(*session, tenant, request, deps_policy_name, true);
+    FlushStore();
     return CreateResult{session, true};
   }
   // A miss on the tenant's default workdir: keep sessions like this one warm.
@@ -216,7 +217,14 @@ SvResult<CreateResult> SessionManager::Create(const Tenant& tenant, const Create
     return started.error();
   }
   AuditCreated(*session, tenant, request, deps_policy_name, false);
+  FlushStore();
   return CreateResult{session, true};
+}
+
+// A created session's row is committed before its 201: it survives a kill -9.
+// (A failed write is logged by the store; the session itself works on.)
+void SessionManager::FlushStore() const {
+  if (store_ != nullptr) (void)store_->Flush();
 }
 
 void SessionManager::AuditCreated(Session& session, const Tenant& tenant,
@@ -261,6 +269,7 @@ SvResult<void> SessionManager::Delete(const Tenant& tenant, std::string_view id)
     sessions_.erase(it);
   }
   session->Delete("deleted by the client");
+  FlushStore();
   return {};
 }
 
@@ -339,6 +348,7 @@ SvResult<SessionPtr> SessionManager::Kill(std::string_view id, std::string reaso
     sessions_.erase(it);
   }
   session->Delete(std::move(reason));
+  FlushStore();
   return session;
 }
 

@@ -100,6 +100,7 @@ class SessionManager {
   // Warm pool hooks (supervisor/session_manager_warm.cpp).
   void StartWarmPool();
   static WarmKey KeyFor(const Tenant& tenant, const CreateRequest& request);
+  void FlushStore() const;
   // The session.created record (data.warm_pool: adopted from the pool).
   void AuditCreated(Session& session, const Tenant& tenant, const CreateRequest& request,
                     const std::string& policy, bool warm) const;

@@ -2,10 +2,14 @@
 
 #include <sqlite3.h>
 
+#include <cstdio>
 #include <set>
+#include <string>
 #include <utility>
 
 #include <nlohmann/json.hpp>
+
+#include "supervisor/sqlite_statement.hpp"
 
 namespace hotplex::supervisor {
 namespace {
@@ -54,31 +58,10 @@ constexpr const char* kSelect =
     "input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd, "
     "conversation_id FROM sessions ORDER BY created_ms";
 
-// Owns one prepared statement.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  bool Ok() const { return rc_ == SQLITE_OK; }
-  sqlite3_stmt* Get() const { return stmt_; }
-  void Text(int i, const std::string& s) {
-    sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
-  }
-  void Int(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
-  void Real(int i, double v) { sqlite3_bind_double(stmt_, i, v); }
-  std::string ColText(int i) const {
-    const auto* p = sqlite3_column_text(stmt_, i);
-    return p ? reinterpret_cast<const char*>(p) : "";
-  }
-  std::int64_t ColInt(int i) const { return sqlite3_column_int64(stmt_, i); }
+using Statement = SqliteStatement;
 
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_ = SQLITE_ERROR;
-};
-
-Error SqliteError(sqlite3* db, const std::string& what) {
-  return MakeError("session store: " + what + ": " + sqlite3_errmsg(db));
+Error StoreError(sqlite3* db, const std::string& what) {
+  return SqliteError(db, "session store: " + what);
 }
 
 void BindRecord(Statement& st, const SessionRecord& r) {
@@ -147,7 +130,7 @@ Result<std::unique_ptr<SessionStore>> SessionStore::Open(const std::string& path
                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                                  nullptr);
   std::unique_ptr<SessionStore> store(new SessionStore(db));
-  if (rc != SQLITE_OK) return SqliteError(db, "open " + path);
+  if (rc != SQLITE_OK) return StoreError(db, "open " + path);
   sqlite3_busy_timeout(db, 5000);
   // WAL + synchronous=NORMAL: a committed row survives a daemon crash (kill -9);
   // only a power loss may lose the last transactions.
@@ -155,26 +138,31 @@ Result<std::unique_ptr<SessionStore>> SessionStore::Open(const std::string& path
   HOTPLEX_TRY_STATUS(store->Exec("PRAGMA synchronous=NORMAL"));
   HOTPLEX_TRY_STATUS(store->Exec(kSchema));
   HOTPLEX_TRY_STATUS(store->Migrate());
+  store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
   return store;
 }
 
-SessionStore::~SessionStore() { sqlite3_close_v2(db_); }
+SessionStore::~SessionStore() {
+  if (writer_.joinable()) {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    writer_.join();
+  }
+  sqlite3_close_v2(db_);
+}
 
 hotplex::Status SessionStore::Exec(const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string message = err ? err : "unknown error";
-    sqlite3_free(err);
-    return MakeError("session store: " + message);
-  }
-  return {};
+  return SqliteExec(db_, sql, "session store");
 }
 
 hotplex::Status SessionStore::Migrate() {
   std::set<std::string> columns;
   {
     Statement st(db_, "PRAGMA table_info(sessions)");
-    if (!st.Ok()) return SqliteError(db_, "prepare table_info");
+    if (!st.Ok()) return StoreError(db_, "prepare table_info");
     while (sqlite3_step(st.Get()) == SQLITE_ROW) columns.insert(st.ColText(1));
   }
   for (const auto& [column, sql] : kAddedColumns) {
@@ -185,32 +173,86 @@ hotplex::Status SessionStore::Migrate() {
   return {};
 }
 
-hotplex::Status SessionStore::Save(const SessionRecord& record) {
-  std::lock_guard lock(mu_);
-  Statement st(db_, kUpsert);
-  if (!st.Ok()) return SqliteError(db_, "prepare upsert");
-  BindRecord(st, record);
-  if (sqlite3_step(st.Get()) != SQLITE_DONE) return SqliteError(db_, "save " + record.id);
-  return {};
+void SessionStore::Save(const SessionRecord& record) { Queue(record.id, record); }
+
+void SessionStore::Remove(const std::string& id) { Queue(id, std::nullopt); }
+
+void SessionStore::Queue(const std::string& id, std::optional<SessionRecord> change) {
+  {
+    std::lock_guard lock(mu_);
+    auto [it, inserted] = pending_.try_emplace(id, std::move(change));
+    if (!inserted) {
+      it->second = std::move(change);
+      ++written_;  // the earlier change of this id is superseded, never written
+    }
+    ++queued_;
+  }
+  wake_.notify_one();
 }
 
-hotplex::Status SessionStore::Remove(const std::string& id) {
-  std::lock_guard lock(mu_);
-  Statement st(db_, "DELETE FROM sessions WHERE id = ?");
-  if (!st.Ok()) return SqliteError(db_, "prepare delete");
-  st.Text(1, id);
-  if (sqlite3_step(st.Get()) != SQLITE_DONE) return SqliteError(db_, "delete " + id);
-  return {};
+hotplex::Status SessionStore::Flush() {
+  std::unique_lock lock(mu_);
+  const std::uint64_t target = queued_;
+  progress_.wait(lock, [&] { return written_ >= target || !writer_.joinable(); });
+  if (!error_) return {};
+  std::string error = std::move(*error_);
+  error_.reset();
+  return MakeError(std::move(error));
+}
+
+void SessionStore::WriterLoop() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    wake_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
+    if (pending_.empty()) return;  // stopping, nothing left
+    Batch batch;
+    batch.swap(pending_);
+    lock.unlock();
+    auto committed = Commit(batch);
+    lock.lock();
+    if (!committed) {
+      std::fprintf(stderr, "hotplexd: %s\n", committed.error().Describe().c_str());
+      if (!error_) error_ = committed.error().Describe();
+    }
+    written_ += batch.size();
+    progress_.notify_all();
+  }
+}
+
+hotplex::Status SessionStore::Commit(const Batch& batch) {
+  std::lock_guard db_lock(db_mu_);
+  HOTPLEX_TRY_STATUS(Exec("BEGIN IMMEDIATE"));
+  Statement upsert(db_, kUpsert);
+  Statement remove(db_, "DELETE FROM sessions WHERE id = ?");
+  if (!upsert.Ok() || !remove.Ok()) {
+    (void)Exec("ROLLBACK");
+    return StoreError(db_, "prepare");
+  }
+  for (const auto& [id, change] : batch) {
+    Statement& st = change ? upsert : remove;
+    st.Reset();
+    if (change) {
+      BindRecord(st, *change);
+    } else {
+      st.Text(1, id);
+    }
+    if (sqlite3_step(st.Get()) != SQLITE_DONE) {
+      auto error = StoreError(db_, (change ? "save " : "delete ") + id);
+      (void)Exec("ROLLBACK");
+      return error;
+    }
+  }
+  return Exec("COMMIT");
 }
 
 Result<std::vector<SessionRecord>> SessionStore::LoadAll() {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(db_mu_);
   Statement st(db_, kSelect);
-  if (!st.Ok()) return SqliteError(db_, "prepare select");
+  if (!st.Ok()) return StoreError(db_, "prepare select");
   std::vector<SessionRecord> out;
   int rc;
   while ((rc = sqlite3_step(st.Get())) == SQLITE_ROW) out.push_back(ReadRecord(st));
-  if (rc != SQLITE_DONE) return SqliteError(db_, "load sessions");
+  if (rc != SQLITE_DONE) return StoreError(db_, "load sessions");
   return out;
 }
 

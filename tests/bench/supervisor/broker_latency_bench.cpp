@@ -7,14 +7,16 @@
 //   - websocketd: the same fake agent, one process per connection (websocketd's
 //     model, no sandbox); each connection sends the same prompt as a stream-json
 //     user line and reads the raw stream-json lines (text deltas carry the stamps).
-// Every session emits lines at the same steady rate; the client is one
-// single-threaded Beast client for all N connections.
+// Every session emits lines at the same steady rate, the sessions' starts
+// spread evenly over one interval; the client is one single-threaded Beast
+// client for all N connections, reading before any agent writes.
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
 #include <filesystem>
 #include <memory>
 #include <thread>
@@ -64,6 +66,10 @@ double Stamp(const std::string& text) {
   return space == std::string::npos ? 0 : std::strtod(text.c_str() + space + 1, nullptr);
 }
 
+// Connections that ended before their last expected line (reset per run).
+std::size_t g_read_errors = 0;
+std::string g_first_error;
+
 // One connection: sends its opening messages, then reads until `expected`
 // stamped lines arrived (or the connection ends), recording each latency in us.
 class Conn : public std::enable_shared_from_this<Conn> {
@@ -82,10 +88,20 @@ class Conn : public std::enable_shared_from_this<Conn> {
     return ec;
   }
   void Send(const std::string& text) { ws_.write(asio::buffer(text)); }
+  // The message that starts the agent's output, sent by Start() from the event
+  // loop once every connection is reading.
+  void SetPrompt(std::string prompt) { prompt_ = std::move(prompt); }
+  void Start() {
+    ws_.async_write(asio::buffer(prompt_),
+                    [self = shared_from_this()](boost::system::error_code, std::size_t) {});
+  }
   void Read(std::size_t expected, std::size_t& done) {
     ws_.async_read(buffer_, [self = shared_from_this(), expected, &done](
                                 boost::system::error_code ec, std::size_t) {
-      if (ec) return void(++done);
+      if (ec) {
+        if (self->got_ < expected && g_read_errors++ == 0) g_first_error = ec.message();
+        return void(++done);
+      }
       if (self->OnMessage() && ++self->got_ == expected) return void(++done);
       self->Read(expected, done);
     });
@@ -98,9 +114,12 @@ class Conn : public std::enable_shared_from_this<Conn> {
     buffer_.clear();
     std::string text;
     if (hotplex_ && j.is_object() && j["type"] == "text") text = j["data"].value("text", "");
-    if (!hotplex_ && j.is_object() && j["type"] == "stream_event" &&
-        j["event"]["delta"].value("type", "") == "text_delta") {
-      text = j["event"]["delta"].value("text", "");
+    if (!hotplex_ && j.is_object() && j["type"] == "stream_event") {
+      const json delta = j["event"].is_object() ? j["event"].value("delta", json::object())
+                                                : json::object();
+      if (delta.is_object() && delta.value("type", "") == "text_delta") {
+        text = delta.value("text", "");
+      }
     }
     const double stamp = Stamp(text);
     if (stamp <= 0) return false;
@@ -110,6 +129,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
 
   websocket::stream<asio::ip::tcp::socket> ws_;
   boost::beast::flat_buffer buffer_;
+  std::string prompt_;
   std::vector<double>& latencies_;
   const bool hotplex_;
   std::size_t got_ = 0;
@@ -132,7 +152,36 @@ Load LoadFor(int n) {
   return load;
 }
 
-// Opens n connections with `open`, then reads them all; latencies in us.
+// Busy fraction of all CPUs over `window` (from /proc/stat).
+double CpuBusy(std::chrono::milliseconds window) {
+  auto sample = [] {
+    std::ifstream in("/proc/stat");
+    std::string cpu;
+    std::uint64_t v[8] = {}, total = 0;
+    in >> cpu;
+    for (auto& x : v) in >> x, total += x;
+    return std::pair<std::uint64_t, std::uint64_t>{v[3] + v[4], total};  // idle + iowait
+  };
+  const auto a = sample();
+  std::this_thread::sleep_for(window);
+  const auto b = sample();
+  const double total = static_cast<double>(b.second - a.second);
+  return total <= 0 ? 0 : 1.0 - static_cast<double>(b.first - a.first) / total;
+}
+
+// Waits (at most 30 s) until the machine is quiet: the n agents just started
+// (sandboxes set up, programs loaded) must not steal the CPU from the broker
+// being measured. The same wait for both servers.
+void WaitForQuiet() {
+  const auto deadline = Clock::now() + std::chrono::seconds(30);
+  while (CpuBusy(std::chrono::milliseconds(300)) > 0.25 && Clock::now() < deadline) {
+  }
+}
+
+// Opens n connections with `open` (which attaches and sets the prompt), arms
+// every read, and only then sends the prompts from the event loop, so no agent
+// writes while the client is still busy opening connections (such lines would
+// wait in socket buffers and measure the client, not the broker). Latencies in us.
 std::vector<double> Drive(int n, const Load& load, bool hotplex,
                           const std::function<bool(Conn&, int)>& open) {
   asio::io_context io;
@@ -143,13 +192,32 @@ std::vector<double> Drive(int n, const Load& load, bool hotplex,
     if (!open(*c, i)) break;
     conns.push_back(std::move(c));
   }
+  WaitForQuiet();
   std::size_t done = 0;
+  g_read_errors = 0;
+  g_first_error.clear();
   for (auto& c : conns) c->Read(static_cast<std::size_t>(load.lines), done);
+  // Session i starts i/n of an interval after the first: the aggregate rate is
+  // steady instead of n lines in the same instant every interval (the same
+  // schedule for both servers).
+  std::vector<std::unique_ptr<asio::steady_timer>> starts;
+  for (std::size_t i = 0; i < conns.size(); ++i) {
+    const auto offset = std::chrono::microseconds(load.interval_us * static_cast<long>(i) /
+                                                  static_cast<long>(conns.size()));
+    starts.push_back(std::make_unique<asio::steady_timer>(io, offset));
+    starts.back()->async_wait([c = conns[i]](boost::system::error_code ec) {
+      if (!ec) c->Start();
+    });
+  }
   asio::steady_timer limit(io, std::chrono::seconds(60));
   limit.async_wait([&](boost::system::error_code ec) {
     if (!ec) io.stop();
   });
   while (done < conns.size() && !io.stopped()) io.run_one();
+  if (g_read_errors > 0) {
+    std::printf("  (%s: %zu connections ended early, first: %s)\n", hotplex ? "hotplexd" : "websocketd",
+                g_read_errors, g_first_error.c_str());
+  }
   if (conns.size() < static_cast<std::size_t>(n)) {
     std::printf("  (only %zu of %d connections opened)\n", conns.size(), n);
   }
@@ -192,7 +260,7 @@ std::vector<double> HotplexLatency(int n, const Load& load, const std::string& d
   auto latencies = Drive(static_cast<int>(ids.size()), load, true, [&](Conn& c, int i) {
     if (c.Open(port, "/ws/v1/agent")) return false;
     c.Send(json{{"type", "attach"}, {"session_id", ids[i]}}.dump());
-    c.Send(json{{"type", "prompt"}, {"session_id", ids[i]}, {"text", load.Prompt()}}.dump());
+    c.SetPrompt(json{{"type", "prompt"}, {"session_id", ids[i]}, {"text", load.Prompt()}}.dump());
     return true;
   });
   daemon->reset();
@@ -220,6 +288,7 @@ std::vector<double> WebsocketdLatency(int n, const Load& load, const std::string
   testing::ProcessSpec spec;
   spec.argv = {"/usr/bin/websocketd", "--port=" + std::to_string(port), "--address=127.0.0.1",
                "--loglevel=error", "--maxforks=" + std::to_string(n + 10),
+               "--passenv=PATH,HOME",  // by default websocketd passes no HOME
                std::string(HOTPLEX_BINARY_DIR) + "/tests/bin/fake-agent"};
   spec.env = {"PATH=/usr/bin:/bin", "HOME=" + dir + "/wsd-home"};
   spec.stderr_path = dir + "/websocketd.stderr";
@@ -236,11 +305,15 @@ std::vector<double> WebsocketdLatency(int n, const Load& load, const std::string
       json{{"type", "user"}, {"message", {{"role", "user"}, {"content", load.Prompt()}}}}.dump();
   auto latencies = Drive(n, load, false, [&](Conn& c, int) {
     if (c.Open(port, "/")) return false;
-    c.Send(prompt);
+    c.SetPrompt(prompt);
     return true;
   });
   proc->Kill(SIGTERM);
   proc->Wait(std::chrono::seconds(5));
+  if (latencies.empty()) {
+    std::printf("  websocketd: no samples; its stderr:\n%s\n",
+                testing::ReadFile(spec.stderr_path).substr(0, 2000).c_str());
+  }
   return latencies;
 }
 

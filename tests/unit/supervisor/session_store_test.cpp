@@ -48,12 +48,14 @@ TEST_F(SessionStoreTest, RecordsSurviveReopen) {
   {
     auto store = SessionStore::Open(Path());
     ASSERT_TRUE(store) << store.error().Describe();
-    ASSERT_TRUE((*store)->Save(Sample("one")));
+    (*store)->Save(Sample("one"));
+    ASSERT_TRUE((*store)->Flush());
     auto two = Sample("two");
     two.provider = ProviderKind::kClaudeCode;
     two.argv.clear();
     two.created_ms = 3000;
-    ASSERT_TRUE((*store)->Save(two));
+    (*store)->Save(two);
+    ASSERT_TRUE((*store)->Flush());
   }
   auto store = SessionStore::Open(Path());
   ASSERT_TRUE(store);
@@ -76,13 +78,16 @@ TEST_F(SessionStoreTest, SaveUpdatesAndRemoveDeletes) {
   auto store = SessionStore::Open(Path());
   ASSERT_TRUE(store);
   auto r = Sample("one");
-  ASSERT_TRUE((*store)->Save(r));
+  (*store)->Save(r);
+  ASSERT_TRUE((*store)->Flush());
   r.turns = 9;
-  ASSERT_TRUE((*store)->Save(r));
+  (*store)->Save(r);
+  ASSERT_TRUE((*store)->Flush());
   auto all = (*store)->LoadAll();
   ASSERT_EQ(all->size(), 1u);
   EXPECT_EQ((*all)[0].turns, 9u);
-  ASSERT_TRUE((*store)->Remove("one"));
+  (*store)->Remove("one");
+  ASSERT_TRUE((*store)->Flush());
   EXPECT_TRUE((*store)->LoadAll()->empty());
 }
 
@@ -92,7 +97,8 @@ TEST_F(SessionStoreTest, ConversationIdAndHomeAreStoredApartFromTheSessionId) {
   auto r = Sample("session-1");
   r.conversation_id = "pooled-7";
   r.home = "/s/homes/pooled-7";
-  ASSERT_TRUE((*store)->Save(r));
+  (*store)->Save(r);
+  ASSERT_TRUE((*store)->Flush());
   auto all = (*store)->LoadAll();
   ASSERT_EQ(all->size(), 1u);
   EXPECT_EQ((*all)[0].conversation_id, "pooled-7");
@@ -126,9 +132,51 @@ TEST_F(SessionStoreTest, RowsOfTheOldSchemaGetTheirSessionIdAsConversationId) {
     EXPECT_EQ((*all)[0].conversation_id, "old-1");
     EXPECT_EQ((*all)[0].home, "/s/homes/old-1");
     if (reopen == 0) {
-      ASSERT_TRUE((*store)->Save(Sample("new-1")));
+      (*store)->Save(Sample("new-1"));
+      ASSERT_TRUE((*store)->Flush());
     }
   }
+}
+
+// Writes are queued: the latest change of a session wins, a removal after
+// saves leaves no row, and the destructor commits what is still queued.
+TEST_F(SessionStoreTest, QueuedChangesCoalesceAndAreCommittedOnClose) {
+  {
+    auto store = SessionStore::Open(Path());
+    ASSERT_TRUE(store);
+    auto r = Sample("kept");
+    for (int turn = 1; turn <= 500; ++turn) {
+      r.turns = static_cast<std::uint64_t>(turn);
+      (*store)->Save(r);
+      (*store)->Save(Sample("dropped-" + std::to_string(turn % 7)));
+    }
+    for (int i = 0; i < 7; ++i) (*store)->Remove("dropped-" + std::to_string(i));
+    (*store)->Remove("never-saved");
+  }  // no Flush: the destructor drains the queue
+  auto store = SessionStore::Open(Path());
+  ASSERT_TRUE(store);
+  auto all = (*store)->LoadAll();
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].id, "kept");
+  EXPECT_EQ((*all)[0].turns, 500u);
+}
+
+// A session deleted and created again under the same id (same client key) is
+// stored again: the last queued change is the save.
+TEST_F(SessionStoreTest, RemoveThenSaveOfTheSameIdKeepsTheRow) {
+  auto store = SessionStore::Open(Path());
+  ASSERT_TRUE(store);
+  (*store)->Save(Sample("same"));
+  ASSERT_TRUE((*store)->Flush());
+  (*store)->Remove("same");
+  auto again = Sample("same");
+  again.turns = 0;
+  (*store)->Save(again);
+  ASSERT_TRUE((*store)->Flush());
+  auto all = (*store)->LoadAll();
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].turns, 0u);
 }
 
 TEST_F(SessionStoreTest, OpenFailsClearlyOnAnUnwritablePath) {
