@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <variant>
 
@@ -107,6 +108,12 @@ struct Exit {
 using EventPayload = std::variant<Status, Text, Thinking, ToolUse, PermissionRequest,
                                   PermissionDecision, ToolResult, Usage, TurnEnd, ErrorEvent, Exit>;
 
+// The lazily encoded JSON text of one Event (see EventToJsonText).
+struct EncodedEvent {
+  std::once_flag once;
+  std::string text;
+};
+
 struct Event {
   // 1-based per session; 0 for connection-level events that are not in the log
   // (e.g. the final `slow_consumer` error of a disconnected subscriber).
@@ -114,6 +121,11 @@ struct Event {
   std::string session_id;
   std::chrono::system_clock::time_point ts;
   EventPayload payload;
+  // EventToJsonText(*this), encoded once by whichever reader needs it first
+  // (a subscriber's connection or the transcript writer, not the agent's
+  // reader, which stays short) and then shared. Set by EventLog; null =
+  // encoded on every call.
+  std::shared_ptr<EncodedEvent> encoded;
 };
 
 using EventPtr = std::shared_ptr<const Event>;

@@ -81,6 +81,11 @@ json EventToJson(const Event& event) {
           {"data", std::visit(DataEncoder{}, event.payload)}};
 }
 
-std::string EventToJsonText(const Event& event) { return DumpJson(EventToJson(event)); }
+std::string EventToJsonText(const Event& event) {
+  if (!event.encoded) return DumpJson(EventToJson(event));
+  std::call_once(event.encoded->once,
+                 [&] { event.encoded->text = DumpJson(EventToJson(event)); });
+  return event.encoded->text;
+}
 
 }  // namespace hotplex::supervisor

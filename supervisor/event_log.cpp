@@ -17,6 +17,7 @@ EventPtr EventLog::MakeEvent(std::uint64_t seq, EventPayload payload) const {
   event->session_id = session_id_;
   event->ts = std::chrono::system_clock::now();
   event->payload = std::move(payload);
+  event->encoded = std::make_shared<EncodedEvent>();
   return event;
 }
 
@@ -65,6 +66,7 @@ void EventLog::Rename(std::string session_id) {
   for (auto& event : ring_) {
     auto copy = std::make_shared<Event>(*event);
     copy->session_id = session_id_;
+    copy->encoded = std::make_shared<EncodedEvent>();
     event = std::move(copy);
   }
 }
