@@ -46,6 +46,7 @@ Result<std::unique_ptr<AuditStore>> AuditStore::Open(AuditOptions options) {
   std::unique_ptr<AuditStore> store(new AuditStore(std::move(options)));
   HOTPLEX_TRY_STATUS(store->OpenConnections());
   store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
+  store->checkpointer_ = std::thread([s = store.get()] { s->CheckpointLoop(); });
   return store;
 }
 
@@ -55,10 +56,12 @@ hotplex::Status AuditStore::OpenConnections() {
   // survives a power loss; group commit amortizes that fsync over the batch.
   HOTPLEX_TRY_STATUS(SqliteExec(write_db_, "PRAGMA journal_mode=WAL", "audit store"));
   HOTPLEX_TRY_STATUS(SqliteExec(write_db_, "PRAGMA synchronous=FULL", "audit store"));
+  HOTPLEX_TRY_STATUS(SqliteExec(write_db_, "PRAGMA wal_autocheckpoint=0", "audit store"));
   HOTPLEX_TRY_STATUS(SqliteExec(write_db_, audit_sql::kSchema, "audit store: schema"));
   HOTPLEX_TRY(audit_sql::Anchor head, audit_sql::ReadHead(write_db_));
   head_ = {head.seq, head.hash};
   HOTPLEX_TRY(read_db_, OpenDb(options_.path, SQLITE_OPEN_READONLY));
+  HOTPLEX_TRY(checkpoint_db_, OpenDb(options_.path, SQLITE_OPEN_READWRITE));
   return {};
 }
 
@@ -69,6 +72,11 @@ AuditStore::~AuditStore() {
   }
   wake_.notify_all();
   if (writer_.joinable()) writer_.join();
+  if (checkpointer_.joinable()) checkpointer_.join();
+  if (checkpoint_db_ != nullptr) {  // the WAL back into the database for the next open
+    sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  }
+  sqlite3_close_v2(checkpoint_db_);
   sqlite3_close_v2(read_db_);
   sqlite3_close_v2(write_db_);
 }
@@ -134,6 +142,20 @@ void AuditStore::WriterLoop() {
                   << "\n";
       }
     }
+    lock.lock();
+  }
+}
+
+// A PASSIVE checkpoint every 250 ms on its own connection: it copies committed
+// WAL frames into the database (and fsyncs it) while the writer goes on
+// appending to the WAL, which is reused from its start once fully copied.
+void AuditStore::CheckpointLoop() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    wake_.wait_for(lock, std::chrono::milliseconds(250), [&] { return stopping_; });
+    if (stopping_) return;
+    lock.unlock();
+    sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     lock.lock();
   }
 }

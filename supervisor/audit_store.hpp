@@ -104,10 +104,12 @@ class AuditStore final : public AuditSink, public AuditReader {
   hotplex::Status CommitBatch(std::deque<Pending>& batch);
   hotplex::Status Probe();
   void MarkHealth(const hotplex::Status& status);
+  void CheckpointLoop();
 
   const AuditOptions options_;
   sqlite3* write_db_ = nullptr;      // used under write_mu_ only
   sqlite3* read_db_ = nullptr;       // used under read_mu_ only
+  sqlite3* checkpoint_db_ = nullptr; // the checkpoint thread's own connection
   std::mutex write_mu_;
   mutable std::mutex read_mu_;
   ChainHead head_;                   // under write_mu_: the last committed row (or the anchor)
@@ -118,6 +120,10 @@ class AuditStore final : public AuditSink, public AuditReader {
   AuditStats stats_;
   bool stopping_ = false;
   std::thread writer_;
+  // WAL checkpoints run here, never inside a commit: the writer's auto-checkpoint
+  // (copy the WAL into the database and fsync it) put multi-millisecond stalls
+  // into the decision latency.
+  std::thread checkpointer_;
 };
 
 // Opens `path` read-only and verifies its chain (for `hotplexd audit verify
