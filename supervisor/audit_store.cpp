@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "supervisor/audit_sql.hpp"
+#include "supervisor/metrics.hpp"
 
 namespace hotplex::supervisor {
 namespace {
@@ -168,6 +169,7 @@ void AuditStore::HandleBatch(std::deque<Pending>& batch) {
   {
     std::lock_guard lock(mu_);
     if (status) {
+      Metrics::Global().AuditCommit(std::chrono::microseconds(us));
       stats_.committed += batch.size();
       ++stats_.transactions;
       stats_.last_commit_us = static_cast<std::uint64_t>(us);
@@ -235,7 +237,10 @@ void AuditStore::MarkHealth(const hotplex::Status& status) {
     stats_.healthy = status.has_value();
     stats_.last_error = status ? "" : status.error().Describe();
   }
-  if (changed) LogHealth(status.has_value(), status ? "" : status.error().Describe());
+  if (changed) {
+    LogHealth(status.has_value(), status ? "" : status.error().Describe());
+    Metrics::Global().AuditHealthy(status.has_value());
+  }
 }
 
 Result<AuditPage> AuditStore::Query(const AuditFilter& filter) const {

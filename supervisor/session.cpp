@@ -333,6 +333,7 @@ void Session::CloseEgressLocked() {
 std::function<void(const EgressDecision&)> Session::EgressRecorder() {
   std::weak_ptr<Session> weak = weak_from_this();
   return [weak](const EgressDecision& d) {
+    Metrics::Global().Egress(d.allowed);
     auto self = weak.lock();
     if (!self) return;
     std::lock_guard lock(self->mu_);

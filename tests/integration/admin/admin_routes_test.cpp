@@ -229,6 +229,13 @@ TEST_F(AdminRoutes, MetricsExposeEveryFamily) {
   EXPECT_NE(r.body.find(R"(hotplex_sessions{backend="process",state="ready",tenant="a"} 1)"),
             std::string::npos)
       << r.body.substr(0, 3000);
+  // The session.created record was committed: the commit latency histogram counts it.
+  ASSERT_FALSE(AuditOf("session.created").empty());
+  const std::string body = AdminText("/metrics").body;
+  const auto at = body.find("hotplex_audit_commit_seconds_count ");
+  ASSERT_NE(at, std::string::npos) << body.substr(0, 3000);
+  EXPECT_GT(std::stod(body.substr(at + std::string("hotplex_audit_commit_seconds_count ").size())),
+            0.0);
 }
 
 TEST_F(AdminRoutes, PoliciesListedWithTheirErrors) {
