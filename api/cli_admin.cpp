@@ -3,6 +3,7 @@
 // `config validate`. Every command but `config validate` talks to the admin
 // API (api/ADMIN.md) through AdminClient; tables for people, --json for
 // scripts, exit codes in cli_admin_client.hpp.
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <string>
@@ -11,12 +12,14 @@
 #include "api/cli.hpp"
 #include "api/cli_admin_client.hpp"
 #include "api/cli_table.hpp"
+#include "supervisor/audit_store.hpp"
 #include "supervisor/daemon_config.hpp"
 
 namespace hotplex::cli {
 namespace {
 
 using nlohmann::json;
+namespace sv = supervisor;
 
 constexpr const char* kSessionHelp =
     "usage: hotplexd session list [--tenant T] [--state S] [--policy P] [--json]\n"
@@ -29,7 +32,9 @@ constexpr const char* kAuditHelp =
     "usage: hotplexd audit query [--tenant T] [--session ID] [--type TYPE] [--since TIME]\n"
     "                            [--until TIME] [--limit N] [--json]\n"
     "       hotplexd audit export [same filters]    (NDJSON on stdout)\n"
-    "       hotplexd audit verify [--json]          (exit 1 when the chain is broken)\n\n"
+    "       hotplexd audit verify [--json]          (exit 1 when the chain is broken)\n"
+    "       hotplexd audit verify --database STATE_DIR/audit.db [--json]\n"
+    "                                               (offline: reads the file, no daemon)\n\n"
     "TIME is RFC 3339 (2026-11-22T02:00:00Z) or Unix milliseconds; TYPE may end in *.\n";
 constexpr const char* kStatusHelp = "usage: hotplexd status [--json]\n\n"
                                     "The daemon's state: sessions, sandboxes, memory, load.\n";
@@ -210,6 +215,15 @@ void PrintAudit(const json& entries) {
   PrintTable(stdout, {"SEQ", "TIME", "TYPE", "TENANT", "SESSION", "ACTOR", "DATA"}, rows);
 }
 
+void PrintVerify(const json& b) {
+  if (b.value("ok", false)) {
+    std::printf("audit chain ok (%s records checked)\n", Str(b, "checked").c_str());
+  } else {
+    std::printf("audit chain BROKEN at seq %s: %s\n", Str(b, "first_bad_seq").c_str(),
+                Str(b, "problem").c_str());
+  }
+}
+
 int AuditMainImpl(Command& cmd) {
   if (cmd.args.empty()) return Fail(kExitUsage, kAuditHelp);
   const std::string verb = cmd.args[0];
@@ -230,14 +244,7 @@ int AuditMainImpl(Command& cmd) {
   }
   if (verb == "verify") {
     auto r = cmd.client->Call("GET", "/admin/v1/audit/verify");
-    const int code = Answer(cmd, r, [](const json& b) {
-      if (b.value("ok", false)) {
-        std::printf("audit chain ok (%s records checked)\n", Str(b, "checked").c_str());
-      } else {
-        std::printf("audit chain BROKEN at seq %s: %s\n", Str(b, "first_bad_seq").c_str(),
-                    Str(b, "problem").c_str());
-      }
-    });
+    const int code = Answer(cmd, r, PrintVerify);
     return code == kExitOk && !r.body.value("ok", false) ? kExitFailed : code;
   }
   return Fail(kExitUsage, kAuditHelp);
@@ -255,6 +262,27 @@ void PrintStatus(const json& s) {
               Str(s["process"], "open_fds").c_str());
   std::printf("load         %s\n", s["load"].dump().c_str());
   std::printf("audit        %s\n", Str(s["audit"], "healthy").c_str());
+}
+
+// `audit verify --database FILE`: the chain of an audit.db read directly (the
+// daemon may be stopped; nothing is written), same output and exit codes.
+int VerifyDatabaseFile(std::vector<std::string> args) {
+  const bool as_json = TakeFlag(args, "--json");
+  std::string path, error;
+  TakeOption(args, "--database", path, error);
+  if (!error.empty() || path.empty() || args.size() != 1) {
+    return Fail(kExitUsage, error.empty() ? kAuditHelp : error);
+  }
+  auto report = sv::VerifyAuditDatabase(path);
+  if (!report) return Fail(kExitFailed, report.error().Describe());
+  json b = {{"ok", report->ok}, {"checked", report->checked}, {"problem", report->problem},
+            {"first_bad_seq", report->first_bad_seq ? json(*report->first_bad_seq) : json()}};
+  if (as_json) {
+    std::printf("%s\n", b.dump().c_str());
+  } else {
+    PrintVerify(b);
+  }
+  return report->ok ? kExitOk : kExitFailed;
 }
 
 }  // namespace
@@ -276,6 +304,11 @@ int SessionMain(int argc, char** argv) {
 
 int AuditMain(int argc, char** argv) {
   if (WantsHelp(argc, argv)) return std::printf("%s\n%s%s", kAuditHelp, kConnectionHelp, kExitCodesHelp), kExitOk;
+  std::vector<std::string> raw(argv + 1, argv + argc);
+  if (!raw.empty() && raw[0] == "verify" &&
+      std::find(raw.begin(), raw.end(), "--database") != raw.end()) {
+    return VerifyDatabaseFile(std::move(raw));
+  }
   Command cmd;
   if (!Prepare(cmd, argc, argv, 1)) return cmd.exit_code;
   return AuditMainImpl(cmd);

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <fstream>
 
+#include <sqlite3.h>
+
 #include "tests/integration/admin/admin_fixture.hpp"
 
 namespace hotplex::testing {
@@ -94,6 +96,33 @@ TEST_F(AdminCli, AuditQueryExportVerify) {
   ASSERT_EQ(verify.exit_code, 0) << Stderr();
   EXPECT_EQ(json::parse(verify.out)["ok"], true);
   EXPECT_EQ(Run("audit query --since yesterday").exit_code, 1);
+}
+
+// Offline: the database file itself, no daemon connection (no --server, no
+// token); an edited row is named by its seq and exits 1.
+TEST_F(AdminCli, AuditVerifyOfADatabaseFileNamesTheEditedRow) {
+  Admin("GET", "/admin/v1/stats", "", "wrong");
+  Admin("GET", "/admin/v1/stats", "", "wrong again");
+  auto failures = AuditOf("auth.failure", 2);
+  ASSERT_GE(failures.size(), 2u);
+  const std::string db = config_.state_dir + "/audit.db";
+  auto ok = Run("audit verify --database " + db + " --json", false);
+  ASSERT_EQ(ok.exit_code, 0) << Stderr();
+  EXPECT_EQ(json::parse(ok.out)["ok"], true) << ok.out;
+  const auto seq = failures.back()["seq"].get<std::int64_t>();
+  sqlite3* handle = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
+  sqlite3_busy_timeout(handle, 5000);
+  const std::string edit =
+      "UPDATE audit SET actor = 'someone-else' WHERE seq = " + std::to_string(seq);
+  EXPECT_EQ(sqlite3_exec(handle, edit.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(handle);
+  auto broken = Run("audit verify --database " + db, false);
+  EXPECT_EQ(broken.exit_code, 1) << Stderr();
+  EXPECT_NE(broken.out.find("BROKEN at seq " + std::to_string(seq)), std::string::npos)
+      << broken.out;
+  EXPECT_EQ(Run("audit verify --database " + dir_ + "/missing.db", false).exit_code, 1);
+  EXPECT_NE(Stderr().find("missing.db"), std::string::npos) << Stderr();
 }
 
 TEST_F(AdminCli, PolicyReloadAndConfigValidate) {
