@@ -1,6 +1,7 @@
 #include "sandbox/docker_backend.hpp"
 
 #include <fcntl.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -48,11 +49,9 @@ Result<std::string> DockerBackend::SeccompJson(const SandboxSpec& spec) {
 }
 
 Result<std::unique_ptr<Sandbox>> DockerBackend::Launch(const SandboxSpec& spec) {
-  if (spec.network_ready) {  // egress listeners: namespace backend only for now (DOCKER.md)
-    return MakeError(
-        "network mode egress is not available with the docker backend yet: the egress proxy "
-        "and forwards need listeners in the container's network namespace before the agent "
-        "starts (sandbox/DOCKER.md); use the namespace backend");
+  if (spec.network_ready && spec.network == NetworkMode::kHost) {
+    return MakeError("a network_ready hook needs the sandbox's own network namespace, "
+                     "not the host's");
   }
   DockerCreateParams params;
   params.image = spec.image.empty() ? options_.default_image : spec.image;
@@ -76,8 +75,27 @@ Result<std::unique_ptr<Sandbox>> DockerBackend::Launch(const SandboxSpec& spec) 
   box.attach = std::move(*attach);
   box.wall_time = spec.limits.wall_time;
   box.memory_limit = spec.limits.memory_bytes;
+  box.gated = static_cast<bool>(spec.network_ready);
   HOTPLEX_TRY(std::unique_ptr<DockerSandbox> sandbox, DockerSandbox::Start(std::move(box)));
+  if (spec.network_ready) {  // the payload waits at its gate; on error the box is removed
+    HOTPLEX_TRY_STATUS(RunNetworkHook(spec, sandbox->Pid()));
+    sandbox->ReleaseGate();
+  }
   return std::unique_ptr<Sandbox>(std::move(sandbox));
+}
+
+// The egress hook on the container's network namespace, reached as
+// /proc/<pid>/ns/net of its init: hotplexd must share the host's pid namespace.
+Status DockerBackend::RunNetworkHook(const SandboxSpec& spec, pid_t pid) {
+  const std::string ns = "/proc/" + std::to_string(pid) + "/ns/net";
+  if (pid <= 0 || ::access(ns.c_str(), F_OK) != 0) {
+    return MakeError("egress with the docker backend: the container's network namespace (" + ns +
+                     ") is not visible to hotplexd; run it in the host's pid namespace as root "
+                     "(compose: pid: host), or use the namespace backend");
+  }
+  auto done = spec.network_ready(pid);
+  if (!done) return MakeError("egress setup in the container: " + done.error().Describe());
+  return {};
 }
 
 Result<std::string> DockerInstanceForStateDir(const std::string& state_dir) {

@@ -52,6 +52,7 @@ class DockerBackend final : public Backend {
   DockerBackend(DockerOptions options, std::shared_ptr<const DockerClient> client)
       : options_(std::move(options)), client_(std::move(client)) {}
   Status Reconcile();
+  Status RunNetworkHook(const SandboxSpec& spec, pid_t pid);
   Result<std::string> SeccompJson(const SandboxSpec& spec);
 
   DockerOptions options_;

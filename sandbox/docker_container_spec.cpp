@@ -84,6 +84,19 @@ json HostConfig(const SandboxSpec& spec, const DockerCreateParams& params, json 
   return host;
 }
 
+// With an egress hook the payload must not run before the supervisor's
+// listeners exist in the container's network namespace, which only exists once
+// the container runs: a shell reads exactly one byte of stdin (dd bs=1, never
+// more of the agent's input) and only then execs the payload. The backend
+// sends that byte after the hook succeeded (DockerSandbox::ReleaseGate).
+json GatedCommand(const std::vector<std::string>& argv) {
+  json cmd = {"/bin/sh", "-c",
+              "dd bs=1 count=1 of=/dev/null status=none || exit 125; exec \"$@\"",
+              "hotplex-egress-gate"};
+  for (const auto& a : argv) cmd.push_back(a);
+  return cmd;
+}
+
 }  // namespace
 
 Result<json> DockerCreateBody(const SandboxSpec& spec, const DockerCreateParams& params) {
@@ -95,7 +108,7 @@ Result<json> DockerCreateBody(const SandboxSpec& spec, const DockerCreateParams&
   HOTPLEX_TRY(json binds, Binds(spec, params));
   const std::string workdir = spec.workdir_inside.empty() ? spec.workdir : spec.workdir_inside;
   json body = {{"Image", params.image},
-               {"Cmd", spec.argv},
+               {"Cmd", spec.network_ready ? GatedCommand(spec.argv) : json(spec.argv)},
                {"Env", spec.env},
                {"User", std::to_string(spec.identity.host_uid) + ":" +
                             std::to_string(spec.identity.host_gid)},

@@ -49,6 +49,8 @@ DockerSandbox::DockerSandbox(Params params)
       err_(std::move(params.err)),
       stop_fd_(::eventfd(0, EFD_CLOEXEC)),
       ended_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
+      gate_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
+      gated_(params.gated),
       memory_limit_(params.memory_limit) {
   if (params.wall_time.count() > 0) {
     has_deadline_ = true;
@@ -69,6 +71,8 @@ Result<std::unique_ptr<DockerSandbox>> DockerSandbox::Start(Params params) {
   box->waiter_ = std::thread([raw = box.get()] { raw->WaitLoop(); });
   return box;
 }
+
+void DockerSandbox::ReleaseGate() { Notify(gate_fd_.Get()); }
 
 DockerSandbox::~DockerSandbox() {
   bool ended;
@@ -99,12 +103,21 @@ void DockerSandbox::PumpLoop() {
   std::string pending;  // stdin bytes not yet accepted by the daemon
   char buf[65536];
   while (true) {
-    pollfd fds[3] = {
+    // While gated, the caller's stdin waits: the release byte goes first.
+    pollfd fds[4] = {
         {stop_fd_.Get(), POLLIN, 0},
         {attach_fd_.Get(), static_cast<short>(POLLIN | (pending.empty() ? 0 : POLLOUT)), 0},
-        {pending.empty() ? in_.Get() : -1, POLLIN, 0}};
-    if (::poll(fds, 3, -1) < 0 && errno != EINTR) break;
+        {pending.empty() && !gated_ ? in_.Get() : -1, POLLIN, 0},
+        {gated_ ? gate_fd_.Get() : -1, POLLIN, 0}};
+    if (::poll(fds, 4, -1) < 0 && errno != EINTR) break;
     if (fds[0].revents) break;
+    if (fds[3].fd >= 0 && fds[3].revents) {
+      std::uint64_t ignored;
+      (void)::read(gate_fd_.Get(), &ignored, sizeof ignored);
+      gated_ = false;
+      pending = "\n";
+      continue;
+    }
     if (fds[1].revents & POLLOUT) {
       const ssize_t n = ::send(attach_fd_.Get(), pending.data(), pending.size(), MSG_NOSIGNAL);
       if (n > 0) pending.erase(0, static_cast<std::size_t>(n));

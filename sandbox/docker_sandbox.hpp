@@ -37,6 +37,9 @@ class DockerSandbox final : public Sandbox {
     UniqueFd in, out, err;  // our own duplicates of the caller's stdio
     std::chrono::milliseconds wall_time{0};
     std::uint64_t memory_limit = 0;
+    // The payload waits for one byte of stdin (GatedCommand): the pump holds
+    // the caller's stdin back until ReleaseGate() sent that byte.
+    bool gated = false;
   };
   // Starts the container (already created and attached) and the two threads.
   static Result<std::unique_ptr<DockerSandbox>> Start(Params params);
@@ -50,6 +53,9 @@ class DockerSandbox final : public Sandbox {
   void Kill() override;
 
   const std::string& ContainerId() const { return id_; }
+  // For a gated sandbox: sends the payload's release byte, then the caller's
+  // stdin (and its EOF) after it.
+  void ReleaseGate();
 
  private:
   explicit DockerSandbox(Params params);
@@ -65,6 +71,8 @@ class DockerSandbox final : public Sandbox {
   UniqueFd in_, out_, err_;
   UniqueFd stop_fd_;   // eventfd: tells the pump to stop
   UniqueFd ended_fd_;  // eventfd: readable once the outcome is known
+  UniqueFd gate_fd_;   // eventfd: ReleaseGate() was called
+  bool gated_ = false;  // pump thread only, after construction
   std::chrono::steady_clock::time_point deadline_;
   bool has_deadline_ = false;
   std::uint64_t memory_limit_ = 0;

@@ -1,6 +1,7 @@
-// EgressGateway serving a real namespace sandbox: the payload (python3) uses the
-// proxy and a forward from its first instruction (the listeners are installed
-// by SandboxSpec::network_ready before it starts), gets 403/502 with
+// EgressGateway serving a real sandbox of each backend (namespace, and docker
+// with the hotplex/sandbox-test image): the payload (python3) uses the proxy
+// and a forward from its first instruction (the listeners are installed by
+// SandboxSpec::network_ready before it starts), gets 403/502 with
 // explanations, has no direct route out, and nothing is left once it ended.
 #include "supervisor/egress_gateway.hpp"
 
@@ -14,7 +15,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "host_server.hpp"
-#include "sandbox/docker_backend.hpp"
+#include "docker_harness.hpp"
 #include "sandbox_harness.hpp"
 
 namespace hotplex::sandbox::testing {
@@ -62,16 +63,18 @@ for host, port in (('127.0.0.1', P), ('10.1.2.3', 80)):
         print('direct:', host, e.errno)
 )PY";
 
-class EgressGatewayTest : public SandboxTest {
+template <class Harness>
+class EgressGatewayTest : public Harness {
  protected:
   void SetUp() override {
-    SandboxTest::SetUp();
+    Harness::SetUp();
     runner_ = std::thread([this] { io_.run(); });
   }
   void TearDown() override {
     work_.reset();
+    io_.stop();  // a failed test may leave a gateway accepting
     runner_.join();
-    SandboxTest::TearDown();
+    Harness::TearDown();
   }
 
   std::shared_ptr<EgressGateway> MakeGateway(std::vector<std::string> allow,
@@ -107,19 +110,22 @@ class EgressGatewayTest : public SandboxTest {
   std::vector<EgressDecision> decisions_;
 };
 
-TEST_F(EgressGatewayTest, ProxyForwardsDenialsAndNoDirectRoute) {
+using Backends = ::testing::Types<SandboxTest, DockerSandboxTest>;
+TYPED_TEST_SUITE(EgressGatewayTest, Backends);
+
+TYPED_TEST(EgressGatewayTest, ProxyForwardsDenialsAndNoDirectRoute) {
   hotplex::testing::HostServer allowed("allowed-server");
   hotplex::testing::HostServer forwarded("forward-server");
   const std::uint16_t dead = hotplex::testing::UnusedPort();
   const std::string p = std::to_string(allowed.Port());
   const std::string d = std::to_string(dead);
   const std::string f = std::to_string(forwarded.Port());
-  auto gateway = MakeGateway({"127.0.0.1:" + p, "127.0.0.1:" + d, "*.example.com"},
+  auto gateway = this->MakeGateway({"127.0.0.1:" + p, "127.0.0.1:" + d, "*.example.com"},
                              {"secret.example.com"}, {"127.0.0.1:" + f});
-  auto spec = Spec({"python3", "-c", kClient, p, f, d});
+  auto spec = this->Spec({"python3", "-c", kClient, p, f, d});
   spec.network = NetworkMode::kLoopback;
   spec.network_ready = [gateway](pid_t pid) { return gateway->Install(pid); };
-  const RunResult r = Run(spec);
+  const RunResult r = this->Run(spec);
   ExpectExit0(r);
   EXPECT_THAT(r.out, ::testing::HasSubstr("plain: allowed-server GET /plain HTTP/1.1\n"));
   EXPECT_THAT(r.out, ::testing::HasSubstr("connect: HTTP/1.1 200 Connection Established\n"));
@@ -139,21 +145,21 @@ TEST_F(EgressGatewayTest, ProxyForwardsDenialsAndNoDirectRoute) {
   EXPECT_EQ(forwarded.Connections(), 1);
 
   gateway->Close();
-  EXPECT_TRUE(AllSocketsClosed()) << EgressGateway::LiveSockets() << " sockets left";
-  std::lock_guard lock(mu_);
+  EXPECT_TRUE(this->AllSocketsClosed()) << EgressGateway::LiveSockets() << " sockets left";
+  std::lock_guard lock(this->mu_);
   int denied = 0, allowed_decisions = 0;
-  for (const auto& decision : decisions_) (decision.allowed ? allowed_decisions : denied)++;
+  for (const auto& decision : this->decisions_) (decision.allowed ? allowed_decisions : denied)++;
   EXPECT_EQ(denied, 2);
   EXPECT_EQ(allowed_decisions, 4);  // plain, tunnel, forward, dead
 }
 
-TEST_F(EgressGatewayTest, ClosingTheGatewayEndsOpenTunnels) {
+TYPED_TEST(EgressGatewayTest, ClosingTheGatewayEndsOpenTunnels) {
   hotplex::testing::HostServer forwarded("forward-server");
   const std::string f = std::to_string(forwarded.Port());
-  auto gateway = MakeGateway({}, {}, {"127.0.0.1:" + f});
+  auto gateway = this->MakeGateway({}, {}, {"127.0.0.1:" + f});
   // The payload holds a proxy connection open (an unfinished head) and waits to
   // be cut off; it prints what recv returned.
-  auto spec = Spec({"python3", "-c",
+  auto spec = this->Spec({"python3", "-c",
                     "import socket\n"
                     "s = socket.create_connection(('127.0.0.1', 3128))\n"
                     "s.sendall(b'CONNECT 127.0.0.1:1 HTTP/1.1\\r\\n')\n"
@@ -162,7 +168,7 @@ TEST_F(EgressGatewayTest, ClosingTheGatewayEndsOpenTunnels) {
   spec.network = NetworkMode::kLoopback;
   spec.network_ready = [gateway](pid_t pid) { return gateway->Install(pid); };
   int out_fd = -1;
-  auto sandbox = Start(spec, &out_fd);
+  auto sandbox = this->Start(spec, &out_fd);
   ASSERT_NE(sandbox, nullptr);
   for (int i = 0; i < 500 && gateway->OpenTunnels() == 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -173,59 +179,36 @@ TEST_F(EgressGatewayTest, ClosingTheGatewayEndsOpenTunnels) {
   EXPECT_EQ(outcome.kind, OutcomeKind::kExited) << outcome.Describe();
   EXPECT_EQ(ReadAll(out_fd), "ready\nclosed b''\n");
   ::close(out_fd);
-  EXPECT_TRUE(AllSocketsClosed());
+  EXPECT_TRUE(this->AllSocketsClosed());
 }
 
-TEST_F(EgressGatewayTest, InstallFailureAbortsTheLaunch) {
+TYPED_TEST(EgressGatewayTest, InstallFailureAbortsTheLaunch) {
   // Two gateways on one sandbox: the second cannot bind the proxy port again.
-  auto first = MakeGateway({}, {}, {});
-  auto second = MakeGateway({}, {}, {});
-  auto spec = Spec({"true"});
+  auto first = this->MakeGateway({}, {}, {});
+  auto second = this->MakeGateway({}, {}, {});
+  auto spec = this->Spec({"true"});
   spec.network = NetworkMode::kLoopback;
   spec.network_ready = [&](pid_t pid) -> Status {
     HOTPLEX_TRY_STATUS(first->Install(pid));
     return second->Install(pid);
   };
-  auto launched = backend_->Launch(spec);
+  auto launched = this->backend_->Launch(spec);
   ASSERT_FALSE(launched);
   EXPECT_THAT(launched.error().Describe(), ::testing::HasSubstr("bind in sandbox network namespace"));
   first->Close();
   second->Close();
   first.reset();
   second.reset();
-  EXPECT_TRUE(AllSocketsClosed());
+  EXPECT_TRUE(this->AllSocketsClosed());
 }
 
-TEST_F(EgressGatewayTest, HostNetworkWithAHookIsRefused) {
-  auto spec = Spec({"true"});
+TYPED_TEST(EgressGatewayTest, HostNetworkWithAHookIsRefused) {
+  auto spec = this->Spec({"true"});
   spec.network = NetworkMode::kHost;
   spec.network_ready = [](pid_t) -> Status { return {}; };
-  auto launched = backend_->Launch(spec);
+  auto launched = this->backend_->Launch(spec);
   ASSERT_FALSE(launched);
   EXPECT_THAT(launched.error().Describe(), ::testing::HasSubstr("own network namespace"));
-}
-
-TEST(EgressDocker, DockerBackendRefusesEgress) {
-  // Its own instance label and no reconcile: other tests' containers are untouched.
-  DockerOptions options;
-  options.instance = "hotplex-egress-test-" + std::to_string(::getpid());
-  options.remove_leftovers = false;
-  auto backend = MakeDockerBackend(options);
-  ASSERT_TRUE(backend) << "dockerd must be running (scripts/docker-setup): "
-                       << backend.error().Describe();
-  SandboxSpec spec;
-  spec.argv = {"true"};
-  spec.network = NetworkMode::kLoopback;
-  bool ran = false;
-  spec.network_ready = [&](pid_t) -> Status {
-    ran = true;
-    return {};
-  };
-  auto launched = (*backend)->Launch(spec);
-  ASSERT_FALSE(launched);
-  EXPECT_THAT(launched.error().Describe(),
-              ::testing::HasSubstr("network mode egress is not available with the docker backend"));
-  EXPECT_FALSE(ran);
 }
 
 }  // namespace
