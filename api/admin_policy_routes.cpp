@@ -76,15 +76,7 @@ HttpResponse Reload(ApiContext& ctx, const HttpRequest& req, const AdminCaller& 
                {"failed", report.failed},
                {"removed", report.removed},
                {"errors", DiagnosticsJson(report.diagnostics)}};
-  if (ctx.audit != nullptr) {
-    ctx.audit->Append({report.Ok() ? sv::audit_type::kPolicyReload : sv::audit_type::kPolicyInvalid,
-                       "", "", caller.Actor(),
-                       {{"loaded", report.loaded},
-                        {"failed", report.failed},
-                        {"removed", report.removed},
-                        {"errors", report.diagnostics.size()}}},
-                      nullptr);
-  }
+  if (ctx.audit != nullptr) ctx.audit->Append(PolicyReloadRecord(report, caller.Actor()), nullptr);
   AuditAdminAction(ctx, caller, "policies.reload", "", 200, report.Ok() ? "ok" : "invalid");
   return AdminOk(req, body);
 }
@@ -110,6 +102,17 @@ HttpResponse HandlePolicyRoute(ApiContext& ctx, const Route& route, const HttpRe
   if (route.id == RouteId::kAdminPolicies) return ListPolicies(ctx, req);
   if (route.id == RouteId::kAdminPoliciesReload) return Reload(ctx, req, caller);
   return Validate(ctx, route, req, caller);
+}
+
+sv::AuditRecord PolicyReloadRecord(const policies::ReloadReport& report, std::string actor) {
+  return {report.Ok() ? sv::audit_type::kPolicyReload : sv::audit_type::kPolicyInvalid,
+          "",
+          "",
+          std::move(actor),
+          {{"loaded", report.loaded},
+           {"failed", report.failed},
+           {"removed", report.removed},
+           {"errors", report.diagnostics.size()}}};
 }
 
 }  // namespace hotplex::api

@@ -14,6 +14,8 @@
 #include "api/api_context.hpp"
 #include "api/http_response.hpp"
 #include "api/router.hpp"
+#include "policies/policy_store.hpp"
+#include "supervisor/audit.hpp"
 #include "supervisor/session.hpp"
 
 namespace hotplex::api {
@@ -30,6 +32,10 @@ struct AdminCaller {
 HttpResponse HandleAdminRoute(ApiContext& ctx, const Route& route, const HttpRequest& req,
                               const AdminCaller& caller);
 // The policy routes (admin_policy_routes.cpp).
+// The policy.reload (or policy.invalid, when a file was rejected) record of a
+// reload done by `actor` (an admin, or "policy-watcher" for the file watcher).
+supervisor::AuditRecord PolicyReloadRecord(const policies::ReloadReport& report,
+                                           std::string actor);
 HttpResponse HandlePolicyRoute(ApiContext& ctx, const Route& route, const HttpRequest& req,
                                const AdminCaller& caller);
 // The audit query/verify routes and transcript pages (admin_audit_routes.cpp).

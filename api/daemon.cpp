@@ -2,6 +2,7 @@
 
 #include <future>
 
+#include "api/admin_routes.hpp"
 #include "api/admin_tls.hpp"
 #include "supervisor/audit_store.hpp"
 #include "supervisor/local_tenant.hpp"
@@ -64,6 +65,15 @@ hotplex::Status Daemon::InitAdmin(policies::PolicyStore* policy_store) {
   ctx_->admin_token = &admin_token_;
   ctx_->policy_store = policy_store;
   ctx_->policy_dir = config_.policy_dir;
+  if (policy_store != nullptr && audit_ != nullptr) {
+    policy_store_ = policy_store;
+    watcher_audit_ = std::make_shared<WatcherAudit>();
+    watcher_audit_->sink = audit_.get();
+    policy_store->SetReloadListener([audit = watcher_audit_](const policies::ReloadReport& r) {
+      std::lock_guard lock(audit->mu);
+      if (audit->sink != nullptr) audit->sink->Append(PolicyReloadRecord(r, "policy-watcher"), nullptr);
+    });
+  }
   return {};
 }
 
@@ -115,6 +125,11 @@ void Daemon::Shutdown() {
 }
 
 Daemon::~Daemon() {
+  if (policy_store_ != nullptr) policy_store_->SetReloadListener(nullptr);
+  if (watcher_audit_) {  // a reload in progress on the watcher thread finishes first
+    std::lock_guard lock(watcher_audit_->mu);
+    watcher_audit_->sink = nullptr;
+  }
   Shutdown();
   // Sessions (and any AgentProcess still referenced by a handler) go before the
   // io_context; the io_context member is destroyed last, with its handlers.

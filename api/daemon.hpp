@@ -12,6 +12,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -72,6 +73,14 @@ class Daemon {
   std::unique_ptr<ApiServer> server_;
   std::vector<std::thread> threads_;
   bool stopped_ = false;
+  // The policy watcher's reloads are audited through this; ~Daemon detaches it
+  // (the policy store, and its watcher thread, outlive the daemon).
+  struct WatcherAudit {
+    std::mutex mu;
+    supervisor::AuditSink* sink = nullptr;
+  };
+  std::shared_ptr<WatcherAudit> watcher_audit_;
+  policies::PolicyStore* policy_store_ = nullptr;
 };
 
 }  // namespace hotplex::api

@@ -283,6 +283,29 @@ TEST_F(AdminRoutes, PolicyReloadReportsAndIsAudited) {
   EXPECT_FALSE(AuditOf("policy.reload").empty());
 }
 
+// A file changed on disk and picked up by the store's watcher is audited too
+// (actor policy-watcher). The fixture's directory holds a broken file, so every
+// reload reports a rejected file: policy.invalid, with what was loaded.
+TEST_F(AdminRoutes, WatcherReloadsAreAudited) {
+  auto has = [](const json& list, const std::string& name) {
+    return std::find(list.begin(), list.end(), name) != list.end();
+  };
+  policy_store_->StartWatching(std::chrono::milliseconds(50));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // a new mtime second
+  std::ofstream(policy_dir_ + "/watched.yaml") << "extends: default\n";
+  auto first = AuditOf("policy.invalid", 1);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0]["actor"], "policy-watcher");
+  EXPECT_TRUE(has(first[0]["data"]["loaded"], "watched")) << first[0].dump();
+  EXPECT_TRUE(has(first[0]["data"]["failed"], "broken")) << first[0].dump();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  std::ofstream(policy_dir_ + "/watched.yaml") << "extends: default\nnot_a_field: 1\n";
+  auto second = AuditOf("policy.invalid", 2);
+  ASSERT_EQ(second.size(), 2u);
+  EXPECT_TRUE(has(second[1]["data"]["failed"], "watched")) << second[1].dump();
+  policy_store_->StopWatching();
+}
+
 TEST_F(AdminRoutes, AuditQueryPagesExportsAndVerifies) {
   for (int i = 0; i < 3; ++i) Admin("GET", "/admin/v1/stats", "", "nope");
   ASSERT_GE(AuditOf("auth.failure", 3).size(), 3u);
