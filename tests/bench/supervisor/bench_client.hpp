@@ -1,5 +1,6 @@
 // Small synchronous clients and statistics shared by the supervisor benchmarks:
-// a WebSocket client of /ws/v1/agent, JSON POST/DELETE, percentiles, RSS.
+// a WebSocket client of /ws/v1/agent, JSON POST/DELETE, percentiles, RSS; and
+// the one-policy PolicySource their daemons run with.
 // Thread-safety: one client per thread.
 #pragma once
 
@@ -17,10 +18,26 @@
 #include <boost/beast/websocket.hpp>
 #include <nlohmann/json.hpp>
 
+#include "supervisor/session_policy.hpp"
+
 namespace hotplex::bench {
 
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
+
+// Every team gets the same policy.
+class OnePolicy : public supervisor::PolicySource {
+ public:
+  supervisor::SessionPolicyPtr Get(std::string_view) const override { return policy; }
+  supervisor::SessionPolicyPtr policy;
+};
+
+// The default policy without the session cap (the namespace backend).
+inline constexpr const char* kUncappedPolicy = R"(
+extends: default
+sandbox:
+  limits: {max_sessions: 100000}
+)";
 
 class Ws {
  public:

@@ -40,17 +40,6 @@ namespace asio = boost::asio;
 namespace websocket = boost::beast::websocket;
 
 constexpr const char* kKey = "latency-key";
-constexpr const char* kPolicy = R"(
-extends: default
-sandbox:
-  limits: {max_sessions: 100000}
-)";
-
-class OnePolicy : public sv::PolicySource {
- public:
-  sv::SessionPolicyPtr Get(std::string_view) const override { return policy; }
-  sv::SessionPolicyPtr policy;
-};
 
 double NowNs() {
   timespec now;
@@ -241,7 +230,7 @@ std::vector<double> HotplexLatency(int n, const Load& load, const std::string& d
   config.extra_mounts = {{bin, "", sandbox::MountMode::kReadOnly}};
   config.tenants = {{"lat", "bench", {sv::HashApiKey(kKey)}, dir + "/ws", 60000, 60000, 0}};
   OnePolicy policies;
-  policies.policy = sv::ToSessionPolicy(*policies::LoadPolicyText(kPolicy, "bench", ""));
+  policies.policy = sv::ToSessionPolicy(*policies::LoadPolicyText(kUncappedPolicy, "bench", ""));
   auto daemon = api::Daemon::Start(config, policies, {{(*backend)->Kind(), backend->get()}});
   if (!daemon) {
     std::printf("  hotplexd: FAILED: %s\n", daemon.error().Describe().c_str());

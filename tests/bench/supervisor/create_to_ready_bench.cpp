@@ -29,17 +29,6 @@ namespace {
 namespace sv = hotplex::supervisor;
 
 constexpr std::size_t kPool = 4;
-constexpr const char* kPolicy = R"(
-extends: default
-sandbox:
-  limits: {max_sessions: 100000}
-)";
-
-class OnePolicy : public sv::PolicySource {
- public:
-  sv::SessionPolicyPtr Get(std::string_view) const override { return policy; }
-  sv::SessionPolicyPtr policy;
-};
 
 bool WaitForAgents(std::size_t n) {
   const auto deadline = Clock::now() + std::chrono::seconds(10);
@@ -152,7 +141,7 @@ void CreateToReadyNamespace(int n) {
     return;
   }
   const std::string bin = std::string(HOTPLEX_BINARY_DIR) + "/tests/bin";
-  auto r = RunColdWarm("namespace", **backend, kPolicy, {bin + "/fake-agent"},
+  auto r = RunColdWarm("namespace", **backend, kUncappedPolicy, {bin + "/fake-agent"},
                        {{bin, "", sandbox::MountMode::kReadOnly}}, n);
   if (!r.ok) return;
   std::printf("create-to-ready, fake agent, namespace backend, n=%d each (POST /v1/sessions until "
@@ -169,7 +158,7 @@ void CreateToReadyDocker(int n, const std::string& image) {
                 backend.error().Describe().c_str());
     return;
   }
-  const std::string policy = std::string(kPolicy) + "  backend: docker\n  image: " + image + "\n";
+  const std::string policy = std::string(kUncappedPolicy) + "  backend: docker\n  image: " + image + "\n";
   auto r = RunColdWarm("docker", **backend, policy, {"claude"}, {}, n);
   if (!r.ok) return;
   std::vector<double> plain;

@@ -58,11 +58,6 @@ provider:
   exec: {allowed_commands: [/bin/cat]}
 )";
 
-class Policies : public sv::PolicySource {
- public:
-  sv::SessionPolicyPtr Get(std::string_view) const override { return policy; }
-  sv::SessionPolicyPtr policy;
-};
 
 json Post(int port, const std::string& path, const json& body) {
   return hotplex::bench::Post(port, kKey, path, body);
@@ -168,7 +163,7 @@ int main(int argc, char** argv) {
   config.claude_command = {std::string(HOTPLEX_BINARY_DIR) + "/tests/bin/fake-agent"};
   sv::Tenant tenant{"bench", "bench", {sv::HashApiKey(kKey)}, dir + "/ws", 60000, 60000, 0};
   config.tenants = {tenant};
-  Policies policies;
+  OnePolicy policies;
   policies.policy = sv::ToSessionPolicy(*hotplex::policies::LoadPolicyText(kPolicy, "bench", ""));
   auto backend = hotplex::testing::MakeSpawnBackend();
   auto daemon = hotplex::api::Daemon::Start(config, policies, {{backend->Kind(), backend.get()}});
