@@ -11,7 +11,9 @@
 # `images/build hotplexd-prebuilt`: seconds, not a from-source build). Ports: the
 # issue's 127.0.0.1:8080 and :9080 unless HOTPLEX_API_PORT / HOTPLEX_ADMIN_PORT say
 # otherwise; a port already taken (e.g. by `make run`) fails the test with a message
-# naming it. Runs of this test on one machine are serialized by a lock file.
+# naming it. HOTPLEX_SMOKE_IMAGE=hotplex/hotplexd runs it on an image built beforehand
+# instead (e.g. the from-source one: `images/build hotplexd`). Runs of this test on one
+# machine are serialized by a lock file.
 # Needs dockerd, docker-compose and hotplex/sandbox-test (scripts/docker-setup).
 set -euo pipefail
 hotplexd="$1"
@@ -24,10 +26,11 @@ project="hotplexsmoke$$"
 instance="smoke-$$"
 started=$EPOCHREALTIME
 up=0
+image="${HOTPLEX_SMOKE_IMAGE:-hotplex/hotplexd:prebuilt}"
 
 log() { echo "compose-smoke: $* (+$(awk "BEGIN{printf \"%.1f\", $EPOCHREALTIME - $started}")s)" >&2; }
 dc() {
-  HOTPLEX_IMAGE=hotplex/hotplexd:prebuilt HOTPLEX_STATE_DIR="$dir/state" \
+  HOTPLEX_IMAGE="$image" HOTPLEX_STATE_DIR="$dir/state" \
     HOTPLEX_POLICY_DIR="$dir/policies" HOTPLEX_DOCKER_INSTANCE="$instance" \
     HOTPLEX_API_PORT="$api_port" HOTPLEX_ADMIN_PORT="$admin_port" \
     docker-compose --ansi never -p "$project" -f "$compose_file" "$@"
@@ -58,9 +61,12 @@ for port in "$api_port" "$admin_port"; do
     "stop it or set HOTPLEX_API_PORT/HOTPLEX_ADMIN_PORT"
 done
 
-HOTPLEX_HOTPLEXD="$hotplexd" "$repo/images/build" hotplexd-prebuilt \
-  || fail "images/build hotplexd-prebuilt"
-log "image hotplex/hotplexd:prebuilt ready"
+if [ -z "${HOTPLEX_SMOKE_IMAGE:-}" ]; then
+  HOTPLEX_HOTPLEXD="$hotplexd" "$repo/images/build" hotplexd-prebuilt \
+    || fail "images/build hotplexd-prebuilt"
+fi
+docker image inspect "$image" >/dev/null 2>&1 || fail "image $image is missing"
+log "image $image ready"
 
 # compose's default policy is a full copy of policies/default.yaml (a default.yaml has
 # no parent) but for the docker lines: it must not drift from the shipped baseline.
