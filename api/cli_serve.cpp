@@ -166,7 +166,7 @@ int Serve(sv::DaemonConfig config) {
               config.api.host.c_str(), (*daemon)->ApiPort(), config.admin.host.c_str(),
               (*daemon)->AdminPort(), config.state_dir.c_str());
   if (local_key && local_key->generated) {
-    PrintFirstStartKey(*local_key, {config.api.host, static_cast<std::uint16_t>((*daemon)->ApiPort())});
+    PrintFirstStartKey(*local_key, {config.api.host, (*daemon)->ApiPort()});
   }
   if (const auto& token = (*daemon)->AdminCredentials(); !token.Generated().empty()) {
     std::printf("hotplexd: generated the admin token (stored in %s, shown only once):\n  %s\n",

@@ -72,6 +72,7 @@ AuditStore::~AuditStore() {
     stopping_ = true;
   }
   wake_.notify_all();
+  checkpoint_wake_.notify_all();
   if (writer_.joinable()) writer_.join();
   if (checkpointer_.joinable()) checkpointer_.join();
   if (checkpoint_db_ != nullptr) {  // the WAL back into the database for the next open
@@ -153,7 +154,7 @@ void AuditStore::WriterLoop() {
 void AuditStore::CheckpointLoop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    wake_.wait_for(lock, std::chrono::milliseconds(250), [&] { return stopping_; });
+    checkpoint_wake_.wait_for(lock, std::chrono::milliseconds(250), [&] { return stopping_; });
     if (stopping_) return;
     lock.unlock();
     sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);

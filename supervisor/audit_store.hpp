@@ -115,7 +115,9 @@ class AuditStore final : public AuditSink, public AuditReader {
   ChainHead head_;                   // under write_mu_: the last committed row (or the anchor)
 
   mutable std::mutex mu_;            // the queue and the stats
-  std::condition_variable wake_;
+  std::condition_variable wake_;             // the writer's: a queued record, or stop
+  std::condition_variable checkpoint_wake_;  // the checkpointer's own (a shared one
+                                             // could swallow a notify_one meant for the writer)
   std::deque<Pending> queue_;
   AuditStats stats_;
   bool stopping_ = false;

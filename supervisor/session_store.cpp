@@ -58,13 +58,11 @@ constexpr const char* kSelect =
     "input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd, "
     "conversation_id FROM sessions ORDER BY created_ms";
 
-using Statement = SqliteStatement;
-
 Error StoreError(sqlite3* db, const std::string& what) {
   return SqliteError(db, "session store: " + what);
 }
 
-void BindRecord(Statement& st, const SessionRecord& r) {
+void BindRecord(SqliteStatement& st, const SessionRecord& r) {
   st.Text(1, r.id);
   st.Text(2, r.tenant_id);
   st.Text(3, r.key);
@@ -89,7 +87,7 @@ void BindRecord(Statement& st, const SessionRecord& r) {
   st.Text(22, r.conversation_id);
 }
 
-SessionRecord ReadRecord(const Statement& st) {
+SessionRecord ReadRecord(const SqliteStatement& st) {
   SessionRecord r;
   r.id = st.ColText(0);
   r.tenant_id = st.ColText(1);
@@ -161,7 +159,7 @@ hotplex::Status SessionStore::Exec(const char* sql) {
 hotplex::Status SessionStore::Migrate() {
   std::set<std::string> columns;
   {
-    Statement st(db_, "PRAGMA table_info(sessions)");
+    SqliteStatement st(db_, "PRAGMA table_info(sessions)");
     if (!st.Ok()) return StoreError(db_, "prepare table_info");
     while (sqlite3_step(st.Get()) == SQLITE_ROW) columns.insert(st.ColText(1));
   }
@@ -222,14 +220,14 @@ void SessionStore::WriterLoop() {
 hotplex::Status SessionStore::Commit(const Batch& batch) {
   std::lock_guard db_lock(db_mu_);
   HOTPLEX_TRY_STATUS(Exec("BEGIN IMMEDIATE"));
-  Statement upsert(db_, kUpsert);
-  Statement remove(db_, "DELETE FROM sessions WHERE id = ?");
+  SqliteStatement upsert(db_, kUpsert);
+  SqliteStatement remove(db_, "DELETE FROM sessions WHERE id = ?");
   if (!upsert.Ok() || !remove.Ok()) {
     (void)Exec("ROLLBACK");
     return StoreError(db_, "prepare");
   }
   for (const auto& [id, change] : batch) {
-    Statement& st = change ? upsert : remove;
+    SqliteStatement& st = change ? upsert : remove;
     st.Reset();
     if (change) {
       BindRecord(st, *change);
@@ -247,7 +245,7 @@ hotplex::Status SessionStore::Commit(const Batch& batch) {
 
 Result<std::vector<SessionRecord>> SessionStore::LoadAll() {
   std::lock_guard lock(db_mu_);
-  Statement st(db_, kSelect);
+  SqliteStatement st(db_, kSelect);
   if (!st.Ok()) return StoreError(db_, "prepare select");
   std::vector<SessionRecord> out;
   int rc;
