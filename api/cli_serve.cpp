@@ -151,17 +151,28 @@ int Serve(sv::DaemonConfig config) {
   auto instance = DockerInstanceName(config);
   if (!instance) return std::fprintf(stderr, "hotplexd: %s\n", instance.error().Describe().c_str()), 1;
   docker_options.instance = *instance;
+  docker_options.reconcile = config.docker.reconcile;
+  const bool adopt = config.docker.reconcile == sandbox::DockerReconcile::kAdopt;
   auto docker_backend = sandbox::DockerBackend::Create(docker_options);
   if (docker_backend) {
     backends[sandbox::BackendKind::kDocker] = docker_backend->get();
     std::printf("hotplexd: docker sandboxes labelled io.hotplex.instance=%s; removed %zu left by "
-                "an earlier run\n", docker_options.instance.c_str(), (*docker_backend)->ReconciledCount());
+                "an earlier run%s\n", docker_options.instance.c_str(),
+                (*docker_backend)->ReconciledCount(),
+                adopt ? (", kept " + std::to_string((*docker_backend)->AdoptableCount()) +
+                         " running to re-adopt").c_str()
+                      : "");
   } else {
     std::fprintf(stderr, "hotplexd: docker sandbox unavailable: %s\n",
                  docker_backend.error().Describe().c_str());
   }
   auto daemon = api::Daemon::Start(config, policies, backends, store->get());
   if (!daemon) return std::fprintf(stderr, "hotplexd: %s\n", daemon.error().Describe().c_str()), 1;
+  if (docker_backend && adopt) {
+    std::printf("hotplexd: docker reconcile adopt: re-adopted %zu agents; removed %zu containers "
+                "in all\n", (*docker_backend)->ReattachedCount(),
+                (*docker_backend)->ReconciledCount());
+  }
   std::printf("hotplexd: serving the API on %s:%u, admin on %s:%u, state in %s\n",
               config.api.host.c_str(), (*daemon)->ApiPort(), config.admin.host.c_str(),
               (*daemon)->AdminPort(), config.state_dir.c_str());

@@ -38,6 +38,7 @@ hotplex::Status Daemon::Init(const sv::PolicySource& policies,
   options.extra_mounts = config_.extra_mounts;
   options.ring_capacity = config_.events.ring_size;
   options.max_line_bytes = config_.events.max_line_bytes;
+  options.detach_on_shutdown = config_.docker.detach_on_shutdown;
   HOTPLEX_TRY_STATUS(OpenAudit(options));
   sessions_ = std::make_unique<sv::SessionManager>(io_, options, *tenants_, policies,
                                                    std::move(backends), store_.get());

@@ -8,6 +8,8 @@
 
 #include <sys/types.h>
 
+#include <chrono>
+#include <cstddef>
 #include <memory>
 #include <optional>
 
@@ -32,6 +34,10 @@ class Sandbox {
   virtual void Signal(int sig) = 0;
   // Kills every process of the sandbox; the outcome becomes kKilled.
   virtual void Kill() = 0;
+  // Lets the payload run on after this object is destroyed, so that a later
+  // supervisor can Backend::Reattach() it. False (and nothing changes) where the
+  // backend cannot: only docker sandboxes launched in adopt mode can.
+  virtual bool Detach() { return false; }
 };
 
 // Launch() reports a failed step inside the sandbox as an Error with this
@@ -50,6 +56,22 @@ class Backend {
   // Launches the payload. On a setup failure inside the sandbox the returned
   // Error names the step (Error::step) and the errno.
   virtual Result<std::unique_ptr<Sandbox>> Launch(const SandboxSpec& spec) = 0;
+
+  // Re-adoption after a supervisor restart (docker `reconcile: adopt`): the
+  // sandboxes an earlier run left running are found at construction; Reattach()
+  // takes the one launched for `spec.id` and wires `spec.stdio` to it, provided
+  // its labels and image still match the spec and it wrote no output after
+  // `quiet_since` (output nobody read: the caller's view of it is stale). A
+  // sandbox that fails those checks is removed. DiscardUnclaimed() removes the
+  // ones nobody reattached and says how many; call it once recovery is done.
+  virtual bool CanReattach() const { return false; }
+  virtual Result<std::unique_ptr<Sandbox>> Reattach(
+      const SandboxSpec& spec, std::chrono::system_clock::time_point quiet_since) {
+    (void)spec;
+    (void)quiet_since;
+    return MakeError("this sandbox backend cannot reattach to a running sandbox");
+  }
+  virtual std::size_t DiscardUnclaimed() { return 0; }
 };
 
 struct BackendOptions {

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "sandbox/docker_container_spec.hpp"
 #include "sandbox/docker_sandbox.hpp"
@@ -30,13 +31,105 @@ Result<std::unique_ptr<DockerBackend>> DockerBackend::Create(const DockerOptions
 }
 
 Status DockerBackend::Reconcile() {
-  HOTPLEX_TRY(std::vector<std::string> ids,
-              client_->ListByLabel(kLabelInstance, options_.instance));
-  for (const std::string& id : ids) {
-    HOTPLEX_TRY_STATUS(client_->Remove(id));
+  HOTPLEX_TRY(std::vector<ContainerSummary> found,
+              client_->ListContainers(kLabelInstance, options_.instance));
+  std::lock_guard lock(leftovers_mu_);
+  for (ContainerSummary& c : found) {
+    if (Adoptable(c) && !leftovers_.count(c.labels[kLabelSession])) {
+      const std::string session = c.labels[kLabelSession];
+      leftovers_.emplace(session, std::move(c));
+      continue;
+    }
+    HOTPLEX_TRY_STATUS(client_->Remove(c.id));
     ++reconciled_;
   }
+  adoptable_count_ = leftovers_.size();
   return {};
+}
+
+// Only a running container created adoptable, for a session, in adopt mode.
+bool DockerBackend::Adoptable(const ContainerSummary& c) const {
+  const auto label = [&](const char* key) {
+    auto it = c.labels.find(key);
+    return it == c.labels.end() ? std::string() : it->second;
+  };
+  return options_.reconcile == DockerReconcile::kAdopt && c.running &&
+         label(kLabelAdoptable) == "true" && !label(kLabelSession).empty();
+}
+
+Result<std::unique_ptr<Sandbox>> DockerBackend::Reattach(
+    const SandboxSpec& spec, std::chrono::system_clock::time_point quiet_since) {
+  std::optional<ContainerSummary> found;
+  {
+    std::lock_guard lock(leftovers_mu_);
+    auto it = spec.id.empty() ? leftovers_.end() : leftovers_.find(spec.id);
+    if (it != leftovers_.end()) {
+      found = std::move(it->second);
+      leftovers_.erase(it);
+    }
+  }
+  if (!found) {
+    return MakeError("no running container of sandbox '" + spec.id + "' was left by an " +
+                     "earlier run of instance " + options_.instance);
+  }
+  auto box = AttachTo(spec, *found, quiet_since);
+  if (!box) {
+    (void)client_->Remove(found->id);  // refused: never leaked, never half-adopted
+    ++reconciled_;
+    return std::move(box).error();
+  }
+  ++reattached_;
+  return box;
+}
+
+Result<std::unique_ptr<Sandbox>> DockerBackend::AttachTo(
+    const SandboxSpec& spec, const ContainerSummary& c,
+    std::chrono::system_clock::time_point quiet_since) {
+  for (const auto& [key, value] : spec.labels) {
+    auto it = c.labels.find(key);
+    if (it == c.labels.end() || it->second != value) {
+      return MakeError("container " + c.id.substr(0, 12) + " has " + key + "=" +
+                       (it == c.labels.end() ? std::string("(none)") : it->second) +
+                       ", the session now needs " + value);
+    }
+  }
+  const std::string image = spec.image.empty() ? options_.default_image : spec.image;
+  if (c.image != image) {
+    return MakeError("container " + c.id.substr(0, 12) + " runs image " + c.image +
+                     ", the policy now names " + image);
+  }
+  HOTPLEX_TRY(bool wrote, client_->WroteSince(c.id, quiet_since));
+  if (wrote) {
+    return MakeError("container " + c.id.substr(0, 12) +
+                     " wrote output while no supervisor was attached; what it did is unknown");
+  }
+  DockerSandbox::Params box;
+  HOTPLEX_TRY(box.in, Dup(spec.stdio.in, "stdin"));
+  HOTPLEX_TRY(box.out, Dup(spec.stdio.out, "stdout"));
+  HOTPLEX_TRY(box.err, Dup(spec.stdio.err, "stderr"));
+  HOTPLEX_TRY(box.attach, client_->Attach(c.id));
+  box.id = c.id;
+  box.client = client_;
+  box.wall_time = spec.limits.wall_time;
+  box.memory_limit = spec.limits.memory_bytes;
+  box.adoptable = true;
+  box.running = true;
+  HOTPLEX_TRY(std::unique_ptr<DockerSandbox> sandbox, DockerSandbox::Start(std::move(box)));
+  // The earlier supervisor's egress listeners died with it: install ours.
+  if (spec.network_ready) HOTPLEX_TRY_STATUS(RunNetworkHook(spec, sandbox->Pid()));
+  return std::unique_ptr<Sandbox>(std::move(sandbox));
+}
+
+std::size_t DockerBackend::DiscardUnclaimed() {
+  std::map<std::string, ContainerSummary> rest;
+  {
+    std::lock_guard lock(leftovers_mu_);
+    rest.swap(leftovers_);
+  }
+  for (const auto& [session, c] : rest) {
+    if (client_->Remove(c.id)) ++reconciled_;
+  }
+  return rest.size();
 }
 
 Result<std::string> DockerBackend::SeccompJson(const SandboxSpec& spec) {
@@ -58,6 +151,7 @@ Result<std::unique_ptr<Sandbox>> DockerBackend::Launch(const SandboxSpec& spec) 
   params.instance = options_.instance;
   params.tmp_bytes = options_.tmp_bytes;
   params.docker_socket = client_->SocketPath();
+  params.adoptable = options_.reconcile == DockerReconcile::kAdopt;
   HOTPLEX_TRY(params.seccomp_json, SeccompJson(spec));
   HOTPLEX_TRY(nlohmann::json body, DockerCreateBody(spec, params));
   HOTPLEX_TRY_STATUS(client_->EnsureImage(params.image));
@@ -76,6 +170,7 @@ Result<std::unique_ptr<Sandbox>> DockerBackend::Launch(const SandboxSpec& spec) 
   box.wall_time = spec.limits.wall_time;
   box.memory_limit = spec.limits.memory_bytes;
   box.gated = static_cast<bool>(spec.network_ready);
+  box.adoptable = params.adoptable;
   HOTPLEX_TRY(std::unique_ptr<DockerSandbox> sandbox, DockerSandbox::Start(std::move(box)));
   if (spec.network_ready) {  // the payload waits at its gate; on error the box is removed
     HOTPLEX_TRY_STATUS(RunNetworkHook(spec, sandbox->Pid()));

@@ -3,13 +3,17 @@
 // Launch(): check the image is present (never pulled: no registry), build the
 // create body (docker_container_spec), create, attach (before start, so no
 // output is lost), start. Each Sandbox owns its container (docker_sandbox).
-// At construction the backend reconciles: containers labelled with its
-// instance name by an earlier run are force-removed (or kept, if configured),
-// never leaked. Egress: NetworkMode none, or host when the spec says so;
+// At construction the backend reconciles containers labelled with its
+// instance name by an earlier run: `kRemove` force-removes them all; `kAdopt`
+// keeps the running adoptable ones for Reattach() (a restarted supervisor takes
+// its sessions' agents back) and removes the rest, and DiscardUnclaimed() the
+// ones nobody took. Never leaked. Egress: NetworkMode none, or host when the spec says so;
 // egress proxying reaches a docker sandbox the same way as the namespace one
 // (see sandbox/README.md). Thread-safety: Launch may run on several threads.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -18,6 +22,7 @@
 
 #include "sandbox/backend.hpp"
 #include "sandbox/docker_client.hpp"
+#include "sandbox/docker_reconcile.hpp"
 
 namespace hotplex::sandbox {
 
@@ -30,9 +35,10 @@ struct DockerOptions {
   // touches only containers with the same value, so two daemons never collide
   // (hotplexd serve derives it from its state dir: DockerInstanceForStateDir).
   std::string instance = "hotplexd";
-  // At start: remove containers an earlier run of this instance left behind
-  // (true, the default), or leave them alone (false).
+  // At start: reconcile the containers an earlier run of this instance left
+  // behind (true, the default), or leave them alone (false).
   bool remove_leftovers = true;
+  DockerReconcile reconcile = DockerReconcile::kRemove;
   // Size of the /tmp tmpfs (and of $HOME when the spec has no home_source).
   std::uint64_t tmp_bytes = 256ull << 20;
 };
@@ -44,20 +50,36 @@ class DockerBackend final : public Backend {
   BackendKind Kind() const override { return BackendKind::kDocker; }
   Result<std::unique_ptr<Sandbox>> Launch(const SandboxSpec& spec) override;
 
+  bool CanReattach() const override { return options_.reconcile == DockerReconcile::kAdopt; }
+  Result<std::unique_ptr<Sandbox>> Reattach(
+      const SandboxSpec& spec, std::chrono::system_clock::time_point quiet_since) override;
+  std::size_t DiscardUnclaimed() override;
+
   const DockerClient& Client() const { return *client_; }
-  // How many leftover containers the start-up reconcile removed.
+  // How many leftover containers the reconcile removed (at start, by a failed
+  // Reattach and by DiscardUnclaimed).
   std::size_t ReconciledCount() const { return reconciled_; }
+  // How many were kept for Reattach at start, and how many were reattached.
+  std::size_t AdoptableCount() const { return adoptable_count_; }
+  std::size_t ReattachedCount() const { return reattached_; }
 
  private:
   DockerBackend(DockerOptions options, std::shared_ptr<const DockerClient> client)
       : options_(std::move(options)), client_(std::move(client)) {}
   Status Reconcile();
+  bool Adoptable(const ContainerSummary& c) const;
+  Result<std::unique_ptr<Sandbox>> AttachTo(const SandboxSpec& spec, const ContainerSummary& c,
+                                            std::chrono::system_clock::time_point quiet_since);
   Status RunNetworkHook(const SandboxSpec& spec, pid_t pid);
   Result<std::string> SeccompJson(const SandboxSpec& spec);
 
   DockerOptions options_;
   std::shared_ptr<const DockerClient> client_;
-  std::size_t reconciled_ = 0;
+  std::atomic<std::size_t> reconciled_{0};
+  std::size_t adoptable_count_ = 0;
+  std::atomic<std::size_t> reattached_{0};
+  std::mutex leftovers_mu_;
+  std::map<std::string, ContainerSummary> leftovers_;  // adoptable, by io.hotplex.session
   std::mutex seccomp_mu_;
   std::map<std::vector<std::string>, std::string> seccomp_cache_;
 };

@@ -1,11 +1,13 @@
 #include "sandbox/docker_client.hpp"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
@@ -204,7 +206,7 @@ std::string DockerClient::Versioned(std::string_view path) const {
 
 Result<HttpResponse> DockerClient::Request(std::string_view method, std::string_view path,
                                            const std::optional<json>& body,
-                                           std::chrono::seconds timeout) const {
+                                           std::chrono::seconds timeout, int cancel_fd) const {
   HOTPLEX_TRY(UniqueFd fd, Dial(timeout));
   const std::string payload = body ? body->dump() : std::string();
   std::string request =
@@ -220,6 +222,11 @@ Result<HttpResponse> DockerClient::Request(std::string_view method, std::string_
   std::string raw;
   char buf[16384];
   while (true) {
+    if (cancel_fd >= 0) {
+      pollfd fds[2] = {{fd.Get(), POLLIN, 0}, {cancel_fd, POLLIN, 0}};
+      if (::poll(fds, 2, -1) < 0 && errno == EINTR) continue;
+      if (fds[1].revents != 0) return MakeError("docker: " + std::string(path) + ": cancelled");
+    }
     const ssize_t n = ::read(fd.Get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return ErrnoError("docker", std::string(method) + " " + std::string(path));
@@ -290,9 +297,9 @@ Status DockerClient::Start(const std::string& id) const {
   return {};
 }
 
-Result<int> DockerClient::Wait(const std::string& id) const {
+Result<int> DockerClient::Wait(const std::string& id, int cancel_fd) const {
   HOTPLEX_TRY(HttpResponse r, Request("POST", "/containers/" + id + "/wait", std::nullopt,
-                                      std::chrono::seconds(0)));
+                                      std::chrono::seconds(0), cancel_fd));
   if (r.status != 200) return DockerApiError("container wait", r);
   const json body = json::parse(r.body, nullptr, false);
   if (!body.is_object() || !body.contains("StatusCode"))
@@ -347,17 +354,53 @@ Result<ContainerStats> DockerClient::Stats(const std::string& id) const {
   return stats;
 }
 
-Result<std::vector<std::string>> DockerClient::ListByLabel(const std::string& key,
-                                                           const std::string& value) const {
+Result<std::vector<ContainerSummary>> DockerClient::ListContainers(
+    const std::string& key, const std::string& value) const {
   const json filters = {{"label", json::array({key + "=" + value})}};
   HOTPLEX_TRY(HttpResponse r,
               Request("GET", "/containers/json?all=1&filters=" + Quote(filters.dump())));
   if (r.status != 200) return DockerApiError("container list", r);
   const json body = json::parse(r.body, nullptr, false);
-  std::vector<std::string> ids;
   if (!body.is_array()) return MakeError("docker: bad container list");
-  for (const json& c : body) ids.push_back(c.value("Id", std::string()));
+  std::vector<ContainerSummary> out;
+  for (const json& c : body) {
+    if (!c.is_object()) return MakeError("docker: bad container list entry");
+    ContainerSummary summary;
+    summary.id = c.value("Id", std::string());
+    summary.image = c.value("Image", std::string());
+    summary.running = c.value("State", std::string()) == "running";
+    const auto labels = c.find("Labels");
+    if (labels != c.end() && labels->is_object()) {
+      for (const auto& [k, v] : labels->items()) {
+        if (v.is_string()) summary.labels[k] = v.get<std::string>();
+      }
+    }
+    out.push_back(std::move(summary));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> DockerClient::ListByLabel(const std::string& key,
+                                                           const std::string& value) const {
+  HOTPLEX_TRY(std::vector<ContainerSummary> containers, ListContainers(key, value));
+  std::vector<std::string> ids;
+  for (auto& c : containers) ids.push_back(std::move(c.id));
   return ids;
+}
+
+Result<bool> DockerClient::WroteSince(const std::string& id,
+                                      std::chrono::system_clock::time_point since) const {
+  // tail=1: only the newest line is read back, and `since` keeps it only if it
+  // is that recent. Docker takes "seconds.nanoseconds".
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(since.time_since_epoch());
+  char stamp[48];
+  std::snprintf(stamp, sizeof stamp, "%lld.%09lld",
+                static_cast<long long>(ns.count() / 1000000000),
+                static_cast<long long>(ns.count() % 1000000000));
+  HOTPLEX_TRY(HttpResponse r, Request("GET", "/containers/" + id +
+                                                 "/logs?stdout=1&stderr=1&tail=1&since=" + stamp));
+  if (r.status != 200) return DockerApiError("container logs", r);
+  return !r.body.empty();
 }
 
 }  // namespace hotplex::sandbox

@@ -57,6 +57,14 @@ struct ContainerStats {
   std::uint64_t cpu_total_ns = 0;
 };
 
+// One entry of GET /containers/json.
+struct ContainerSummary {
+  std::string id;
+  std::string image;  // as created (the name, not the digest)
+  bool running = false;
+  std::map<std::string, std::string> labels;
+};
+
 struct AttachStream {
   UniqueFd fd;           // the hijacked connection
   std::string leftover;  // stream bytes read together with the response head
@@ -71,23 +79,31 @@ class DockerClient {
   const std::string& SocketPath() const { return socket_path_; }
 
   // A raw request; `path` without the /v1.xx prefix. `timeout` zero = none.
+  // `cancel_fd` (an eventfd, or -1): once readable, the request gives up.
   Result<HttpResponse> Request(std::string_view method, std::string_view path,
                                const std::optional<nlohmann::json>& body = std::nullopt,
-                               std::chrono::seconds timeout = std::chrono::seconds(60)) const;
+                               std::chrono::seconds timeout = std::chrono::seconds(60),
+                               int cancel_fd = -1) const;
 
   Status EnsureImage(const std::string& image) const;
   Result<std::string> CreateContainer(const nlohmann::json& body, const std::string& name) const;
   Result<AttachStream> Attach(const std::string& id) const;
   Status Start(const std::string& id) const;
-  // Blocks until the container stops; returns its exit code.
-  Result<int> Wait(const std::string& id) const;
+  // Blocks until the container stops (or `cancel_fd` is readable); returns its exit code.
+  Result<int> Wait(const std::string& id, int cancel_fd = -1) const;
   Result<ContainerState> Inspect(const std::string& id) const;
   Status Kill(const std::string& id, int signal) const;
   Status Remove(const std::string& id) const;  // force, with anonymous volumes
   Result<ContainerStats> Stats(const std::string& id) const;
-  // Ids of all containers (running or not) carrying label `key=value`.
+  // All containers (running or not) carrying label `key=value`.
+  Result<std::vector<ContainerSummary>> ListContainers(const std::string& key,
+                                                       const std::string& value) const;
+  // Their ids only.
   Result<std::vector<std::string>> ListByLabel(const std::string& key,
                                                const std::string& value) const;
+  // Whether the container wrote anything to stdout or stderr at or after `since`,
+  // read from its log (json-file or local driver; others cannot be read back).
+  Result<bool> WroteSince(const std::string& id, std::chrono::system_clock::time_point since) const;
 
  private:
   DockerClient(std::string socket_path, std::string api_version)

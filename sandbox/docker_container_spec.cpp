@@ -47,6 +47,7 @@ json Labels(const SandboxSpec& spec, const DockerCreateParams& params) {
   labels[kLabelManaged] = "true";
   labels[kLabelInstance] = params.instance;
   if (!spec.id.empty()) labels[kLabelSession] = spec.id;
+  if (params.adoptable) labels[kLabelAdoptable] = "true";
   return labels;
 }
 
@@ -68,6 +69,9 @@ json HostConfig(const SandboxSpec& spec, const DockerCreateParams& params, json 
                {"NetworkMode", spec.network == NetworkMode::kHost ? "host" : "none"},
                {"Init", true},
                {"AutoRemove", false},
+               // Read back by a re-adopting supervisor (DockerClient::WroteSince).
+               {"LogConfig", {{"Type", "json-file"},
+                              {"Config", {{"max-size", kLogMaxSize}, {"max-file", "1"}}}}},
                {"Privileged", false}};
   const Limits& l = spec.limits;
   if (l.memory_bytes > 0) {
@@ -117,7 +121,9 @@ Result<json> DockerCreateBody(const SandboxSpec& spec, const DockerCreateParams&
                {"AttachStdout", true},
                {"AttachStderr", true},
                {"OpenStdin", true},
-               {"StdinOnce", true},
+               // StdinOnce: the end of our attach closes the payload's stdin (its EOF),
+               // except for adoptable containers, which must outlive this supervisor.
+               {"StdinOnce", !params.adoptable},
                {"Tty", false},
                {"NetworkDisabled", spec.network != NetworkMode::kHost},
                {"Labels", Labels(spec, params)},

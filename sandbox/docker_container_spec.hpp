@@ -6,8 +6,8 @@
 // otherwise), the session home read-write (or a tmpfs), a private /tmp tmpfs,
 // every capability dropped, no-new-privileges, our seccomp profile inline,
 // network none unless the spec asks for host, memory (no swap), CPU, pids and
-// open-files limits, docker-init as pid 1, io.hotplex.* labels, and stdio
-// attached without a TTY. The docker socket is never mounted. Thread-safety:
+// open-files limits, docker-init as pid 1, io.hotplex.* labels, a size-capped
+// json-file log, and stdio attached without a TTY. The docker socket is never mounted. Thread-safety:
 // pure function.
 #pragma once
 
@@ -23,6 +23,10 @@ namespace hotplex::sandbox {
 inline constexpr const char* kLabelManaged = "io.hotplex.managed";
 inline constexpr const char* kLabelInstance = "io.hotplex.instance";
 inline constexpr const char* kLabelSession = "io.hotplex.session";
+// "true" on containers that outlive their supervisor's connection (adopt mode).
+inline constexpr const char* kLabelAdoptable = "io.hotplex.adoptable";
+// Each container's stdout/stderr log (what docker keeps of its output) is capped.
+inline constexpr const char* kLogMaxSize = "16m";
 
 struct DockerCreateParams {
   std::string image;
@@ -30,6 +34,10 @@ struct DockerCreateParams {
   std::string seccomp_json;  // the profile; empty = seccomp disabled (spec.seccomp == false)
   std::uint64_t tmp_bytes = 256ull << 20;
   std::string docker_socket;  // refused as a mount source
+  // Adopt mode: StdinOnce off, so that the payload's stdin stays open when this
+  // supervisor's attach connection ends (it dies or restarts) and a later one
+  // can attach again; labelled io.hotplex.adoptable=true.
+  bool adoptable = false;
 };
 
 // Validates the spec (argv, non-root identity, WorkDir and mount sources exist

@@ -50,7 +50,9 @@ DockerSandbox::DockerSandbox(Params params)
       stop_fd_(::eventfd(0, EFD_CLOEXEC)),
       ended_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
       gate_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
+      detach_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
       gated_(params.gated),
+      adoptable_(params.adoptable),
       memory_limit_(params.memory_limit) {
   if (params.wall_time.count() > 0) {
     has_deadline_ = true;
@@ -59,11 +61,14 @@ DockerSandbox::DockerSandbox(Params params)
 }
 
 Result<std::unique_ptr<DockerSandbox>> DockerSandbox::Start(Params params) {
+  const bool running = params.running;
   std::unique_ptr<DockerSandbox> box(new DockerSandbox(std::move(params)));
-  if (!box->stop_fd_ || !box->ended_fd_) return ErrnoError("eventfd", "docker sandbox");
+  if (!box->stop_fd_ || !box->ended_fd_ || !box->gate_fd_ || !box->detach_fd_) {
+    return ErrnoError("eventfd", "docker sandbox");
+  }
   ::fcntl(box->attach_fd_.Get(), F_SETFL, O_NONBLOCK);
   box->pump_ = std::thread([raw = box.get()] { raw->PumpLoop(); });
-  if (auto started = box->client_->Start(box->id_); !started) {
+  if (auto started = running ? Status{} : box->client_->Start(box->id_); !started) {
     // The destructor stops the pump and removes the container.
     return std::move(started).error();
   }
@@ -74,14 +79,24 @@ Result<std::unique_ptr<DockerSandbox>> DockerSandbox::Start(Params params) {
 
 void DockerSandbox::ReleaseGate() { Notify(gate_fd_.Get()); }
 
+bool DockerSandbox::Detach() {
+  if (!adoptable_) return false;
+  detached_ = true;
+  return true;
+}
+
 DockerSandbox::~DockerSandbox() {
   bool ended;
   {
     std::lock_guard lock(mu_);
     ended = outcome_.has_value();
   }
-  if (!ended) (void)client_->Kill(id_, SIGKILL);
-  (void)client_->Remove(id_);
+  if (detached_ && !ended) {
+    Notify(detach_fd_.Get());  // the container runs on: only our threads end
+  } else {
+    if (!ended) (void)client_->Kill(id_, SIGKILL);
+    (void)client_->Remove(id_);
+  }
   if (waiter_.joinable()) waiter_.join();
   Notify(stop_fd_.Get());
   if (pump_.joinable()) pump_.join();
@@ -133,9 +148,10 @@ void DockerSandbox::PumpLoop() {
       if (n > 0) {
         pending.assign(buf, static_cast<std::size_t>(n));
       } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-        // stdin EOF: half-close, so that the payload reads EOF (StdinOnce).
+        // stdin EOF: half-close, so that the payload reads EOF (StdinOnce). Without
+        // StdinOnce docker would end our output streams instead: keep them.
         in_.Reset();
-        ::shutdown(attach_fd_.Get(), SHUT_WR);
+        if (!adoptable_) ::shutdown(attach_fd_.Get(), SHUT_WR);
       }
     }
   }
@@ -146,7 +162,8 @@ void DockerSandbox::PumpLoop() {
 }
 
 void DockerSandbox::WaitLoop() {
-  auto waited = client_->Wait(id_);
+  auto waited = client_->Wait(id_, detach_fd_.Get());
+  if (!waited && detached_) return;  // cancelled by the destructor of a detached sandbox
   Outcome outcome = waited ? OutcomeFromState(client_->Inspect(id_))
                            : Outcome::SetupFailed("docker wait: " + waited.error().Describe(), 0);
   {

@@ -10,6 +10,8 @@
 // A container has no host pidfd: PidFd() is an eventfd that becomes readable
 // once the outcome is known. docker-init is pid 1, so a payload killed by
 // signal N shows as exit code 128+N and is reported as kSignaled(N).
+// An adoptable sandbox (docker reconcile: adopt) can be detached instead: its
+// container runs on for a later supervisor to attach to again.
 // Thread-safety: Poll/Wait/Signal/Kill may be called from one thread at a time.
 #pragma once
 
@@ -40,6 +42,12 @@ class DockerSandbox final : public Sandbox {
     // The payload waits for one byte of stdin (GatedCommand): the pump holds
     // the caller's stdin back until ReleaseGate() sent that byte.
     bool gated = false;
+    // Created adoptable (StdinOnce off): the caller's stdin EOF is not passed
+    // on (docker could only do that by ending the attach stream), and Detach()
+    // lets the container run on.
+    bool adoptable = false;
+    // Already running (re-adopted by a restarted supervisor): not started again.
+    bool running = false;
   };
   // Starts the container (already created and attached) and the two threads.
   static Result<std::unique_ptr<DockerSandbox>> Start(Params params);
@@ -51,6 +59,9 @@ class DockerSandbox final : public Sandbox {
   Outcome Wait() override;
   void Signal(int sig) override;
   void Kill() override;
+  // Adoptable sandboxes only: the destructor then stops the threads and closes
+  // the attach connection without killing or removing the container.
+  bool Detach() override;
 
   const std::string& ContainerId() const { return id_; }
   // For a gated sandbox: sends the payload's release byte, then the caller's
@@ -72,7 +83,10 @@ class DockerSandbox final : public Sandbox {
   UniqueFd stop_fd_;   // eventfd: tells the pump to stop
   UniqueFd ended_fd_;  // eventfd: readable once the outcome is known
   UniqueFd gate_fd_;   // eventfd: ReleaseGate() was called
+  UniqueFd detach_fd_;  // eventfd: Detach() ends the waiter's POST /wait
   bool gated_ = false;  // pump thread only, after construction
+  const bool adoptable_;
+  std::atomic<bool> detached_{false};
   std::chrono::steady_clock::time_point deadline_;
   bool has_deadline_ = false;
   std::uint64_t memory_limit_ = 0;

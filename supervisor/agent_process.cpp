@@ -51,11 +51,27 @@ Result<std::shared_ptr<AgentProcess>> AgentProcess::Launch(Strand strand,
                                                            sandbox::Backend& backend,
                                                            sandbox::SandboxSpec spec,
                                                            Callbacks callbacks, Options options) {
+  const Opener launch = [&backend](const sandbox::SandboxSpec& s) { return backend.Launch(s); };
+  return Open(strand, launch, std::move(spec), std::move(callbacks), options);
+}
+
+Result<std::shared_ptr<AgentProcess>> AgentProcess::Reattach(
+    Strand strand, sandbox::Backend& backend, sandbox::SandboxSpec spec,
+    std::chrono::system_clock::time_point quiet_since, Callbacks callbacks, Options options) {
+  const Opener reattach = [&backend, quiet_since](const sandbox::SandboxSpec& s) {
+    return backend.Reattach(s, quiet_since);
+  };
+  return Open(strand, reattach, std::move(spec), std::move(callbacks), options);
+}
+
+Result<std::shared_ptr<AgentProcess>> AgentProcess::Open(Strand strand, const Opener& open,
+                                                         sandbox::SandboxSpec spec,
+                                                         Callbacks callbacks, Options options) {
   HOTPLEX_TRY(Pipe in, MakePipe());
   HOTPLEX_TRY(Pipe out, MakePipe());
   HOTPLEX_TRY(Pipe err, MakePipe());
   spec.stdio = {in.read.Get(), out.write.Get(), err.write.Get()};
-  HOTPLEX_TRY(std::unique_ptr<sandbox::Sandbox> box, backend.Launch(spec));
+  HOTPLEX_TRY(std::unique_ptr<sandbox::Sandbox> box, open(spec));
   // The child has its copies; ours would keep the agent's stdout open forever.
   in.read.Reset();
   out.write.Reset();
@@ -218,6 +234,21 @@ void AgentProcess::Kill() {
   if (outcome_) return;
   killed_ = true;
   box_->Kill();
+}
+
+bool AgentProcess::Detach() {
+  if (outcome_ || !box_->Detach()) return false;
+  exit_reported_ = true;  // from here on the agent is not ours: no OnExit
+  // Ending every pending operation releases this object; the detached Sandbox's
+  // destructor then leaves the agent running.
+  boost::system::error_code ignored;
+  wall_timer_.cancel();
+  exit_timer_.cancel();
+  stdin_.close(ignored);
+  stdout_reader_->stream.close(ignored);
+  stderr_reader_->stream.close(ignored);
+  pidfd_.close(ignored);
+  return true;
 }
 
 pid_t AgentProcess::Pid() const { return box_->Pid(); }

@@ -52,6 +52,11 @@ class AgentProcess : public std::enable_shared_from_this<AgentProcess> {
   static Result<std::shared_ptr<AgentProcess>> Launch(Strand strand, sandbox::Backend& backend,
                                                       sandbox::SandboxSpec spec,
                                                       Callbacks callbacks, Options options);
+  // Takes back an agent an earlier supervisor left running (Backend::Reattach);
+  // no probe, no launch. Same threading rule as Launch.
+  static Result<std::shared_ptr<AgentProcess>> Reattach(
+      Strand strand, sandbox::Backend& backend, sandbox::SandboxSpec spec,
+      std::chrono::system_clock::time_point quiet_since, Callbacks callbacks, Options options);
   ~AgentProcess();
 
   // Queues a line for stdin ('\n' appended). False if the queue is full or
@@ -60,6 +65,9 @@ class AgentProcess : public std::enable_shared_from_this<AgentProcess> {
   void Signal(int sig);
   // Kills the sandbox; OnExit follows with kKilled (or kTimedOut).
   void Kill();
+  // Lets the agent run on after this process is gone, for a later supervisor to
+  // Reattach (Sandbox::Detach); false where the backend cannot. No OnExit follows.
+  bool Detach();
   pid_t Pid() const;
   bool Exited() const { return exit_reported_; }
   // AgentProcess objects alive in this process (their sandboxes not yet reaped).
@@ -71,6 +79,10 @@ class AgentProcess : public std::enable_shared_from_this<AgentProcess> {
  private:
   struct Reader;
 
+  using Opener = std::function<Result<std::unique_ptr<sandbox::Sandbox>>(const sandbox::SandboxSpec&)>;
+  static Result<std::shared_ptr<AgentProcess>> Open(Strand strand, const Opener& open,
+                                                    sandbox::SandboxSpec spec,
+                                                    Callbacks callbacks, Options options);
   void Start(int stdin_fd, int stdout_fd, int stderr_fd);
   void ReadLoop(Reader& reader);
   void WriteNext();

@@ -32,6 +32,8 @@ namespace audit_type {
 inline constexpr const char* kAuthFailure = "auth.failure";
 inline constexpr const char* kSessionCreated = "session.created";
 inline constexpr const char* kSessionResumed = "session.resumed";
+// A restarted daemon took back the agent its predecessor left running (docker adopt).
+inline constexpr const char* kSessionReadopted = "session.readopted";
 inline constexpr const char* kSessionStopped = "session.stopped";
 inline constexpr const char* kSessionExpired = "session.expired";  // idle timeout
 inline constexpr const char* kSessionKilled = "session.killed";    // admin kill

@@ -156,12 +156,29 @@ void ReadDocker(Reader& r, const YAML::Node& node, const std::string& path, Dock
        }},
       {"reconcile", [&](auto& n, auto& p) {
          std::string mode;
-         if (!r.Scalar(n, p, mode) || mode == "remove") return;
-         r.Fail(n, p, mode == "adopt" ? "adopt is not supported yet (a restarted daemon cannot "
-                                        "reattach to a container); use remove"
-                                      : "expected remove");
+         if (!r.Scalar(n, p, mode)) return;
+         if (mode == "remove") {
+           d.reconcile = sandbox::DockerReconcile::kRemove;
+         } else if (mode == "adopt") {
+           d.reconcile = sandbox::DockerReconcile::kAdopt;
+         } else {
+           r.Fail(n, p, "expected remove or adopt");
+         }
+       }},
+      {"shutdown", [&](auto& n, auto& p) {
+         std::string mode;
+         if (!r.Scalar(n, p, mode)) return;
+         if (mode == "stop" || mode == "detach") {
+           d.detach_on_shutdown = mode == "detach";
+         } else {
+           r.Fail(n, p, "expected stop or detach");
+         }
        }},
   });
+  if (d.detach_on_shutdown && d.reconcile != sandbox::DockerReconcile::kAdopt) {
+    r.Fail(node["shutdown"], path + ".shutdown",
+           "detach leaves agents for the next daemon to take back: it needs reconcile: adopt");
+  }
 }
 
 Tenant ReadTenant(Reader& r, const YAML::Node& node, const std::string& path) {

@@ -49,6 +49,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "sandbox/docker_reconcile.hpp"
 #include "sandbox/sandbox_spec.hpp"
 #include "supervisor/tenant_registry.hpp"
 
@@ -92,10 +93,15 @@ struct AuditSettings {
 
 // The docker backend (sandbox/DOCKER.md). `instance` is the io.hotplex.instance
 // label of this daemon's sandbox containers; empty = HOTPLEX_DOCKER_INSTANCE, else
-// derived from state_dir. At start the daemon removes every container with its
-// label (`reconcile: remove`, the only mode: `adopt` is refused, not supported yet).
+// derived from state_dir. At start the daemon reconciles the containers with its
+// label: `reconcile: remove` (default) removes them all; `adopt` creates
+// containers that outlive the daemon and, after a restart, takes back the agents
+// of sessions that were idle (the rest are removed). `shutdown: detach` (adopt
+// only) leaves idle agents running on a graceful stop too; `stop` (default) ends them.
 struct DockerSettings {
   std::string instance;
+  sandbox::DockerReconcile reconcile = sandbox::DockerReconcile::kRemove;
+  bool detach_on_shutdown = false;
 };
 
 inline constexpr uid_t kDefaultTenantUid = 60000;

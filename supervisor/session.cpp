@@ -151,6 +151,29 @@ SvResult<void> Session::StartLocked() {
   if (record_.has_conversation) {
     AuditLocked(audit_type::kSessionResumed, {{"turns", record_.turns}});
   }
+  if (generation_ > 0 || record_.has_conversation) Metrics::Global().AgentRestart();
+  return OpenAgentLocked(std::nullopt);
+}
+
+SvResult<void> Session::Reattach(std::chrono::system_clock::time_point quiet_since) {
+  std::lock_guard lock(mu_);
+  if (record_.state == SessionState::kDead || process_) {
+    return SvError(ErrorKind::kConflict, "session is not stopped");
+  }
+  const std::string before = record_.state_reason;
+  SetStateLocked(SessionState::kStarting, "re-adopting the agent left running");
+  auto opened = OpenAgentLocked(quiet_since);
+  if (!opened) {
+    SetStateLocked(SessionState::kStopped,
+                   before + "; its agent was not re-adopted: " + opened.error().message);
+    return opened;
+  }
+  AuditLocked(audit_type::kSessionReadopted, {{"turns", record_.turns}});
+  return {};
+}
+
+SvResult<void> Session::OpenAgentLocked(
+    std::optional<std::chrono::system_clock::time_point> reattach) {
   provider_ = MakeProvider();
   auto spec = BuildSpec(record_.has_conversation);
   if (!spec) {
@@ -166,17 +189,20 @@ SvResult<void> Session::StartLocked() {
   AgentProcess::Options options;
   options.max_line_bytes = deps_.max_line_bytes;
   options.wall_time = deps_.policy->limits.wall_time;
-  if (generation_ > 0 || record_.has_conversation) Metrics::Global().AgentRestart();
   const auto launch_started = std::chrono::steady_clock::now();
-  auto process = AgentProcess::Launch(strand_, *deps_.backend, std::move(*spec),
-                                      MakeCallbacks(++generation_), options);
-  if (process) {
+  auto process = reattach ? AgentProcess::Reattach(strand_, *deps_.backend, std::move(*spec),
+                                                   *reattach, MakeCallbacks(++generation_), options)
+                          : AgentProcess::Launch(strand_, *deps_.backend, std::move(*spec),
+                                                 MakeCallbacks(++generation_), options);
+  if (process && !reattach) {
     Metrics::Global().SandboxSpawned(deps_.policy->backend_name,
                                      std::chrono::steady_clock::now() - launch_started);
   }
   egress_ = std::move(*egress);
   if (!process) {
     CloseEgressLocked();
+    provider_.reset();
+    if (reattach) return SvError(ErrorKind::kUnavailable, process.error().Describe());
     const std::string why = "sandbox launch failed: " + process.error().Describe();
     Emit(ErrorEvent{"launch_failed", why});
     SetStateLocked(SessionState::kStopped, why);
@@ -185,8 +211,27 @@ SvResult<void> Session::StartLocked() {
   process_ = std::move(*process);
   record_.turns_ended = record_.turns;
   record_.last_active_ms = NowUnixMs();
+  // A reattached agent is probed like a new one: it answers once its stdio is ours.
   provider_->OnStarted();
   return {};
+}
+
+bool Session::Detach() {
+  std::lock_guard lock(mu_);
+  if (!process_ || record_.state != SessionState::kReady || !deps_.backend->CanReattach()) {
+    return false;
+  }
+  // Posted like Kill(). Should the agent have ended meanwhile, Detach() refuses
+  // and the dropped process is reaped as usual: the next daemon finds nothing.
+  asio::post(strand_, [p = std::move(process_)] { (void)p->Detach(); });
+  if (provider_) provider_->OnAgentExit();
+  timers_.clear();
+  process_ = nullptr;
+  ++generation_;
+  CloseEgressLocked();
+  AuditLocked(audit_type::kSessionStopped, {{"reason", "daemon shutting down"}, {"detached", true}});
+  PersistLocked();  // still `ready`: the next daemon re-adopts it
+  return true;
 }
 
 SvResult<std::uint64_t> Session::SendMessage(std::string_view text) {
@@ -302,6 +347,10 @@ void Session::OnOutput(std::uint64_t generation, bool is_stdout, std::string_vie
   } else {
     provider_->OnStderrLine(line, truncated);
   }
+  // A re-adopting daemon trusts an idle agent only if it wrote nothing after the
+  // stored last_active_ms: output while ready must move it (rare; mid-turn lines
+  // are covered by the ready state that ends the turn).
+  if (record_.state == SessionState::kReady && deps_.backend->CanReattach()) PersistLocked();
 }
 
 void Session::OnExit(std::uint64_t generation, const sandbox::Outcome& outcome) {

@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,16 @@ class Session : public std::enable_shared_from_this<Session>, private ProviderHo
   SvResult<void> Interrupt();
   SvResult<void> AnswerPermission(std::string_view request_id, bool allow,
                                   std::string_view message);
+  // Restart recovery (docker `reconcile: adopt`): takes back the agent that an
+  // earlier daemon left running for this session, if the backend still has it
+  // and it wrote nothing after `quiet_since`; state starting -> ready once it
+  // answers its probe. A failure leaves the session stopped (the next message
+  // starts a new agent that resumes the conversation) and says why.
+  SvResult<void> Reattach(std::chrono::system_clock::time_point quiet_since);
+  // Daemon shutdown in adopt mode: lets a ready agent run on for the next daemon
+  // to Reattach; the record stays `ready`. False (nothing changed) if the session
+  // is not ready or its backend cannot.
+  bool Detach();
   // Ends the process but keeps the session (idle timeout, daemon shutdown).
   void Stop(std::string reason);
   // Ends the process for good, closes every subscription, forgets the record.
@@ -105,6 +116,9 @@ class Session : public std::enable_shared_from_this<Session>, private ProviderHo
   void AuditPromptLocked(std::string_view text);
 
   SvResult<void> StartLocked();
+  // Builds the spec and the egress gateway, then launches the agent (no
+  // quiet_since) or reattaches to it; on failure the session is stopped.
+  SvResult<void> OpenAgentLocked(std::optional<std::chrono::system_clock::time_point> reattach);
   void StopLocked(SessionState next, std::string reason);
   void SetStateLocked(SessionState state, std::string reason);
   void PersistLocked();

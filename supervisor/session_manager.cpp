@@ -83,20 +83,45 @@ SvResult<SessionDeps> SessionManager::DepsFor(const Tenant& tenant, const std::s
 }
 
 hotplex::Status SessionManager::Recover() {
-  if (store_ == nullptr) return {};
-  HOTPLEX_TRY(std::vector<SessionRecord> records, store_->LoadAll());
-  std::lock_guard lock(mu_);
-  for (auto& record : records) {
-    const Tenant* tenant = tenants_.Find(record.tenant_id);
-    if (tenant == nullptr) continue;  // tenant removed from the config: keep the row, hide it
-    auto deps = DepsFor(*tenant, record.policy);
-    if (!deps) continue;
-    record.state = SessionState::kStopped;
-    record.state_reason = "daemon restarted";
-    record.turns_ended = record.turns;
-    const std::string id = record.id;
-    auto session = std::make_shared<Session>(std::move(record), std::move(*deps));
-    sessions_.emplace(id, std::move(session));
+  std::vector<SessionRecord> records;
+  if (store_ != nullptr) {
+    HOTPLEX_TRY(records, store_->LoadAll());
+  }
+  struct Candidate {
+    SessionPtr session;
+    std::chrono::system_clock::time_point quiet_since;
+  };
+  std::vector<Candidate> reattach;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& record : records) {
+      const Tenant* tenant = tenants_.Find(record.tenant_id);
+      if (tenant == nullptr) continue;  // tenant removed from the config: keep the row, hide it
+      auto deps = DepsFor(*tenant, record.policy);
+      if (!deps) continue;
+      // Only an agent that was idle can be taken back: mid-turn its output went unread.
+      const bool idle = record.state == SessionState::kReady;
+      const bool can_reattach = idle && deps->backend->CanReattach();
+      const auto quiet_since =
+          std::chrono::system_clock::time_point(std::chrono::milliseconds(record.last_active_ms));
+      record.state = SessionState::kStopped;
+      record.state_reason = "daemon restarted";
+      record.turns_ended = record.turns;
+      const std::string id = record.id;
+      auto session = std::make_shared<Session>(std::move(record), std::move(*deps));
+      if (can_reattach) reattach.push_back({session, quiet_since});
+      sessions_.emplace(id, std::move(session));
+    }
+  }
+  for (auto& c : reattach) {
+    // The quiet check compares with the last output the earlier daemon read
+    // (its last_active_ms, written with the ready state): 1 ms later, as docker
+    // stamps a line no earlier than that read, to the millisecond.
+    if (c.session->Reattach(c.quiet_since + std::chrono::milliseconds(1))) ++reattached_;
+  }
+  // Containers of sessions that are gone, busy or refused: removed, not leaked.
+  for (const auto& [kind, backend] : backends_) {
+    if (backend != nullptr) backend->DiscardUnclaimed();
   }
   return {};
 }
@@ -308,7 +333,9 @@ void SessionManager::Shutdown(std::chrono::milliseconds grace) {
     for (const auto& [id, s] : sessions_) all.push_back(s);
   }
   reap_timer_.cancel();
-  for (auto& s : all) s->Stop("daemon shutting down");
+  for (auto& s : all) {
+    if (!options_.detach_on_shutdown || !s->Detach()) s->Stop("daemon shutting down");
+  }
   // After the sessions: an adopted agent's parent-death signal follows the pool
   // thread that launched it.
   pool_->Drain();

@@ -5,8 +5,9 @@
 // workspace and home directories (created inside the tenant's workspace root
 // and the state dir, owned by the tenant's host uid/gid), tenant isolation
 // (another tenant's session id answers NotFound), restart recovery from the
-// SessionStore (sessions come back `stopped`), idle reaping, and stopping every
-// agent on shutdown, and the warm pool (a tenant's `warm_pool` pre-started
+// SessionStore (sessions come back `stopped`, or `ready` with their agent where
+// the docker backend kept it running), idle reaping, and stopping (or, in docker
+// adopt mode, detaching) every agent on shutdown, and the warm pool (a tenant's `warm_pool` pre-started
 // sessions on its default workdir, adopted by Create; see WarmPool). It is not
 // an HTTP layer: api/ maps its errors to statuses.
 // Thread-safety: all public methods are thread-safe. Create() and messages may
@@ -54,6 +55,9 @@ struct ManagerOptions {
   AuditSink* audit = nullptr;  // null = not audited; else refuse sessions while unhealthy
   TranscriptSink* transcripts = nullptr;  // null = events are not persisted
   bool audit_prompt_text = false;          // daemon config audit.record_prompt_text
+  // Shutdown() detaches ready agents whose backend can reattach (docker adopt)
+  // instead of stopping them: the next daemon takes them back (docker.shutdown: detach).
+  bool detach_on_shutdown = false;
 };
 
 class SessionManager {
@@ -65,8 +69,13 @@ class SessionManager {
                  SessionStore* store);
   ~SessionManager();
 
-  // Loads every stored session as `stopped`. Call once, before serving.
+  // Loads every stored session as `stopped`. Where the backend kept the agent of
+  // a session that was idle (docker reconcile: adopt), takes it back instead
+  // (Session::Reattach); then has each backend remove the leftovers nobody took.
+  // Call once, before serving.
   hotplex::Status Recover();
+  // Sessions whose agent Recover() took back.
+  std::size_t ReattachedCount() const { return reattached_; }
   SvResult<CreateResult> Create(const Tenant& tenant, const CreateRequest& request);
   SvResult<SessionPtr> Get(const Tenant& tenant, std::string_view id) const;
   std::vector<SessionPtr> List(const Tenant& tenant) const;
@@ -117,6 +126,7 @@ class SessionManager {
   mutable std::mutex mu_;
   std::map<std::string, SessionPtr, std::less<>> sessions_;
   bool shutting_down_ = false;
+  std::size_t reattached_ = 0;
   std::atomic<bool> draining_{false};
   std::unique_ptr<WarmPool> pool_;  // last: drained (and its threads joined) first
 };

@@ -45,6 +45,22 @@ class DockerCreateBodyTest : public ::testing::Test {
   DockerCreateParams params_;
 };
 
+TEST_F(DockerCreateBodyTest, AdoptableContainersKeepStdinAndSayWhy) {
+  auto plain = DockerCreateBody(spec_, params_);
+  ASSERT_TRUE(plain) << plain.error().Describe();
+  EXPECT_EQ((*plain)["StdinOnce"], true) << "the end of our attach is the payload's EOF";
+  EXPECT_FALSE((*plain)["Labels"].contains("io.hotplex.adoptable"));
+  params_.adoptable = true;
+  auto adoptable = DockerCreateBody(spec_, params_);
+  ASSERT_TRUE(adoptable) << adoptable.error().Describe();
+  EXPECT_EQ((*adoptable)["StdinOnce"], false) << "stdin must outlive this supervisor";
+  EXPECT_EQ((*adoptable)["Labels"]["io.hotplex.adoptable"], "true");
+  for (const json* b : {&*plain, &*adoptable}) {
+    EXPECT_EQ((*b)["HostConfig"]["LogConfig"],
+              json::parse(R"({"Type":"json-file","Config":{"max-size":"16m","max-file":"1"}})"));
+  }
+}
+
 TEST_F(DockerCreateBodyTest, CarriesEveryHardeningOption) {
   auto body = DockerCreateBody(spec_, params_);
   ASSERT_TRUE(body) << body.error().Describe();

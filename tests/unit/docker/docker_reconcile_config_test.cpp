@@ -44,6 +44,21 @@ TEST(DockerConfig, DefaultsToADerivedInstanceAndRemove) {
   auto set = supervisor::ParseDaemonConfig("docker: {instance: team-a, reconcile: remove}\n", "c.yaml");
   ASSERT_TRUE(set) << set.error().Describe();
   EXPECT_EQ(set->docker.instance, "team-a");
+  EXPECT_EQ(c->docker.reconcile, DockerReconcile::kRemove);
+  EXPECT_FALSE(c->docker.detach_on_shutdown);
+}
+
+TEST(DockerConfig, AdoptAndDetachAreExplicit) {
+  auto adopt = supervisor::ParseDaemonConfig("docker: {reconcile: adopt}
+", "c.yaml");
+  ASSERT_TRUE(adopt) << adopt.error().Describe();
+  EXPECT_EQ(adopt->docker.reconcile, DockerReconcile::kAdopt);
+  EXPECT_FALSE(adopt->docker.detach_on_shutdown) << "a graceful stop still ends agents";
+  auto detach =
+      supervisor::ParseDaemonConfig("docker: {reconcile: adopt, shutdown: detach}
+", "c.yaml");
+  ASSERT_TRUE(detach) << detach.error().Describe();
+  EXPECT_TRUE(detach->docker.detach_on_shutdown);
 }
 
 TEST(DockerConfig, BadValuesAreErrorsWithTheirPosition) {
@@ -51,8 +66,11 @@ TEST(DockerConfig, BadValuesAreErrorsWithTheirPosition) {
     const char* yaml;
     const char* error;
   } cases[] = {
-      {"docker:\n  reconcile: adopt\n", "c.yaml:2:14: docker.reconcile: adopt is not supported yet"},
-      {"docker:\n  reconcile: keep\n", "c.yaml:2:14: docker.reconcile: expected remove"},
+      {"docker:\n  reconcile: keep\n", "c.yaml:2:14: docker.reconcile: expected remove or adopt"},
+      {"docker:\n  shutdown: pause\n", "c.yaml:2:13: docker.shutdown: expected stop or detach"},
+      {"docker:\n  shutdown: detach\n",
+       "c.yaml:2:13: docker.shutdown: detach leaves agents for the next daemon to take back: it "
+       "needs reconcile: adopt"},
       {"docker:\n  instance: Bad/Name\n", "c.yaml:2:13: docker.instance: expected [a-z0-9_-]"},
       {"docker:\n  instanse: x\n", "c.yaml:2:3: docker.instanse: unknown key"},
   };
