@@ -104,7 +104,7 @@ grep -q "re-adopted 1 agents; removed 1 containers" "$dir/serve2.log" || fail "d
 [ -z "$(container_of "$busy")" ] || fail "the busy session's container was not removed"
 turn "$idle" "after the crash" '"text":"crash"'
 [ "$(container_of "$idle")" = "$idle_box" ] || fail "the prompt after adoption started another container"
-turn "$busy" "fake:history" 'fake:slow 200 100'  # a new agent that resumed the conversation
+turn "$busy" "fake:history" '"text":"\[fake:slow '  # a new agent that resumed the conversation
 [ "$(running)" = 2 ] || fail "expected 2 running containers after the resume"
 audit="$(curl -fsS -H "Authorization: Bearer $(cat "$dir/state/admin-token")" \
   "http://$(sed -n 's/.*admin on \([0-9.:]*\), state.*/\1/p' "$dir/serve2.log")/admin/v1/audit?type=session.readopted" || true)"
