@@ -62,7 +62,7 @@ turn() {  # ID TEXT EXPECT: sends TEXT, reads the events up to the turn's end, e
   after="$(curl -fsS -H "$auth" "http://$api/v1/sessions/$1" | field last_seq)"
   send "$1" "$2" || fail "send '$2' to $1"
   events="$(timeout 20 curl -sS -N -H "$auth" "http://$api/v1/sessions/$1/events?after=$after" \
-    | sed '/turn_end/q' || true)"
+    2>/dev/null | sed '/turn_end/q' || true)"
   printf %s "$events" | grep -q "$3" || fail "no '$3' in the events of '$2': $events"
 }
 
