@@ -49,14 +49,12 @@ TEST(DockerConfig, DefaultsToADerivedInstanceAndRemove) {
 }
 
 TEST(DockerConfig, AdoptAndDetachAreExplicit) {
-  auto adopt = supervisor::ParseDaemonConfig("docker: {reconcile: adopt}
-", "c.yaml");
+  auto adopt = supervisor::ParseDaemonConfig("docker: {reconcile: adopt}\n", "c.yaml");
   ASSERT_TRUE(adopt) << adopt.error().Describe();
   EXPECT_EQ(adopt->docker.reconcile, DockerReconcile::kAdopt);
   EXPECT_FALSE(adopt->docker.detach_on_shutdown) << "a graceful stop still ends agents";
   auto detach =
-      supervisor::ParseDaemonConfig("docker: {reconcile: adopt, shutdown: detach}
-", "c.yaml");
+      supervisor::ParseDaemonConfig("docker: {reconcile: adopt, shutdown: detach}\n", "c.yaml");
   ASSERT_TRUE(detach) << detach.error().Describe();
   EXPECT_TRUE(detach->docker.detach_on_shutdown);
 }
