@@ -3,7 +3,10 @@
 // reading the payload's first output line ("ready"). Teardown is not timed.
 //
 //   docker_bench [N] [IMAGE]     (default 20, hotplex/sandbox-test)
-// Warm pool: not implemented yet, so there is no warm column.
+// The warm pool is measured through the API (tests/bench/supervisor, docker part).
+// Re-adoption (reconcile: adopt): a restarted backend's start-up reconcile plus
+// Reattach of a detached container until it answers a line, beside a cold launch
+// of the same payload answering the same line.
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -93,6 +96,68 @@ double DockerRunOnce(const std::string& image) {
   return ok ? Ms(ready - start) : -1;
 }
 
+// The payload answers each stdin line with "ready <line>".
+const std::vector<std::string> kAnswerer = {
+    "/bin/sh", "-c", "while read -r l; do echo \"ready $l\"; done"};
+
+SandboxSpec AnswererSpec(const std::string& workdir, const std::string& id) {
+  SandboxSpec spec;
+  spec.id = id;
+  spec.argv = kAnswerer;
+  spec.env = {"PATH=/usr/bin:/bin"};
+  spec.workdir = workdir;
+  spec.identity.host_uid = 61000;
+  spec.identity.host_gid = 61000;
+  return spec;
+}
+
+struct Pipes {
+  int in[2] = {-1, -1};
+  int out[2] = {-1, -1};
+  bool Open() { return ::pipe2(in, O_CLOEXEC) == 0 && ::pipe2(out, O_CLOEXEC) == 0; }
+  void Close() {
+    for (int fd : {in[0], in[1], out[0], out[1]}) {
+      if (fd >= 0) ::close(fd);
+    }
+  }
+};
+
+bool AskReady(Pipes& p) { return ::write(p.in[1], "x\n", 2) == 2 && ReadReady(p.out[0]); }
+
+// Cold: launch + first answer. Adopt: launch, answer, detach (not timed), then
+// a new backend (its reconcile) + Reattach + the next answer (timed).
+bool AdoptOnce(const hotplex::sandbox::DockerOptions& options, const std::string& workdir, int i,
+               double& cold_ms, double& adopt_ms) {
+  auto first = hotplex::sandbox::DockerBackend::Create(options);
+  if (!first) return std::fprintf(stderr, "%s\n", first.error().Describe().c_str()), false;
+  Pipes p;
+  if (!p.Open()) return false;
+  SandboxSpec spec = AnswererSpec(workdir, "bench" + std::to_string(i));
+  spec.stdio = {p.in[0], p.out[1], p.out[1]};
+  const auto start = Clock::now();
+  auto box = (*first)->Launch(spec);
+  if (!box || !AskReady(p)) return p.Close(), false;
+  cold_ms = Ms(Clock::now() - start);
+  const auto quiet_since = std::chrono::system_clock::now();
+  (*box)->Detach();
+  box->reset();
+  first->reset();
+  const auto restart = Clock::now();
+  auto second = hotplex::sandbox::DockerBackend::Create(options);
+  if (!second) return p.Close(), false;
+  auto again = (*second)->Reattach(spec, quiet_since);
+  if (!again) std::fprintf(stderr, "reattach: %s\n", again.error().Describe().c_str());
+  const bool ok = again && AskReady(p);
+  adopt_ms = Ms(Clock::now() - restart);
+  if (again) {
+    (*again)->Kill();
+    (*again)->Wait();
+    again->reset();
+  }
+  p.Close();
+  return ok;
+}
+
 void Report(const char* name, std::vector<double> ms, double baseline) {
   std::sort(ms.begin(), ms.end());
   const double median = ms[ms.size() / 2];
@@ -128,11 +193,25 @@ int main(int argc, char** argv) {
     cold.push_back(c);
     run.push_back(r);
   }
-  ::rmdir(workdir.c_str());
   std::printf("create-to-ready, %d runs each, image %s\n", n, options.default_image.c_str());
   const double baseline = Median(run);
   Report("docker run --rm (CLI)", run, baseline);
   Report("docker backend, cold", cold, baseline);
-  std::printf("%-32s not implemented (no warm pool yet)\n", "docker backend, warm pool");
+  std::vector<double> answer_cold, adopt;
+  hotplex::sandbox::DockerOptions adopt_options = options;
+  adopt_options.reconcile = hotplex::sandbox::DockerReconcile::kAdopt;
+  for (int i = 0; i < n; ++i) {
+    double c = 0, a = 0;
+    if (!AdoptOnce(adopt_options, workdir, i, c, a)) {
+      return std::fprintf(stderr, "docker_bench: an adopt run failed\n"), 1;
+    }
+    answer_cold.push_back(c);
+    adopt.push_back(a);
+  }
+  std::printf("restart recovery, a stdin line answered, %d runs each\n", n);
+  Report("cold launch + answer", answer_cold, baseline);
+  Report("reconcile + reattach + answer", adopt, baseline);
+  std::printf("reattach / cold launch: %.3f\n", Median(adopt) / Median(answer_cold));
+  ::rmdir(workdir.c_str());
   return 0;
 }

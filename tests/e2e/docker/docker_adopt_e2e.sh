@@ -36,18 +36,9 @@ container_of() {  # SESSION_ID -> container id (running or not)
 }
 field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 
-start() {  # LOG: starts hotplexd, sets pid and api
-  "$hotplexd" serve --config "$dir/config.yaml" --state-dir "$dir/state" \
-    --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --policy-dir "$dir/policies" >"$dir/$1" 2>&1 &
-  pid=$!
-  api=""
-  for _ in $(seq 150); do
-    api="$(sed -n 's/.*serving the API on \([0-9.:]*\), admin.*/\1/p' "$dir/$1")"
-    [ -n "$api" ] && break
-    sleep 0.1
-  done
-  [ -n "$api" ] || fail "hotplexd did not start ($1)"
-}
+# shellcheck source=serve_lib.sh
+source "$(dirname "$0")/serve_lib.sh"
+start() { serve_start "$1" --config "$dir/config.yaml"; }
 state_of() { curl -fsS -H "$auth" "http://$api/v1/sessions/$1" | field state; }
 send() { curl -fsS -H "$auth" -X POST "http://$api/v1/sessions/$1/messages" -d "{\"text\":\"$2\"}" >/dev/null; }
 wait_state() {  # ID STATE: bounded

@@ -25,18 +25,10 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; echo "--- hotplexd log" >&2; cat "$dir"/serve*.log >&2 || true; exit 1; }
 count() { docker ps -aq --filter "label=io.hotplex.instance=$1" | grep -c . || true; }
 
-start() {  # LOG: starts hotplexd, sets pid and api
-  env -u HOTPLEX_DOCKER_INSTANCE "$hotplexd" serve --state-dir "$dir/state" \
-    --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --policy-dir "$dir/policies" >"$dir/$1" 2>&1 &
-  pid=$!
-  api=""
-  for _ in $(seq 100); do
-    api="$(sed -n 's/.*serving the API on \([0-9.:]*\), admin.*/\1/p' "$dir/$1")"
-    [ -n "$api" ] && break
-    sleep 0.1
-  done
-  [ -n "$api" ] || fail "hotplexd did not start"
-}
+# shellcheck source=serve_lib.sh
+source "$(dirname "$0")/serve_lib.sh"
+unset HOTPLEX_DOCKER_INSTANCE  # the test is about the derived instance name
+start() { serve_start "$1"; }
 
 docker info >/dev/null 2>&1 || fail "dockerd is not reachable (run scripts/docker-setup)"
 mkdir -p "$dir/policies"

@@ -5,6 +5,8 @@
 // explanations, has no direct route out, and nothing is left once it ended.
 #include "supervisor/egress_gateway.hpp"
 
+#include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -209,6 +211,81 @@ TYPED_TEST(EgressGatewayTest, HostNetworkWithAHookIsRefused) {
   auto launched = this->backend_->Launch(spec);
   ASSERT_FALSE(launched);
   EXPECT_THAT(launched.error().Describe(), ::testing::HasSubstr("own network namespace"));
+}
+
+// docker reconcile: adopt. The listeners in a container's network namespace
+// belong to the supervisor that installed them; after it is gone, the one that
+// reattaches installs its own (DockerBackend::Reattach runs the same hook).
+class DockerEgressAdoptTest : public EgressGatewayTest<DockerSandboxTest> {};
+
+// One forward request per stdin line, its answer on stdout.
+constexpr const char* kForwardPerLine = R"PY(
+import socket, sys
+F = int(sys.argv[1])
+while sys.stdin.readline():
+    s = socket.create_connection(('127.0.0.1', F), timeout=10)
+    s.sendall(b'GET /forward HTTP/1.1\r\n\r\n')
+    out = b''
+    while True:
+        b = s.recv(65536)
+        if not b: break
+        out += b
+    print('forward:', out.decode().split('\r\n\r\n', 1)[1].strip(), flush=True)
+)PY";
+
+std::string AskLine(int in, int out) {
+  EXPECT_EQ(::write(in, "go\n", 3), 3);
+  std::string got;
+  char c;
+  while (got.empty() || got.back() != '\n') {
+    pollfd p{out, POLLIN, 0};
+    if (::poll(&p, 1, 20000) != 1 || ::read(out, &c, 1) != 1) break;
+    got += c;
+  }
+  return got;
+}
+
+TEST_F(DockerEgressAdoptTest, AReattachedContainerGetsTheNewSupervisorsListeners) {
+  hotplex::testing::HostServer forwarded("forward-server");
+  const std::string f = std::to_string(forwarded.Port());
+  DockerOptions options = TestDockerOptions();
+  options.reconcile = DockerReconcile::kAdopt;
+  auto first = DockerBackend::Create(options);
+  ASSERT_TRUE(first) << first.error().Describe();
+  auto spec = Spec({"python3", "-c", kForwardPerLine, f});
+  spec.id = "egress" + std::to_string(::getpid());
+  spec.network = NetworkMode::kLoopback;
+  int in[2], out[2];
+  ASSERT_EQ(::pipe2(in, O_CLOEXEC), 0);
+  ASSERT_EQ(::pipe2(out, O_CLOEXEC), 0);
+  spec.stdio = {in[0], out[1], out[1]};
+  auto gateway = MakeGateway({}, {}, {"127.0.0.1:" + f});
+  spec.network_ready = [gateway](pid_t pid) { return gateway->Install(pid); };
+  auto box = (*first)->Launch(spec);
+  ASSERT_TRUE(box) << box.error().Describe();
+  EXPECT_EQ(AskLine(in[1], out[0]), "forward: forward-server GET /forward HTTP/1.1\n");
+  const auto quiet_since = std::chrono::system_clock::now();
+  ASSERT_TRUE((*box)->Detach());
+  box->reset();
+  gateway->Close();  // the first supervisor is gone, and its listeners with it
+  first->reset();
+  ASSERT_TRUE(AllSocketsClosed());
+
+  auto second = DockerBackend::Create(options);
+  ASSERT_TRUE(second) << second.error().Describe();
+  auto gateway2 = MakeGateway({}, {}, {"127.0.0.1:" + f});
+  spec.network_ready = [gateway2](pid_t pid) { return gateway2->Install(pid); };
+  auto again = (*second)->Reattach(spec, quiet_since);
+  ASSERT_TRUE(again) << again.error().Describe();
+  EXPECT_EQ(AskLine(in[1], out[0]), "forward: forward-server GET /forward HTTP/1.1\n");
+  EXPECT_EQ(forwarded.Connections(), 2);
+  (*again)->Kill();
+  (*again)->Wait();
+  again->reset();
+  gateway2->Close();
+  for (int fd : {in[0], in[1], out[0], out[1]}) ::close(fd);
+  EXPECT_TRUE(AllSocketsClosed());
+  EXPECT_EQ(CountInstanceContainers(Client()), 0u);
 }
 
 }  // namespace
