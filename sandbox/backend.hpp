@@ -12,6 +12,8 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <string>
+#include <string_view>
 
 #include "common/result.hpp"
 #include "sandbox/outcome.hpp"
@@ -61,18 +63,26 @@ class Backend {
   // sandboxes an earlier run left running are found at construction; Reattach()
   // takes the one launched for `spec.id` and wires `spec.stdio` to it, provided
   // its labels and image still match the spec and it wrote no output after
-  // `quiet_since` (output nobody read: the caller's view of it is stale). A
+  // `quiet_since` (output nobody read: the caller's view of it is stale) other
+  // than the line whose OutputLineDigest is `last_line` (the last one the caller
+  // read, which docker may stamp a little after the caller's clock did). A
   // sandbox that fails those checks is removed. DiscardUnclaimed() removes the
   // ones nobody reattached and says how many; call it once recovery is done.
   virtual bool CanReattach() const { return false; }
   virtual Result<std::unique_ptr<Sandbox>> Reattach(
-      const SandboxSpec& spec, std::chrono::system_clock::time_point quiet_since) {
+      const SandboxSpec& spec, std::chrono::system_clock::time_point quiet_since,
+      std::string_view last_line = {}) {
     (void)spec;
     (void)quiet_since;
+    (void)last_line;
     return MakeError("this sandbox backend cannot reattach to a running sandbox");
   }
   virtual std::size_t DiscardUnclaimed() { return 0; }
 };
+
+// A short digest of one output line (without its newline): FNV-1a 64, hex.
+// Empty input gives a non-empty digest; "" means "no line known".
+std::string OutputLineDigest(std::string_view line);
 
 struct BackendOptions {
   // Cgroup root override; empty = auto-detect (v2 with controllers, else v1).

@@ -58,7 +58,8 @@ bool DockerBackend::Adoptable(const ContainerSummary& c) const {
 }
 
 Result<std::unique_ptr<Sandbox>> DockerBackend::Reattach(
-    const SandboxSpec& spec, std::chrono::system_clock::time_point quiet_since) {
+    const SandboxSpec& spec, std::chrono::system_clock::time_point quiet_since,
+    std::string_view last_line) {
   std::optional<ContainerSummary> found;
   {
     std::lock_guard lock(leftovers_mu_);
@@ -72,7 +73,7 @@ Result<std::unique_ptr<Sandbox>> DockerBackend::Reattach(
     return MakeError("no running container of sandbox '" + spec.id + "' was left by an " +
                      "earlier run of instance " + options_.instance);
   }
-  auto box = AttachTo(spec, *found, quiet_since);
+  auto box = AttachTo(spec, *found, quiet_since, last_line);
   if (!box) {
     (void)client_->Remove(found->id);  // refused: never leaked, never half-adopted
     ++reconciled_;
@@ -84,7 +85,7 @@ Result<std::unique_ptr<Sandbox>> DockerBackend::Reattach(
 
 Result<std::unique_ptr<Sandbox>> DockerBackend::AttachTo(
     const SandboxSpec& spec, const ContainerSummary& c,
-    std::chrono::system_clock::time_point quiet_since) {
+    std::chrono::system_clock::time_point quiet_since, std::string_view last_line) {
   for (const auto& [key, value] : spec.labels) {
     auto it = c.labels.find(key);
     if (it == c.labels.end() || it->second != value) {
@@ -98,8 +99,8 @@ Result<std::unique_ptr<Sandbox>> DockerBackend::AttachTo(
     return MakeError("container " + c.id.substr(0, 12) + " runs image " + c.image +
                      ", the policy now names " + image);
   }
-  HOTPLEX_TRY(bool wrote, client_->WroteSince(c.id, quiet_since));
-  if (wrote) {
+  HOTPLEX_TRY(std::optional<std::string> newest, client_->NewestLineSince(c.id, quiet_since));
+  if (newest && (last_line.empty() || OutputLineDigest(*newest) != last_line)) {
     return MakeError("container " + c.id.substr(0, 12) +
                      " wrote output while no supervisor was attached; what it did is unknown");
   }
@@ -191,6 +192,14 @@ Status DockerBackend::RunNetworkHook(const SandboxSpec& spec, pid_t pid) {
   auto done = spec.network_ready(pid);
   if (!done) return MakeError("egress setup in the container: " + done.error().Describe());
   return {};
+}
+
+std::string OutputLineDigest(std::string_view line) {
+  std::uint64_t hash = 0xcbf29ce484222325ull;
+  for (const unsigned char c : line) hash = (hash ^ c) * 0x100000001b3ull;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  return hex;
 }
 
 Result<std::string> DockerInstanceForStateDir(const std::string& state_dir) {

@@ -51,8 +51,9 @@ class DockerBackend final : public Backend {
   Result<std::unique_ptr<Sandbox>> Launch(const SandboxSpec& spec) override;
 
   bool CanReattach() const override { return options_.reconcile == DockerReconcile::kAdopt; }
-  Result<std::unique_ptr<Sandbox>> Reattach(
-      const SandboxSpec& spec, std::chrono::system_clock::time_point quiet_since) override;
+  Result<std::unique_ptr<Sandbox>> Reattach(const SandboxSpec& spec,
+                                            std::chrono::system_clock::time_point quiet_since,
+                                            std::string_view last_line = {}) override;
   std::size_t DiscardUnclaimed() override;
 
   const DockerClient& Client() const { return *client_; }
@@ -69,7 +70,8 @@ class DockerBackend final : public Backend {
   Status Reconcile();
   bool Adoptable(const ContainerSummary& c) const;
   Result<std::unique_ptr<Sandbox>> AttachTo(const SandboxSpec& spec, const ContainerSummary& c,
-                                            std::chrono::system_clock::time_point quiet_since);
+                                            std::chrono::system_clock::time_point quiet_since,
+                                            std::string_view last_line);
   Status RunNetworkHook(const SandboxSpec& spec, pid_t pid);
   Result<std::string> SeccompJson(const SandboxSpec& spec);
 

@@ -12,6 +12,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "sandbox/docker_stream.hpp"
+
 namespace hotplex::sandbox {
 namespace {
 
@@ -388,8 +390,8 @@ Result<std::vector<std::string>> DockerClient::ListByLabel(const std::string& ke
   return ids;
 }
 
-Result<bool> DockerClient::WroteSince(const std::string& id,
-                                      std::chrono::system_clock::time_point since) const {
+Result<std::optional<std::string>> DockerClient::NewestLineSince(
+    const std::string& id, std::chrono::system_clock::time_point since) const {
   // tail=1: only the newest line is read back, and `since` keeps it only if it
   // is that recent. Docker takes "seconds.nanoseconds".
   const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(since.time_since_epoch());
@@ -400,7 +402,12 @@ Result<bool> DockerClient::WroteSince(const std::string& id,
   HOTPLEX_TRY(HttpResponse r, Request("GET", "/containers/" + id +
                                                  "/logs?stdout=1&stderr=1&tail=1&since=" + stamp));
   if (r.status != 200) return DockerApiError("container logs", r);
-  return !r.body.empty();
+  if (r.body.empty()) return std::optional<std::string>();
+  std::string line;  // the frames of one line (a long one comes in 16 KiB parts)
+  DockerStreamDemuxer demux;
+  demux.Feed(r.body, [&](DockerStream, std::string_view data) { line.append(data); });
+  if (!line.empty() && line.back() == '\n') line.pop_back();
+  return std::optional<std::string>(std::move(line));
 }
 
 }  // namespace hotplex::sandbox

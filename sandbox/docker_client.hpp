@@ -101,9 +101,11 @@ class DockerClient {
   // Their ids only.
   Result<std::vector<std::string>> ListByLabel(const std::string& key,
                                                const std::string& value) const;
-  // Whether the container wrote anything to stdout or stderr at or after `since`,
-  // read from its log (json-file or local driver; others cannot be read back).
-  Result<bool> WroteSince(const std::string& id, std::chrono::system_clock::time_point since) const;
+  // The newest line the container wrote to stdout or stderr (without its
+  // newline), if it was written at or after `since`; read from its log
+  // (json-file or local driver; others cannot be read back).
+  Result<std::optional<std::string>> NewestLineSince(
+      const std::string& id, std::chrono::system_clock::time_point since) const;
 
  private:
   DockerClient(std::string socket_path, std::string api_version)

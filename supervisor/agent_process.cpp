@@ -57,9 +57,10 @@ Result<std::shared_ptr<AgentProcess>> AgentProcess::Launch(Strand strand,
 
 Result<std::shared_ptr<AgentProcess>> AgentProcess::Reattach(
     Strand strand, sandbox::Backend& backend, sandbox::SandboxSpec spec,
-    std::chrono::system_clock::time_point quiet_since, Callbacks callbacks, Options options) {
-  const Opener reattach = [&backend, quiet_since](const sandbox::SandboxSpec& s) {
-    return backend.Reattach(s, quiet_since);
+    std::chrono::system_clock::time_point quiet_since, std::string last_line,
+    Callbacks callbacks, Options options) {
+  const Opener reattach = [&](const sandbox::SandboxSpec& s) {
+    return backend.Reattach(s, quiet_since, last_line);
   };
   return Open(strand, reattach, std::move(spec), std::move(callbacks), options);
 }

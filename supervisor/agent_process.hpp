@@ -56,7 +56,8 @@ class AgentProcess : public std::enable_shared_from_this<AgentProcess> {
   // no probe, no launch. Same threading rule as Launch.
   static Result<std::shared_ptr<AgentProcess>> Reattach(
       Strand strand, sandbox::Backend& backend, sandbox::SandboxSpec spec,
-      std::chrono::system_clock::time_point quiet_since, Callbacks callbacks, Options options);
+      std::chrono::system_clock::time_point quiet_since, std::string last_line,
+      Callbacks callbacks, Options options);
   ~AgentProcess();
 
   // Queues a line for stdin ('\n' appended). False if the queue is full or

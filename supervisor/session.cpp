@@ -191,7 +191,8 @@ SvResult<void> Session::OpenAgentLocked(
   options.wall_time = deps_.policy->limits.wall_time;
   const auto launch_started = std::chrono::steady_clock::now();
   auto process = reattach ? AgentProcess::Reattach(strand_, *deps_.backend, std::move(*spec),
-                                                   *reattach, MakeCallbacks(++generation_), options)
+                                                   *reattach, record_.last_output_digest,
+                                                   MakeCallbacks(++generation_), options)
                           : AgentProcess::Launch(strand_, *deps_.backend, std::move(*spec),
                                                  MakeCallbacks(++generation_), options);
   if (process && !reattach) {
@@ -347,10 +348,14 @@ void Session::OnOutput(std::uint64_t generation, bool is_stdout, std::string_vie
   } else {
     provider_->OnStderrLine(line, truncated);
   }
-  // A re-adopting daemon trusts an idle agent only if it wrote nothing after the
-  // stored last_active_ms: output while ready must move it (rare; mid-turn lines
-  // are covered by the ready state that ends the turn).
-  if (record_.state == SessionState::kReady && deps_.backend->CanReattach()) PersistLocked();
+  // A re-adopting daemon trusts an idle agent only if its newest line is the one
+  // read last (digest) or older than the stored last_active_ms: output while
+  // ready must move both (rare; mid-turn lines are covered by the ready state
+  // that ends the turn).
+  if (deps_.backend->CanReattach()) {
+    record_.last_output_digest = truncated ? "truncated" : sandbox::OutputLineDigest(line);
+    if (record_.state == SessionState::kReady) PersistLocked();
+  }
 }
 
 void Session::OnExit(std::uint64_t generation, const sandbox::Outcome& outcome) {

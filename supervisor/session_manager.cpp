@@ -114,10 +114,11 @@ hotplex::Status SessionManager::Recover() {
     }
   }
   for (auto& c : reattach) {
-    // The quiet check compares with the last output the earlier daemon read
-    // (its last_active_ms, written with the ready state): 1 ms later, as docker
-    // stamps a line no earlier than that read, to the millisecond.
-    if (c.session->Reattach(c.quiet_since + std::chrono::milliseconds(1))) ++reattached_;
+    // The quiet check: the container's newest line must be the last one the
+    // earlier daemon read (record.last_output_digest) or older than a second
+    // before it read it (last_active_ms): docker stamps lines with its own clock,
+    // a little before or after ours.
+    if (c.session->Reattach(c.quiet_since - std::chrono::seconds(1))) ++reattached_;
   }
   // Containers of sessions that are gone, busy or refused: removed, not leaked.
   for (const auto& [kind, backend] : backends_) {

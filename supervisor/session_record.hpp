@@ -37,6 +37,9 @@ struct SessionRecord {
   std::uint64_t turns_ended = 0;    // turns the agent finished
   bool has_conversation = false;    // the agent saw at least one prompt: resume on restart
   std::uint64_t last_seq = 0;
+  // docker adopt mode: sandbox::OutputLineDigest of the last output line read
+  // (at last_active_ms); a re-adopting daemon compares it with the container's log.
+  std::string last_output_digest;
   std::uint64_t input_tokens = 0;
   std::uint64_t output_tokens = 0;
   std::uint64_t cache_read_tokens = 0;

@@ -43,20 +43,22 @@ CREATE TABLE IF NOT EXISTS sessions (
 // added once (Migrate() looks at the table's columns first).
 constexpr std::pair<const char*, const char*> kAddedColumns[] = {
     {"conversation_id", "ALTER TABLE sessions ADD COLUMN conversation_id TEXT NOT NULL DEFAULT ''"},
+    {"last_output_digest",
+     "ALTER TABLE sessions ADD COLUMN last_output_digest TEXT NOT NULL DEFAULT ''"},
 };
 
 constexpr const char* kUpsert =
     "INSERT OR REPLACE INTO sessions (id, tenant_id, client_key, provider, policy, workdir, home, "
     "argv, created_ms, last_active_ms, state, state_reason, turns, turns_ended, "
     "has_conversation, last_seq, input_tokens, output_tokens, cache_read_tokens, "
-    "cache_creation_tokens, cost_usd, conversation_id) "
-    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    "cache_creation_tokens, cost_usd, conversation_id, last_output_digest) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 constexpr const char* kSelect =
     "SELECT id, tenant_id, client_key, provider, policy, workdir, home, argv, created_ms, "
     "last_active_ms, state, state_reason, turns, turns_ended, has_conversation, last_seq, "
     "input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd, "
-    "conversation_id FROM sessions ORDER BY created_ms";
+    "conversation_id, last_output_digest FROM sessions ORDER BY created_ms";
 
 Error StoreError(sqlite3* db, const std::string& what) {
   return SqliteError(db, "session store: " + what);
@@ -85,6 +87,7 @@ void BindRecord(SqliteStatement& st, const SessionRecord& r) {
   st.Int(20, static_cast<std::int64_t>(r.cache_creation_tokens));
   st.Real(21, r.cost_usd);
   st.Text(22, r.conversation_id);
+  st.Text(23, r.last_output_digest);
 }
 
 SessionRecord ReadRecord(const SqliteStatement& st) {
@@ -117,6 +120,7 @@ SessionRecord ReadRecord(const SqliteStatement& st) {
   r.cost_usd = sqlite3_column_double(st.Get(), 20);
   r.conversation_id = st.ColText(21);
   if (r.conversation_id.empty()) r.conversation_id = r.id;  // rows from before the column
+  r.last_output_digest = st.ColText(22);
   return r;
 }
 

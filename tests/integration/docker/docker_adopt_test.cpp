@@ -164,6 +164,30 @@ TEST_F(DockerAdoptTest, QuietSinceIsTheLastOutputRead) {
   ASSERT_FALSE(box) << "its '1 one' came after `before`";
 }
 
+TEST_F(DockerAdoptTest, TheLastLineReadIsNotOutputNobodyRead) {
+  // Its newest line is inside the window, but it is the one the caller read
+  // (same digest): taken back. Another digest: refused.
+  const SandboxSpec spec = AdoptSpec("digest");
+  const auto before = Clock::now() - std::chrono::seconds(30);
+  LaunchAndDetach(spec);
+  ASSERT_FALSE(HasFatalFailure());
+  SandboxSpec other = AdoptSpec("digest2");
+  LaunchAndDetach(other);
+  ASSERT_FALSE(HasFatalFailure());
+  auto restarted = DockerBackend::Create(AdoptOptions());
+  ASSERT_TRUE(restarted);
+  Stdio io = MakeStdio();
+  SandboxSpec again = spec;
+  Wire(again, io);
+  auto box = (*restarted)->Reattach(again, before, OutputLineDigest("1 one"));
+  ASSERT_TRUE(box) << box.error().Describe();
+  EXPECT_EQ(Ask(io, "two"), "2 two\n");
+  Wire(other, io);
+  auto refused = (*restarted)->Reattach(other, before, OutputLineDigest("1 once"));
+  ASSERT_FALSE(refused);
+  EXPECT_THAT(refused.error().Describe(), HasSubstr("wrote output while no supervisor"));
+}
+
 TEST_F(DockerAdoptTest, ChangedLabelsOrImageAreRefused) {
   const SandboxSpec a = AdoptSpec("tenant");
   LaunchAndDetach(a);
