@@ -52,8 +52,7 @@ turn() {  # ID TEXT EXPECT: sends TEXT, reads the events up to the turn's end, e
   local after events
   after="$(curl -fsS -H "$auth" "http://$api/v1/sessions/$1" | field last_seq)"
   send "$1" "$2" || fail "send '$2' to $1"
-  events="$(timeout 20 curl -sS -N -H "$auth" "http://$api/v1/sessions/$1/events?after=$after" \
-    2>/dev/null | sed '/turn_end/q' || true)"
+  events="$(events_to_turn_end "http://$api/v1/sessions/$1/events?after=$after" "$auth")"
   printf %s "$events" | grep -q "$3" || fail "no '$3' in the events of '$2': $events"
 }
 

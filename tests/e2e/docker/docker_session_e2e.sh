@@ -18,16 +18,9 @@ fail() { echo "FAIL: $*" >&2; echo "--- hotplexd log" >&2; cat "$dir/serve.log" 
 docker info >/dev/null 2>&1 || fail "dockerd is not reachable (run scripts/docker-setup)"
 mkdir -p "$dir/policies"
 printf 'sandbox:\n  backend: docker\n  image: hotplex/sandbox-test\n' >"$dir/policies/default.yaml"
-HOTPLEX_DOCKER_INSTANCE="$instance" "$hotplexd" serve --state-dir "$dir/state" \
-  --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --policy-dir "$dir/policies" >"$dir/serve.log" 2>&1 &
-pid=$!
-api=""
-for _ in $(seq 100); do
-  api="$(sed -n 's/.*serving the API on \([0-9.:]*\), admin.*/\1/p' "$dir/serve.log")"
-  [ -n "$api" ] && break
-  sleep 0.1
-done
-[ -n "$api" ] || fail "hotplexd did not start"
+# shellcheck source=serve_lib.sh
+source "$(dirname "$0")/serve_lib.sh"
+HOTPLEX_DOCKER_INSTANCE="$instance" serve_start serve.log
 grep -q "docker sandbox unavailable" "$dir/serve.log" && fail "hotplexd has no docker backend"
 auth="Authorization: Bearer $(cat "$dir/state/api-key")"
 
@@ -37,7 +30,7 @@ id="$(printf %s "$session" | python3 -c 'import json,sys; print(json.load(sys.st
 workdir="$(printf %s "$session" | python3 -c 'import json,sys; print(json.load(sys.stdin)["workdir"])')"
 curl -fsS -H "$auth" -X POST "http://$api/v1/sessions/$id/messages" -d '{"text":"hello docker"}' >/dev/null \
   || fail "send message"
-events="$(timeout 20 curl -sS -N -H "$auth" "http://$api/v1/sessions/$id/events" | sed '/turn_end/q' || true)"
+events="$(events_to_turn_end "http://$api/v1/sessions/$id/events" "$auth")"
 printf %s "$events" | grep -q '"text":"docker"' || fail "no echo of the message in the events: $events"
 printf %s "$events" | grep -q 'turn_end' || fail "no turn_end: $events"
 

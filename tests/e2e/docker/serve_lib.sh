@@ -16,3 +16,20 @@ serve_start() {
   done
   [ -n "$api" ] || fail "hotplexd did not start ($log)"
 }
+#   events_to_turn_end URL HEADER     prints an SSE stream up to its first turn_end and
+#                                     closes it there (bounded: 20 s); sed '/turn_end/q'
+#                                     alone leaves curl waiting for the next keep-alive
+events_to_turn_end() {
+  local out cpid
+  out="$(mktemp "$dir/events.XXXXXX")"
+  curl -sS -N -H "$2" "$1" >"$out" 2>/dev/null &
+  cpid=$!
+  for _ in $(seq 200); do
+    grep -q turn_end "$out" && break
+    sleep 0.1
+  done
+  kill "$cpid" 2>/dev/null || true
+  wait "$cpid" 2>/dev/null || true
+  sed '/turn_end/q' "$out"
+  rm -f "$out"
+}
