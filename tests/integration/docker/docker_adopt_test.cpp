@@ -46,6 +46,11 @@ void Wire(SandboxSpec& spec, const Stdio& io) {
   spec.stdio = {io.in_read.Get(), io.out_write.Get(), io.out_write.Get()};
 }
 
+SandboxSpec Wired(SandboxSpec spec, const Stdio& io) {
+  Wire(spec, io);
+  return spec;
+}
+
 // Writes a line, reads one line back (bounded).
 std::string Ask(Stdio& io, const std::string& line) {
   const std::string text = line + "\n";
@@ -98,6 +103,13 @@ class DockerAdoptTest : public DockerSandboxTest {
     detached_at_ = Clock::now();
   }
 
+  // The next supervisor run's backend: at Create it keeps the adoptable leftovers.
+  static std::unique_ptr<DockerBackend> Restart() {
+    auto backend = DockerBackend::Create(AdoptOptions());
+    EXPECT_TRUE(backend) << backend.error().Describe();
+    return backend ? std::move(*backend) : nullptr;
+  }
+
   std::unique_ptr<DockerBackend> first_;
   Clock::time_point detached_at_;
 };
@@ -114,19 +126,17 @@ TEST_F(DockerAdoptTest, ADetachedContainerRunsOnAndANewBackendTakesItBack) {
   ASSERT_TRUE(state);
   EXPECT_TRUE(state->running) << "a detached container must outlive its backend";
 
-  auto restarted = DockerBackend::Create(AdoptOptions());
-  ASSERT_TRUE(restarted) << restarted.error().Describe();
-  EXPECT_EQ((*restarted)->AdoptableCount(), 1u);
-  EXPECT_EQ((*restarted)->ReconciledCount(), 0u);
+  auto restarted = Restart();
+  ASSERT_TRUE(restarted);
+  EXPECT_EQ(restarted->AdoptableCount(), 1u);
+  EXPECT_EQ(restarted->ReconciledCount(), 0u);
   Stdio io = MakeStdio();
-  SandboxSpec again = spec;
-  Wire(again, io);
-  auto box = (*restarted)->Reattach(again, detached_at_);
+  auto box = restarted->Reattach(Wired(spec, io), detached_at_);
   ASSERT_TRUE(box) << box.error().Describe();
   EXPECT_EQ(Ask(io, "two"), "2 two\n") << "the same process, its state intact, our stdio";
   EXPECT_EQ((*box)->Pid(), state->pid);
-  EXPECT_EQ((*restarted)->ReattachedCount(), 1u);
-  EXPECT_EQ((*restarted)->DiscardUnclaimed(), 0u);
+  EXPECT_EQ(restarted->ReattachedCount(), 1u);
+  EXPECT_EQ(restarted->DiscardUnclaimed(), 0u);
   (*box)->Kill();
   EXPECT_EQ((*box)->Wait().kind, OutcomeKind::kKilled);
   box->reset();
@@ -139,11 +149,11 @@ TEST_F(DockerAdoptTest, OutputNobodyReadRefusesTheContainerAndRemovesIt) {
   LaunchAndDetach(spec);
   ASSERT_FALSE(HasFatalFailure());
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // "late" goes to the log only
-  auto restarted = DockerBackend::Create(AdoptOptions());
-  ASSERT_TRUE(restarted) << restarted.error().Describe();
+  auto restarted = Restart();
+  ASSERT_TRUE(restarted);
   Stdio io = MakeStdio();
   Wire(spec, io);
-  auto box = (*restarted)->Reattach(spec, detached_at_);
+  auto box = restarted->Reattach(spec, detached_at_);
   ASSERT_FALSE(box);
   EXPECT_THAT(box.error().Describe(), HasSubstr("wrote output while no supervisor was attached"));
   EXPECT_EQ(CountInstanceContainers(Client()), 0u) << "a refused container is removed";
@@ -155,12 +165,10 @@ TEST_F(DockerAdoptTest, QuietSinceIsTheLastOutputRead) {
   const auto before = Clock::now() - std::chrono::seconds(30);
   LaunchAndDetach(spec);
   ASSERT_FALSE(HasFatalFailure());
-  auto restarted = DockerBackend::Create(AdoptOptions());
+  auto restarted = Restart();
   ASSERT_TRUE(restarted);
   Stdio io = MakeStdio();
-  SandboxSpec again = spec;
-  Wire(again, io);
-  auto box = (*restarted)->Reattach(again, before);
+  auto box = restarted->Reattach(Wired(spec, io), before);
   ASSERT_FALSE(box) << "its '1 one' came after `before`";
 }
 
@@ -174,16 +182,14 @@ TEST_F(DockerAdoptTest, TheLastLineReadIsNotOutputNobodyRead) {
   SandboxSpec other = AdoptSpec("digest2");
   LaunchAndDetach(other);
   ASSERT_FALSE(HasFatalFailure());
-  auto restarted = DockerBackend::Create(AdoptOptions());
+  auto restarted = Restart();
   ASSERT_TRUE(restarted);
   Stdio io = MakeStdio();
-  SandboxSpec again = spec;
-  Wire(again, io);
-  auto box = (*restarted)->Reattach(again, before, OutputLineDigest("1 one"));
+  auto box = restarted->Reattach(Wired(spec, io), before, OutputLineDigest("1 one"));
   ASSERT_TRUE(box) << box.error().Describe();
   EXPECT_EQ(Ask(io, "two"), "2 two\n");
   Wire(other, io);
-  auto refused = (*restarted)->Reattach(other, before, OutputLineDigest("1 once"));
+  auto refused = restarted->Reattach(other, before, OutputLineDigest("1 once"));
   ASSERT_FALSE(refused);
   EXPECT_THAT(refused.error().Describe(), HasSubstr("wrote output while no supervisor"));
 }
@@ -195,26 +201,26 @@ TEST_F(DockerAdoptTest, ChangedLabelsOrImageAreRefused) {
   SandboxSpec b = AdoptSpec("image");
   LaunchAndDetach(b);
   ASSERT_FALSE(HasFatalFailure());
-  auto restarted = DockerBackend::Create(AdoptOptions());
+  auto restarted = Restart();
   ASSERT_TRUE(restarted);
-  EXPECT_EQ((*restarted)->AdoptableCount(), 2u);
+  EXPECT_EQ(restarted->AdoptableCount(), 2u);
   Stdio io = MakeStdio();
   SandboxSpec other_tenant = a;
   other_tenant.labels["io.hotplex.tenant"] = "globex";
   Wire(other_tenant, io);
-  auto refused = (*restarted)->Reattach(other_tenant, Clock::now());
+  auto refused = restarted->Reattach(other_tenant, Clock::now());
   ASSERT_FALSE(refused);
   EXPECT_THAT(refused.error().Describe(),
               HasSubstr("has io.hotplex.tenant=acme, the session now needs globex"));
   SandboxSpec other_image = b;
   other_image.image = "hotplex/sandbox-base";
   Wire(other_image, io);
-  auto refused_image = (*restarted)->Reattach(other_image, Clock::now());
+  auto refused_image = restarted->Reattach(other_image, Clock::now());
   ASSERT_FALSE(refused_image);
   EXPECT_THAT(refused_image.error().Describe(),
               HasSubstr("the policy now names hotplex/sandbox-base"));
   EXPECT_EQ(CountInstanceContainers(Client()), 0u);
-  auto twice = (*restarted)->Reattach(a, Clock::now());
+  auto twice = restarted->Reattach(a, Clock::now());
   ASSERT_FALSE(twice);
   EXPECT_THAT(twice.error().Describe(), HasSubstr("no running container of sandbox"));
 }
@@ -235,11 +241,11 @@ TEST_F(DockerAdoptTest, EndedAndUnclaimedContainersAreRemoved) {
     if (state && !state->running) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  auto restarted = DockerBackend::Create(AdoptOptions());
+  auto restarted = Restart();
   ASSERT_TRUE(restarted);
-  EXPECT_EQ((*restarted)->ReconciledCount(), 1u) << "the ended container";
-  EXPECT_EQ((*restarted)->AdoptableCount(), 1u);
-  EXPECT_EQ((*restarted)->DiscardUnclaimed(), 1u);
+  EXPECT_EQ(restarted->ReconciledCount(), 1u) << "the ended container";
+  EXPECT_EQ(restarted->AdoptableCount(), 1u);
+  EXPECT_EQ(restarted->DiscardUnclaimed(), 1u);
   EXPECT_EQ(CountInstanceContainers(Client()), 0u);
 }
 
