@@ -20,7 +20,7 @@ using nlohmann::json;
 
 WebSocketSession::WebSocketSession(beast::tcp_stream stream, ApiContext& ctx,
                                    const sv::Tenant& tenant)
-    : ws_(std::move(stream)),
+    : ws_(CorkedStream(std::move(stream))),
       ctx_(ctx),
       tenant_(tenant),
       waker_(std::make_shared<Waker>(ws_.get_executor())),
@@ -184,16 +184,44 @@ void WebSocketSession::CollectEvents(std::vector<std::string>& out) {
   }
 }
 
-asio::awaitable<bool> WebSocketSession::Write(const std::string& text) {
-  // A client that stops reading must not hold this connection forever.
-  write_deadline_.expires_after(ctx_.http.request_timeout);
+// A client that stops reading must not hold this connection forever: while a
+// batch is written, the socket is closed once no write has completed for
+// request_timeout. One timer per batch, not per event: arming and cancelling it
+// per message cost a handler run per event.
+void WebSocketSession::ArmWriteDeadline() {
+  write_deadline_.expires_at(write_progress_ + ctx_.http.request_timeout);
   write_deadline_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-    if (!ec) beast::get_lowest_layer(self->ws_).close();
+    if (ec || !self->writing_) return;
+    if (std::chrono::steady_clock::now() - self->write_progress_ < self->ctx_.http.request_timeout) {
+      return self->ArmWriteDeadline();  // writes went on since it was armed
+    }
+    beast::get_lowest_layer(self->ws_).close();
   });
+}
+
+asio::awaitable<bool> WebSocketSession::WriteBatch(const std::vector<std::string>& batch) {
+  if (batch.empty()) co_return true;
+  writing_ = true;
+  write_progress_ = std::chrono::steady_clock::now();
+  ArmWriteDeadline();
   ws_.text(true);
-  auto [ec, n] = co_await ws_.async_write(asio::buffer(text), asio::as_tuple(asio::use_awaitable));
+  // The messages leave in sendmsg calls of about kCorkBytes, not one per event.
+  auto& cork = ws_.next_layer();
+  cork.Cork();
+  bool ok = true;
+  for (const auto& text : batch) {
+    auto [ec, n] = co_await ws_.async_write(asio::buffer(text), asio::as_tuple(asio::use_awaitable));
+    if (!ec && cork.Held() >= kCorkBytes) ec = co_await cork.Flush();
+    if (ec) {
+      ok = false;
+      break;
+    }
+    write_progress_ = std::chrono::steady_clock::now();
+  }
+  if (const auto ec = co_await cork.Uncork(); ec) ok = false;
+  writing_ = false;
   write_deadline_.cancel();
-  co_return !ec;
+  co_return ok;
 }
 
 asio::awaitable<void> WebSocketSession::WriteLoop() {
@@ -204,10 +232,8 @@ asio::awaitable<void> WebSocketSession::WriteLoop() {
     batch.assign(std::make_move_iterator(replies_.begin()), std::make_move_iterator(replies_.end()));
     replies_.clear();
     CollectEvents(batch);
-    for (const auto& text : batch) {
-      if (!(ok = co_await Write(text))) break;
-    }
-    if (closing_ || ctx_.stopping.load()) break;
+    ok = co_await WriteBatch(batch);
+    if (!ok || closing_ || ctx_.stopping.load()) break;
     co_await waker_->Wait(std::chrono::hours(1));
   }
   for (auto& [id, sub] : subscriptions_) sub->Close();

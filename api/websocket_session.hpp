@@ -15,10 +15,12 @@
 // Thread-safety: everything runs on the connection's strand.
 #pragma once
 
+#include <chrono>
 #include <deque>
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -27,6 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/api_context.hpp"
+#include "api/corked_stream.hpp"
 #include "api/http_response.hpp"
 #include "api/waker.hpp"
 
@@ -43,10 +46,12 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
 
  private:
   static constexpr std::size_t kMaxPendingReplies = 256;
+  static constexpr std::size_t kCorkBytes = 64 * 1024;  // flushed when this much is held
 
   boost::asio::awaitable<void> ReadLoop();
   boost::asio::awaitable<void> WriteLoop();
-  boost::asio::awaitable<bool> Write(const std::string& text);
+  boost::asio::awaitable<bool> WriteBatch(const std::vector<std::string>& batch);
+  void ArmWriteDeadline();
   void Handle(std::string_view text);
   void Dispatch(const std::string& type, const nlohmann::json& msg, const nlohmann::json& id);
   void Attach(const nlohmann::json& msg, const nlohmann::json& id);
@@ -55,11 +60,13 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   void Fail(const nlohmann::json& id, const std::string& code, const std::string& message);
   void CollectEvents(std::vector<std::string>& out);
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::websocket::stream<CorkedStream> ws_;
   ApiContext& ctx_;
   const supervisor::Tenant& tenant_;
   std::shared_ptr<Waker> waker_;
   boost::asio::steady_timer write_deadline_;
+  std::chrono::steady_clock::time_point write_progress_;  // the last write that completed
+  bool writing_ = false;                                  // a batch is being written
   std::map<std::string, supervisor::SubscriptionPtr> subscriptions_;
   std::deque<std::string> replies_;
   bool closing_ = false;

@@ -85,8 +85,10 @@ void TranscriptStore::Append(const EventPtr& event) {
     return;
   }
   queue_.push_back(event);
+  // The writer waits for a first event, then lingers for a full batch.
+  const bool wake = queue_.size() == 1 || queue_.size() == options_.batch;
   lock.unlock();
-  wake_.notify_one();
+  if (wake) wake_.notify_one();
 }
 
 void TranscriptStore::WriterLoop() {
@@ -94,6 +96,9 @@ void TranscriptStore::WriterLoop() {
   while (true) {
     wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty() && stopping_) return;
+    wake_.wait_for(lock, options_.linger, [&] {
+      return stopping_ || flush_waiters_ > 0 || queue_.size() >= options_.batch;
+    });
     std::deque<EventPtr> batch;
     batch.swap(queue_);
     std::map<std::string, std::uint64_t> lost;
@@ -124,7 +129,11 @@ void TranscriptStore::WriteBatch(std::deque<EventPtr>& batch,
 void TranscriptStore::Flush() {
   std::unique_lock lock(mu_);
   const std::uint64_t target = appended_;
+  if (written_ >= target) return;
+  ++flush_waiters_;
+  wake_.notify_one();
   progress_.wait(lock, [&] { return written_ >= target || stopping_; });
+  --flush_waiters_;
 }
 
 Result<std::uint64_t> TranscriptStore::Read(

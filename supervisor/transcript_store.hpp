@@ -24,6 +24,7 @@
 // Thread-safety: all methods are thread-safe.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -43,6 +44,12 @@ namespace hotplex::supervisor {
 struct TranscriptOptions {
   std::string dir;                  // usually <state_dir>/transcripts (created, mode 0700)
   std::size_t queue_limit = 65536;  // queued events over all sessions; overflow drops
+  // A streaming turn is written in batches, not an event at a time: once woken,
+  // the writer waits up to `linger` for `batch` events to gather (Flush() and
+  // stopping cut it short). Waking the writer per event cost a futex pair per
+  // event on the agent's reader path.
+  std::chrono::milliseconds linger{2};
+  std::size_t batch = 256;
 };
 
 // What EventLog hands each published event to (so event_log.hpp needs no store).
@@ -88,6 +95,7 @@ class TranscriptStore : public TranscriptSink {
   std::uint64_t appended_ = 0;                 // events accepted or dropped, ever
   std::uint64_t written_ = 0;                  // of those, handled by the writer
   std::uint64_t dropped_ = 0;
+  int flush_waiters_ = 0;  // Flush() calls waiting: the writer does not linger
   bool stopping_ = false;
   std::thread writer_;
 };

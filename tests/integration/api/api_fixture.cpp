@@ -215,7 +215,12 @@ WsClient::WsClient(int port, const std::string& key, const std::string& auth) : 
   websocket::response_type res;
   ws_.handshake(res, "127.0.0.1", "/ws/v1/agent");
   subprotocol_ = std::string(res["Sec-WebSocket-Protocol"]);
+  ws_.control_callback([this](websocket::frame_type kind, boost::beast::string_view) {
+    if (kind == websocket::frame_type::pong) ++pongs_;
+  });
 }
+
+void WsClient::Ping() { ws_.ping({}); }
 
 void WsClient::Send(const json& message) { SendRaw(message.dump()); }
 

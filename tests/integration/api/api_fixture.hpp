@@ -92,6 +92,9 @@ class WsClient {
   // Reads until the server closes; returns the close code (0 if none).
   int ReadClose(std::chrono::seconds timeout = std::chrono::seconds(20));
   std::string Subprotocol() const { return subprotocol_; }
+  // Sends a ping; Pongs() counts the pongs read since the connection opened.
+  void Ping();
+  int Pongs() const { return pongs_; }
 
  private:
   boost::system::error_code ReadFrame(std::string& out, std::chrono::seconds timeout);
@@ -99,6 +102,7 @@ class WsClient {
   boost::asio::io_context io_;
   boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;
   std::string subprotocol_;
+  int pongs_ = 0;
 };
 
 }  // namespace hotplex::testing

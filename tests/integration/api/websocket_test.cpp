@@ -98,5 +98,56 @@ TEST_F(ApiWebSocket, OneConnectionFollowsSeveralSessions) {
   EXPECT_EQ(seen.size(), 2u);
 }
 
+// The server writes a backlog of events in corked batches (api/corked_stream.hpp):
+// every event must still arrive once, whole and in order, and the pongs Beast
+// writes on its own in the middle of a batch must get through. The queue holds
+// the whole turn: this client parses every message and falls behind the agent.
+constexpr int kLines = 20000;
+
+class ApiWebSocketBacklog : public ApiFixture {
+ protected:
+  void SetUp() override {
+    ApiFixture::SetUp();
+    StopDaemon();
+    config_.events.subscriber_queue = kLines + 1000;
+    config_.events.ring_size = kLines + 1000;
+    StartDaemon();
+  }
+};
+
+TEST_F(ApiWebSocketBacklog, ALongStreamArrivesWholeAndInOrderWhileTheClientPings) {
+  const std::string id = CreateSession({{"provider", "claude-code"}})["id"];
+  WsClient ws(daemon_->ApiPort(), kKeyA);
+  ws.Send({{"type", "attach"}, {"session_id", id}});
+  ws.Send({{"type", "prompt"}, {"session_id", id}, {"text", "fake:echo " + std::to_string(kLines)}});
+  int next_line = 0;
+  int pings = 0;
+  std::uint64_t last_seq = 0;
+  ws.ReadUntil([&](const json& m) {
+    if (m.contains("seq")) {
+      const auto seq = m["seq"].get<std::uint64_t>();
+      EXPECT_EQ(seq, last_seq + 1) << "after seq " << last_seq;
+      last_seq = seq;
+    }
+    if (m["type"] == "text") {
+      const std::string text = m["data"]["text"];
+      if (text.rfind("echo ", 0) == 0) {
+        EXPECT_EQ(std::stoi(text.substr(5)), next_line) << text;
+        if (++next_line % 1000 == 0) {
+          ws.Ping();
+          ++pings;
+        }
+      }
+    }
+    return m["type"] == "turn_end";
+  }, std::chrono::seconds(60));
+  EXPECT_EQ(next_line, kLines);
+  // The pongs of the last pings may still be on their way.
+  ws.Send({{"type", "detach"}, {"id", "d"}, {"session_id", id}});
+  ws.ReadUntil([](const json& m) { return m["type"] == "ack" && m["id"] == "d"; });
+  EXPECT_EQ(ws.Pongs(), pings);
+  EXPECT_GT(pings, 0);
+}
+
 }  // namespace
 }  // namespace hotplex::testing

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
+#include <future>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "supervisor/event_log.hpp"
@@ -20,8 +25,12 @@ Text Line(std::string text) {
 
 class TranscriptStoreTest : public ::testing::Test {
  protected:
-  std::unique_ptr<TranscriptStore> Open() {
-    auto store = TranscriptStore::Open({dir_.Path() + "/transcripts"});
+  std::unique_ptr<TranscriptStore> Open(std::chrono::milliseconds linger = std::chrono::milliseconds(2),
+                                        std::size_t batch = 256) {
+    TranscriptOptions options{dir_.Path() + "/transcripts"};
+    options.linger = linger;
+    options.batch = batch;
+    auto store = TranscriptStore::Open(options);
     EXPECT_TRUE(store) << (store ? "" : store.error().Describe());
     return store ? std::move(*store) : nullptr;
   }
@@ -36,8 +45,23 @@ class TranscriptStoreTest : public ::testing::Test {
     if (last != nullptr && got) *last = *got;
     return seqs;
   }
+  // Lines in the session's file, read without a Flush (polled, bounded).
+  std::size_t LinesOnDiskWithin(std::size_t want, std::chrono::seconds bound) const {
+    const auto deadline = std::chrono::steady_clock::now() + bound;
+    std::size_t lines = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::ifstream in(dir_.Path() + "/transcripts/" + kSession + ".ndjson");
+      lines = 0;
+      for (std::string line; std::getline(in, line);) ++lines;
+      if (lines >= want) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return lines;
+  }
   hotplex::testing::TempDir dir_{"hotplex-transcript"};
 };
+
+constexpr auto kHour = std::chrono::milliseconds(std::chrono::hours(1));
 
 // The events come from a real EventLog, encoded as the live stream encodes
 // them, so a change of the JSON layout cannot pass unnoticed (the cursor once
@@ -79,6 +103,52 @@ TEST_F(TranscriptStoreTest, UnknownSessionReadsEmptyAndABadIdIsRefused) {
   ASSERT_TRUE(store);
   EXPECT_EQ(SeqsAfter(*store, 7).size(), 0u);
   EXPECT_FALSE(store->Read("../etc/passwd", 0, [](std::string_view) { return true; }));
+}
+
+// The writer lingers for a batch (an event at a time cost a futex pair per
+// event); a reader must not wait for it.
+TEST_F(TranscriptStoreTest, ReadFlushesWithoutWaitingForTheLinger) {
+  auto store = Open(kHour);
+  ASSERT_TRUE(store);
+  EventLog log(kSession, 16, 1, store.get());
+  log.Publish(Line("one"));
+  auto read = std::async(std::launch::async, [&] { return SeqsAfter(*store, 0); });
+  if (read.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
+    ADD_FAILURE() << "Read() waited for the writer's linger";
+    std::_Exit(1);  // the store cannot be torn down under the blocked reader
+  }
+  EXPECT_EQ(read.get(), std::vector<std::uint64_t>{1});
+}
+
+TEST_F(TranscriptStoreTest, AFullBatchIsWrittenBeforeTheLingerEnds) {
+  auto store = Open(kHour, 3);
+  ASSERT_TRUE(store);
+  EventLog log(kSession, 16, 1, store.get());
+  for (int i = 0; i < 3; ++i) log.Publish(Line("line " + std::to_string(i)));
+  EXPECT_EQ(LinesOnDiskWithin(3, std::chrono::seconds(20)), 3u);
+}
+
+TEST_F(TranscriptStoreTest, ALoneEventIsWrittenWhenTheLingerEnds) {
+  auto store = Open();
+  ASSERT_TRUE(store);
+  EventLog log(kSession, 16, 1, store.get());
+  log.Publish(Line("alone"));
+  EXPECT_EQ(LinesOnDiskWithin(1, std::chrono::seconds(20)), 1u);
+}
+
+TEST_F(TranscriptStoreTest, StoppingWritesWhatIsQueuedWithoutWaitingForTheLinger) {
+  auto store = Open(kHour);
+  ASSERT_TRUE(store);
+  {
+    EventLog log(kSession, 16, 1, store.get());
+    log.Publish(Line("last words"));
+  }
+  auto stop = std::async(std::launch::async, [&] { store.reset(); });
+  if (stop.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
+    ADD_FAILURE() << "the destructor waited for the writer's linger";
+    std::_Exit(1);
+  }
+  EXPECT_EQ(LinesOnDiskWithin(1, std::chrono::seconds(1)), 1u);
 }
 
 }  // namespace
