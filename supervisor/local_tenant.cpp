@@ -4,9 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "common/unique_fd.hpp"
 #include "supervisor/api_key.hpp"
@@ -14,40 +13,60 @@
 namespace hotplex::supervisor {
 namespace fs = std::filesystem;
 
-hotplex::Status PrepareStateDir(const std::string& state_dir) {
-  std::error_code ec;
-  fs::create_directories(state_dir, ec);
-  if (ec) return MakeError("cannot create state dir " + state_dir + ": " + ec.message());
-  // 0711: tenants' sandboxes (their own host uids) must traverse it to reach
-  // their workspace and home, which the sandbox bind-mounts as that uid; they
-  // cannot list it, and the key file and the database are not theirs to read.
-  fs::permissions(state_dir,
-                  fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec,
-                  fs::perm_options::replace, ec);
-  if (ec) return MakeError("cannot chmod state dir " + state_dir + ": " + ec.message());
+namespace {
+
+// Keys are one line of ~50 bytes; a bigger file is not one of ours.
+constexpr std::size_t kMaxKeyFileBytes = 4096;
+
+Result<std::string> ReadFirstLine(int fd, const std::string& path) {
+  std::string text;
+  char buf[512];
+  while (text.size() < kMaxKeyFileBytes) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      Error error = ErrnoError("read", path);
+      if (error.sys_errno == EINTR) continue;
+      return error;
+    }
+    if (n == 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+  text = text.substr(0, text.find('\n'));
+  if (!text.empty() && text.back() == '\r') text.pop_back();
+  return text;
+}
+
+hotplex::Status WriteKey(int fd, const std::string& path, const std::string& key) {
+  // 0600 whatever the umask: the key is never readable by others, not even briefly.
+  if (::fchmod(fd, 0600) != 0) return ErrnoError("fchmod", path);
+  if (::ftruncate(fd, 0) != 0) return ErrnoError("ftruncate", path);
+  const std::string line = key + "\n";
+  if (::pwrite(fd, line.data(), line.size(), 0) != static_cast<ssize_t>(line.size())) {
+    return ErrnoError("write", path);
+  }
   return {};
 }
+
+}  // namespace
 
 Result<LocalKey> EnsureKeyFile(const std::string& path, std::string_view prefix) {
   LocalKey local;
   local.path = path;
-  std::ifstream in(local.path);
-  if (in) {
-    std::getline(in, local.key);
+  HOTPLEX_TRY(auto existing, OpenDaemonFile(path, DaemonFileKind::kSecret, O_RDWR));
+  UniqueFd fd;
+  if (existing) {
+    HOTPLEX_TRY(local.key, ReadFirstLine(existing->Get(), path));
     if (!local.key.empty()) return local;
+    fd = std::move(*existing);  // empty: write a new key into the checked file
+  } else {
+    // O_EXCL|O_NOFOLLOW: a name that appeared meanwhile is not written through.
+    fd = UniqueFd(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd) return ErrnoError("open", "cannot create " + path);
   }
   local.key = GenerateApiKey();
   if (prefix != "hpx_") local.key = std::string(prefix) + local.key.substr(4);
   local.generated = true;
-  // 0600 from creation (and again with fchmod, whatever the umask): the key is
-  // never readable by others, not even briefly.
-  UniqueFd fd(::open(local.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (!fd) return ErrnoError("open", "cannot write " + local.path);
-  if (::fchmod(fd.Get(), 0600) != 0) return ErrnoError("fchmod", local.path);
-  const std::string line = local.key + "\n";
-  if (::write(fd.Get(), line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
-    return ErrnoError("write", local.path);
-  }
+  HOTPLEX_TRY_STATUS(WriteKey(fd.Get(), path, local.key));
   return local;
 }
 

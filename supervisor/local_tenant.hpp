@@ -10,6 +10,7 @@
 
 #include "common/result.hpp"
 #include "supervisor/daemon_config.hpp"
+#include "supervisor/state_dir.hpp"  // PrepareStateDir
 
 namespace hotplex::supervisor {
 
@@ -19,12 +20,12 @@ struct LocalKey {
   bool generated = false;  // true only on the start that created it: print it then
 };
 
-// Creates the state dir (0711: traversable by the tenants' sandbox uids) if needed.
-hotplex::Status PrepareStateDir(const std::string& state_dir);
 Result<LocalKey> EnsureLocalApiKey(const std::string& state_dir);
 // Reads the key in `path`, or generates one ("<prefix>" + 43 base64url
 // characters) and writes it there with mode 0600. Used for the tenant key and
-// the admin token.
+// the admin token. An existing file is opened O_NOFOLLOW and must pass the
+// state dir's trust rule for secrets (ours, 0600, no link): the daemon refuses
+// a token someone else could have written or read.
 Result<LocalKey> EnsureKeyFile(const std::string& path, std::string_view prefix);
 // With no configured tenant, adds the local one (team "default") holding `key`.
 // Gives every tenant without a workspace root <state_dir>/workspaces/<id>.

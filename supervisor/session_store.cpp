@@ -1,8 +1,10 @@
 #include "supervisor/session_store.hpp"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <set>
 #include <string>
 #include <utility>
@@ -10,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "supervisor/sqlite_statement.hpp"
+#include "supervisor/state_dir.hpp"
 
 namespace hotplex::supervisor {
 namespace {
@@ -124,15 +127,36 @@ SessionRecord ReadRecord(const SqliteStatement& st) {
   return r;
 }
 
+// The database file must pass the state dir's trust rule (ours, no link,
+// nobody else writes it) and be 0600 before SQLite creates the -wal and -shm,
+// which take the database's mode.
+hotplex::Status CheckDatabaseFile(const std::string& path) {
+  HOTPLEX_TRY(auto fd, OpenDaemonFile(path, DaemonFileKind::kDatabase));
+  if (fd && ::fchmod(fd->Get(), kPrivateFileMode) != 0) return ErrnoError("fchmod", path);
+  return {};
+}
+
+// SQLITE_OPEN_NOFOLLOW refuses a link anywhere in the name: the directories
+// above the file (the operator's choice) are resolved once, here.
+std::string ResolvedParent(const std::string& path) {
+  const std::filesystem::path p(path);
+  std::error_code ec;
+  const auto parent = std::filesystem::canonical(p.parent_path().empty() ? "." : p.parent_path(), ec);
+  return ec ? path : (parent / p.filename()).string();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SessionStore>> SessionStore::Open(const std::string& path) {
+  HOTPLEX_TRY_STATUS(CheckDatabaseFile(path));
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+  const int rc = sqlite3_open_v2(ResolvedParent(path).c_str(), &db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX |
+                                     SQLITE_OPEN_NOFOLLOW,
                                  nullptr);
   std::unique_ptr<SessionStore> store(new SessionStore(db));
   if (rc != SQLITE_OK) return StoreError(db, "open " + path);
+  HOTPLEX_TRY_STATUS(CheckDatabaseFile(path));
   sqlite3_busy_timeout(db, 5000);
   // WAL + synchronous=NORMAL: a committed row survives a daemon crash (kill -9);
   // only a power loss may lose the last transactions.
