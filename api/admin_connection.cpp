@@ -13,6 +13,7 @@
 #include "api/admin_routes.hpp"
 #include "api/admin_streams.hpp"
 #include "api/auth.hpp"
+#include "api/connection_limiter.hpp"
 #include "api/router.hpp"
 #include "api/ui_routes.hpp"
 #include "supervisor/metrics.hpp"
@@ -82,13 +83,11 @@ class Connection : public StreamWriter {
       caller_.token_id = ctx_.admin_token->Id();
       return true;
     }
-    if (ctx_.audit != nullptr) {
-      ctx_.audit->Append({sv::audit_type::kAuthFailure, "", "", caller_.Actor(),
-                          {{"listener", "admin"},
-                           {"path", std::string(req.target().substr(0, 256))},
-                           {"route", RouteName(route.id)},
-                           {"reason", token ? "wrong admin token" : "no bearer token"}}},
-                         nullptr);
+    // Aggregated per client address (supervisor/auth_failure_log.hpp).
+    if (ctx_.auth_failures != nullptr) {
+      ctx_.auth_failures->Record({"admin", caller_.address,
+                                  token ? "wrong admin token" : "no bearer token",
+                                  std::string(req.target().substr(0, 256)), RouteName(route.id)});
     }
     return false;
   }
@@ -169,7 +168,7 @@ class Connection : public StreamWriter {
 std::string PeerAddress(const asio::ip::tcp::socket& socket) {
   boost::system::error_code ec;
   const auto peer = socket.remote_endpoint(ec);
-  return ec ? "unknown" : peer.address().to_string();
+  return ec ? "unknown" : CanonicalPeer(peer.address()).to_string();
 }
 
 asio::awaitable<void> ServeTls(beast::tcp_stream tcp, ApiContext& ctx, asio::ssl::context& tls,

@@ -4,7 +4,8 @@
 // Reads requests (header and body limits and a read deadline always set),
 // answers /healthz, /readyz and the dashboard's files (/ui/, ui_routes.hpp)
 // without a token, authenticates everything else
-// with the admin token (a failure is a 401 and an auth.failure audit record),
+// with the admin token (a failure is a 401, audited as `auth.failure` records
+// aggregated per client address: supervisor/auth_failure_log.hpp),
 // then answers the JSON routes (admin_routes.hpp) in a keep-alive loop or
 // hands the connection to a streaming route (admin_streams.hpp).
 // Thread-safety: the coroutine runs on the connection's own strand.

@@ -10,6 +10,7 @@
 
 #include "supervisor/admin_token.hpp"
 #include "supervisor/audit.hpp"
+#include "supervisor/auth_failure_log.hpp"
 #include "supervisor/daemon_config.hpp"
 #include "supervisor/session_manager.hpp"
 #include "supervisor/tenant_registry.hpp"
@@ -36,6 +37,7 @@ struct ApiContext {
   const supervisor::AuditReader* audit_reader = nullptr;
   supervisor::TranscriptStore* transcripts = nullptr;
   const supervisor::AdminToken* admin_token = nullptr;  // null: every admin request is 401
+  supervisor::AuthFailureLog* auth_failures = nullptr;  // null: auth failures are not audited
   policies::PolicyStore* policy_store = nullptr;        // null: policy routes answer 503
   std::string policy_dir{};
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();

@@ -5,6 +5,7 @@
 #include "api/admin_routes.hpp"
 #include "api/admin_tls.hpp"
 #include "supervisor/audit_store.hpp"
+#include "supervisor/connection_caps.hpp"
 #include "supervisor/local_tenant.hpp"
 #include "supervisor/transcript_store.hpp"
 
@@ -47,7 +48,12 @@ hotplex::Status Daemon::Init(const sv::PolicySource& policies,
   ctx_->audit = audit_.get();
   ctx_->audit_reader = audit_.get();
   ctx_->transcripts = transcripts_.get();
+  auth_failures_ = std::make_unique<sv::AuthFailureLog>(
+      audit_.get(), sv::AuthFailureLogOptions{config_.audit.auth_failure_window,
+                                              config_.audit.auth_failure_sources});
+  ctx_->auth_failures = auth_failures_.get();
   server_ = std::make_unique<ApiServer>(io_, *ctx_);
+  server_->SetConnectionCaps(sv::ResolveConnectionCaps(config_.http));
   HOTPLEX_TRY_STATUS(InitAdmin(policy_store));
   HOTPLEX_TRY_STATUS(server_->Bind(config_.api, config_.admin));
   unsigned threads = config_.threads != 0 ? config_.threads : std::thread::hardware_concurrency();
@@ -123,6 +129,8 @@ void Daemon::Shutdown() {
   io_.stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
+  // The io threads are gone: no failure can be recorded after this flush.
+  if (auth_failures_) auth_failures_->FlushAll();
 }
 
 Daemon::~Daemon() {

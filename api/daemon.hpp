@@ -25,6 +25,7 @@
 #include "common/result.hpp"
 #include "supervisor/admin_token.hpp"
 #include "supervisor/audit_store.hpp"
+#include "supervisor/auth_failure_log.hpp"
 #include "supervisor/daemon_config.hpp"
 #include "supervisor/session_manager.hpp"
 #include "supervisor/session_store.hpp"
@@ -67,6 +68,7 @@ class Daemon {
   std::unique_ptr<supervisor::SessionStore> store_;
   // Before sessions_: they outlive every session that appends to them.
   std::unique_ptr<supervisor::AuditStore> audit_;
+  std::unique_ptr<supervisor::AuthFailureLog> auth_failures_;  // appends to audit_
   std::unique_ptr<supervisor::TranscriptStore> transcripts_;
   std::unique_ptr<supervisor::SessionManager> sessions_;
   std::unique_ptr<ApiContext> ctx_;

@@ -9,6 +9,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "api/auth.hpp"
+#include "api/connection_limiter.hpp"
 #include "api/router.hpp"
 #include "api/session_routes.hpp"
 #include "api/sse_stream.hpp"
@@ -34,6 +35,18 @@ const sv::Tenant* Authenticate(ApiContext& ctx, const HttpRequest& req) {
     key = WebSocketBearer(req[http::field::sec_websocket_protocol]);
   }
   return key ? ctx.tenants.Authenticate(*key) : nullptr;
+}
+
+// Aggregated per client address (supervisor/auth_failure_log.hpp): a flood of
+// bad keys costs the audit store a record per window, not one per request.
+void AuditAuthFailure(ApiContext& ctx, const HttpRequest& req, const Route& route,
+                      const std::string& peer) {
+  if (ctx.auth_failures == nullptr) return;
+  const bool had_key = BearerToken(req[http::field::authorization]).has_value() ||
+                       (beast::websocket::is_upgrade(req) &&
+                        WebSocketBearer(req[http::field::sec_websocket_protocol]).has_value());
+  ctx.auth_failures->Record({"api", peer, had_key ? "unknown API key" : "no bearer token",
+                             std::string(req.target().substr(0, 256)), RouteName(route.id)});
 }
 
 std::optional<std::uint64_t> ParseSeq(std::string_view text) {
@@ -73,7 +86,8 @@ asio::awaitable<bool> Send(beast::tcp_stream& stream, HttpResponse res, ApiConte
 
 // Answers one API request; SSE and WebSocket requests take the stream over.
 asio::awaitable<bool> ServeApiRequest(beast::tcp_stream& stream, ApiContext& ctx,
-                                      HttpRequest req, bool& handed_over) {
+                                      HttpRequest req, bool& handed_over,
+                                      const std::string& peer) {
   const auto method = req.method_string();
   auto match = MatchApiRoute(std::string_view(method.data(), method.size()),
                              std::string_view(req.target().data(), req.target().size()));
@@ -88,6 +102,7 @@ asio::awaitable<bool> ServeApiRequest(beast::tcp_stream& stream, ApiContext& ctx
   }
   const sv::Tenant* tenant = Authenticate(ctx, req);
   if (tenant == nullptr) {
+    AuditAuthFailure(ctx, req, match.route, peer);
     auto res = Error(req, http::status::unauthorized, "unauthorized",
                      "missing or unknown API key (Authorization: Bearer <key>)");
     res.set(http::field::www_authenticate, "Bearer");
@@ -142,6 +157,9 @@ asio::awaitable<void> AnswerReadError(beast::tcp_stream& stream, ApiContext& ctx
 
 asio::awaitable<void> ServeHttpConnection(asio::ip::tcp::socket socket, ApiContext& ctx,
                                           Listener /*listener*/) {
+  boost::system::error_code peer_ec;
+  const auto endpoint = socket.remote_endpoint(peer_ec);
+  const std::string peer = peer_ec ? "unknown" : CanonicalPeer(endpoint.address()).to_string();
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   bool keep_going = true;
@@ -161,7 +179,7 @@ asio::awaitable<void> ServeHttpConnection(asio::ip::tcp::socket socket, ApiConte
       co_await AnswerReadError(stream, ctx, ec);
       break;
     }
-    keep_going = co_await ServeApiRequest(stream, ctx, parser.release(), handed_over);
+    keep_going = co_await ServeApiRequest(stream, ctx, parser.release(), handed_over, peer);
   }
   if (!handed_over && stream.socket().is_open()) {
     boost::system::error_code ignored;

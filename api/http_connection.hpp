@@ -3,6 +3,8 @@
 // Reads requests (header and body limits and a read deadline always set),
 // authenticates, routes, and either answers them (keep-alive loop), turns the
 // connection into an SSE stream, or upgrades it to a WebSocket session.
+// A 401 is audited as `auth.failure`, aggregated per client address
+// (supervisor/auth_failure_log.hpp).
 // Errors are JSON bodies: 400 bad request, 401 missing or wrong key, 404
 // unknown route or session (another tenant's included), 405 wrong method,
 // 413 body over the limit.

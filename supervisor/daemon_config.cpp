@@ -77,6 +77,14 @@ class Reader {
     }
     out = static_cast<T>(value);
   }
+  // Unsigned, and 0 is refused (a cap of 0 would refuse everything).
+  template <class T>
+  void Positive(const YAML::Node& node, const std::string& path, T& out, std::uint64_t max) {
+    T value = out;
+    Unsigned(node, path, value, max);
+    if (value == 0) return Fail(node, path, "expected an integer in 1.." + std::to_string(max));
+    out = value;
+  }
   template <class T>
   void Size(const YAML::Node& node, const std::string& path, T& out) {
     std::string text;
@@ -228,6 +236,17 @@ void ReadRoot(Reader& r, const YAML::Node& root, DaemonConfig& c) {
               [&](auto& n2, auto& p2) { r.Size(n2, p2, c.http.websocket_message_limit); }},
              {"sse_keepalive",
               [&](auto& n2, auto& p2) { r.Duration(n2, p2, c.http.sse_keepalive); }},
+             {"max_connections",
+              [&](auto& n2, auto& p2) { r.Unsigned(n2, p2, c.http.max_connections, 1u << 20); }},
+             {"max_connections_per_ip", [&](auto& n2, auto& p2) {
+                r.Positive(n2, p2, c.http.max_connections_per_ip, 1u << 20);
+              }},
+             {"admin_max_connections", [&](auto& n2, auto& p2) {
+                r.Positive(n2, p2, c.http.admin_max_connections, 1u << 20);
+              }},
+             {"admin_max_connections_per_ip", [&](auto& n2, auto& p2) {
+                r.Positive(n2, p2, c.http.admin_max_connections_per_ip, 1u << 20);
+              }},
          });
        }},
       {"audit", [&](auto& n, auto& p) {
@@ -242,6 +261,11 @@ void ReadRoot(Reader& r, const YAML::Node& root, DaemonConfig& c) {
               [&](auto& n2, auto& p2) { r.Bool(n2, p2, c.audit.record_prompt_text); }},
              {"queue_limit",
               [&](auto& n2, auto& p2) { r.Unsigned(n2, p2, c.audit.queue_limit, 1u << 24); }},
+             {"auth_failure_window",
+              [&](auto& n2, auto& p2) { r.Duration(n2, p2, c.audit.auth_failure_window); }},
+             {"auth_failure_sources", [&](auto& n2, auto& p2) {
+                r.Positive(n2, p2, c.audit.auth_failure_sources, 1u << 20);
+              }},
          });
        }},
       {"events", [&](auto& n, auto& p) {

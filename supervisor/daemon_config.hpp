@@ -18,6 +18,10 @@
 //     request_timeout: 30s          # reading one request / writing one response
 //     websocket_message_limit: 2MiB # larger frames close the socket with 1009
 //     sse_keepalive: 15s            # comment lines on idle SSE streams
+//     max_connections: 0            # API listener; 0 = min(4096, RLIMIT_NOFILE / 2)
+//     max_connections_per_ip: 256   # API connections from one client address
+//     admin_max_connections: 128    # admin listener
+//     admin_max_connections_per_ip: 64
 //   events:
 //     ring_size: 4096               # per-session replay ring
 //     subscriber_queue: 1024        # events queued per subscriber before it is cut off
@@ -66,6 +70,12 @@ struct HttpSettings {
   std::chrono::milliseconds request_timeout{30000};
   std::uint64_t websocket_message_limit = 2u << 20;
   std::chrono::milliseconds sse_keepalive{15000};
+  // Concurrent connections per listener and per client address (api/CONFIG.md);
+  // over a cap a new connection is closed at accept. 0 = from RLIMIT_NOFILE.
+  std::size_t max_connections = 0;
+  std::size_t max_connections_per_ip = 256;
+  std::size_t admin_max_connections = 128;
+  std::size_t admin_max_connections_per_ip = 64;
 };
 
 struct EventSettings {
@@ -89,6 +99,9 @@ struct AuditSettings {
   std::string archive_dir;                 // "" = <state_dir>/audit-archive
   bool record_prompt_text = false;
   std::size_t queue_limit = 65536;
+  // auth.failure records are aggregated per source and window (supervisor/AUDIT.md).
+  std::chrono::milliseconds auth_failure_window{60000};
+  std::size_t auth_failure_sources = 1024;
 };
 
 // The docker backend (sandbox/DOCKER.md). `instance` is the io.hotplex.instance

@@ -51,7 +51,15 @@ struct Metrics::Families {
         audit_healthy(Build(prom::BuildGauge(), "hotplex_audit_healthy",
                             "1 while the audit store can write", r).Add({})),
         admin(Build(prom::BuildCounter(), "hotplex_admin_requests_total",
-                    "Admin API requests by route and status", r)) {}
+                    "Admin API requests by route and status", r)),
+        refused(Build(prom::BuildCounter(), "hotplex_connections_refused_total",
+                      "Connections closed at accept by the connection caps, by listener and reason",
+                      r)),
+        auth_failures(Build(prom::BuildCounter(), "hotplex_auth_failures_total",
+                            "Authentication failures by listener", r)),
+        auth_overflow(Build(prom::BuildCounter(), "hotplex_auth_failure_overflow_total",
+                            "Authentication failures from sources beyond the tracked maximum", r)
+                          .Add({})) {}
 
   prom::Family<prom::Histogram>& spawn;
   prom::Family<prom::Counter>& decisions;
@@ -67,6 +75,9 @@ struct Metrics::Families {
   prom::Histogram& audit_commit;
   prom::Gauge& audit_healthy;
   prom::Family<prom::Counter>& admin;
+  prom::Family<prom::Counter>& refused;
+  prom::Family<prom::Counter>& auth_failures;
+  prom::Counter& auth_overflow;
 };
 
 Metrics& Metrics::Global() {
@@ -136,6 +147,17 @@ void Metrics::AdminRequest(std::string_view route, int status) {
       .Increment();
 }
 
+void Metrics::ConnectionRefused(std::string_view listener, std::string_view reason) {
+  families_->refused.Add({{"listener", std::string(listener)}, {"reason", std::string(reason)}})
+      .Increment();
+}
+
+void Metrics::AuthFailure(std::string_view listener) {
+  families_->auth_failures.Add({{"listener", std::string(listener)}}).Increment();
+}
+
+void Metrics::AuthFailureOverflow() { families_->auth_overflow.Increment(); }
+
 std::string Metrics::Expose(const SessionCounts& sessions, const ProcessStats& process) const {
   // Scrape-time gauges live in a registry of their own, rebuilt per scrape, so
   // a label set that disappeared (a tenant with no sessions left) disappears.
@@ -164,7 +186,8 @@ std::string Metrics::Expose(const SessionCounts& sessions, const ProcessStats& p
       {"hotplex_sandbox_spawn_seconds", "histogram"}, {"hotplex_tool_decisions_total", "counter"},
       {"hotplex_firewall_blocks_total", "counter"},  {"hotplex_egress_requests_total", "counter"},
       {"hotplex_tokens_total", "counter"},           {"hotplex_cost_usd_total", "counter"},
-      {"hotplex_admin_requests_total", "counter"},   {"hotplex_sessions", "gauge"}};
+      {"hotplex_admin_requests_total", "counter"},   {"hotplex_sessions", "gauge"},
+      {"hotplex_connections_refused_total", "counter"}, {"hotplex_auth_failures_total", "counter"}};
   for (const auto& [name, type] : kLabelled) {
     if (text.find(std::string("# TYPE ") + name + " ") != std::string::npos) continue;
     text += std::string("# HELP ") + name + " (no series yet)\n# TYPE " + name + " " + type + "\n";

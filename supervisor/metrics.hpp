@@ -68,6 +68,11 @@ class Metrics {
   void AuditCommit(std::chrono::duration<double> latency);
   void AuditHealthy(bool healthy);
   void AdminRequest(std::string_view route, int status);
+  // listener: "api" or "admin"; reason: "listener_full" or "address_full".
+  void ConnectionRefused(std::string_view listener, std::string_view reason);
+  void AuthFailure(std::string_view listener);
+  // A failure from a source beyond AuthFailureLog's max_sources (counted under "*").
+  void AuthFailureOverflow();
 
   // The text exposition of every family plus the scrape-time gauges.
   std::string Expose(const SessionCounts& sessions, const ProcessStats& process) const;

@@ -33,6 +33,8 @@ void AdminFixture::SetUp() {
   ASSERT_TRUE(store) << store.error().Describe();
   policy_store_ = std::move(*store);
   config_.policy_dir = policy_dir_;
+  // auth.failure summaries are written when a window ends: short ones here.
+  config_.audit.auth_failure_window = std::chrono::milliseconds(200);
   StartAdminDaemon();
 }
 

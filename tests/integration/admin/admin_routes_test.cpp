@@ -2,6 +2,7 @@
 // audit of authentication failures and admin actions, drain, metrics.
 #include <sys/stat.h>
 
+#include <map>
 #include <thread>
 
 #include "tests/integration/admin/admin_fixture.hpp"
@@ -9,9 +10,28 @@
 namespace hotplex::testing {
 namespace {
 
-using AdminRoutes = AdminFixture;
+// The failures the auth.failure records stand for (each record's `count`).
+std::uint64_t CountOf(const std::vector<json>& records) {
+  std::uint64_t total = 0;
+  for (const auto& r : records) total += r["data"].value("count", std::uint64_t{1});
+  return total;
+}
+
+class AdminRoutes : public AdminFixture {
+ protected:
+  // The auth.failure records, polled (bounded) until they count `failures`.
+  std::vector<json> AuthFailuresUntil(std::uint64_t failures) {
+    std::vector<json> records;
+    for (int i = 0; i < 50 && CountOf(records) < failures; ++i) {
+      if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      records = AuditOf("auth.failure");
+    }
+    return records;
+  }
+};
 
 std::string ErrorCode(const HttpResult& r) { return r.body["error"].value("code", ""); }
+
 
 TEST_F(AdminRoutes, TokenFileIs0600AndNotATenantKey) {
   struct stat st {};
@@ -30,12 +50,38 @@ TEST_F(AdminRoutes, BadTokenIs401AndAudited) {
   EXPECT_EQ(none.headers.find("WWW-Authenticate")->second, "Bearer");
   EXPECT_EQ(Admin("GET", "/admin/v1/stats", "", "hpa_wrong").status, 401);
   EXPECT_EQ(AdminText("/metrics", "").status, 401);
-  auto failures = AuditOf("auth.failure", 3);
-  ASSERT_GE(failures.size(), 3u);
+  // Aggregated per source: the first at once (count 1), the others in the
+  // summary of its window (count 2, per reason).
+  auto failures = AuthFailuresUntil(3);
+  EXPECT_EQ(CountOf(failures), 3u);
+  EXPECT_LE(failures.size(), 3u);
+  std::map<std::string, std::uint64_t> by_reason;
   for (const auto& f : failures) {
     EXPECT_EQ(f["actor"], "anonymous@127.0.0.1") << f.dump();
     EXPECT_EQ(f["data"]["listener"], "admin") << f.dump();
+    if (f["data"].value("aggregated", false)) {
+      for (const auto& [reason, n] : f["data"]["reasons"].items()) {
+        by_reason[reason] += n.get<std::uint64_t>();
+      }
+    } else {
+      by_reason[f["data"]["reason"].get<std::string>()] += 1;
+    }
   }
+  EXPECT_EQ(by_reason["no bearer token"], 2u);
+  EXPECT_EQ(by_reason["wrong admin token"], 1u);
+}
+
+TEST_F(AdminRoutes, TenantApiAuthFailuresAreAuditedPerSource) {
+  for (int i = 0; i < 50; ++i) Call("GET", "/v1/sessions", "", "not-a-key");
+  auto failures = AuthFailuresUntil(50);
+  EXPECT_EQ(CountOf(failures), 50u);
+  ASSERT_GE(failures.size(), 2u);
+  EXPECT_LE(failures.size(), 10u) << "one record per failure: not aggregated";
+  EXPECT_EQ(failures[0]["data"]["listener"], "api") << failures[0].dump();
+  EXPECT_EQ(failures[0]["data"]["reason"], "unknown API key") << failures[0].dump();
+  EXPECT_EQ(failures[0]["data"]["route"], "sessions") << failures[0].dump();
+  EXPECT_EQ(failures[0]["data"]["count"], 1);
+  EXPECT_EQ(failures[1]["data"]["aggregated"], true) << failures[1].dump();
 }
 
 TEST_F(AdminRoutes, HealthAndReadinessNeedNoToken) {
@@ -307,7 +353,12 @@ TEST_F(AdminRoutes, WatcherReloadsAreAudited) {
 }
 
 TEST_F(AdminRoutes, AuditQueryPagesExportsAndVerifies) {
-  for (int i = 0; i < 3; ++i) Admin("GET", "/admin/v1/stats", "", "nope");
+  // Failures a window apart are records of their own (the source is forgotten
+  // after a quiet window).
+  for (int i = 0; i < 3; ++i) {
+    Admin("GET", "/admin/v1/stats", "", "nope");
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  }
   ASSERT_GE(AuditOf("auth.failure", 3).size(), 3u);
   auto page = Admin("GET", "/admin/v1/audit?type=auth.failure&limit=2");
   ASSERT_EQ(page.status, 200);
