@@ -1,8 +1,10 @@
 #include "supervisor/egress_tunnel.hpp"
 
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
 
+#include "supervisor/egress_address.hpp"
 #include "supervisor/egress_request.hpp"
 
 namespace hotplex::supervisor {
@@ -39,50 +41,60 @@ void EgressTunnel::Touch() {
 }
 
 void EgressTunnel::StartProxy() {
+  proxy_ = true;
   head_.reserve(1024);
   Touch();
   ReadHead();
 }
 
 void EgressTunnel::ReadHead() {
-  client_.async_read_some(asio::buffer(up_buf_), [self = shared_from_this()](error_code ec,
-                                                                             std::size_t n) {
-    if (ec || self->closed_) return self->Close();
-    const std::size_t scan_from = self->head_.size() >= 3 ? self->head_.size() - 3 : 0;
-    self->head_.append(self->up_buf_.data(), n);
-    const std::size_t end = FindHeadEnd(std::string_view(self->head_).substr(scan_from));
-    if (end != 0) return self->OnHead(scan_from + end);
-    if (self->head_.size() > kMaxProxyHeadBytes) {
-      return self->Refuse(431, "Request Header Fields Too Large",
-                          "hotplex egress: request head larger than " +
-                              std::to_string(kMaxProxyHeadBytes) + " bytes");
-    }
-    self->ReadHead();
-  });
+  client_.async_read_some(
+      asio::buffer(up_buf_), [self = shared_from_this()](error_code ec, std::size_t n) {
+        if (ec || self->closed_) return self->Close();
+        const std::size_t scan_from = self->head_.size() >= 3 ? self->head_.size() - 3 : 0;
+        self->head_.append(self->up_buf_.data(), n);
+        const std::size_t end = FindHeadEnd(std::string_view(self->head_).substr(scan_from));
+        if (end != 0) return self->OnHead(scan_from + end);
+        if (self->head_.size() > kMaxProxyHeadBytes) {
+          const std::string why = "hotplex egress: request head larger than " +
+                                  std::to_string(kMaxProxyHeadBytes) + " bytes";
+          self->Decide("", 0, false, why, "proxy");
+          return self->Refuse(431, "Request Header Fields Too Large", why);
+        }
+        self->ReadHead();
+      });
 }
 
 void EgressTunnel::OnHead(std::size_t head_end) {
   std::string rest = head_.substr(head_end);  // bytes the client sent after its head
   auto parsed = ParseProxyRequest(std::string_view(head_).substr(0, head_end));
+  head_.clear();
   if (auto* error = std::get_if<ProxyError>(&parsed)) {
+    Decide(error->host, 0, false, error->body, "proxy");  // the host escaped, never raw bytes
     return Refuse(error->status, error->reason, error->body);
   }
   auto& req = std::get<ProxyRequest>(parsed);
-  target_ = req.host + ":" + std::to_string(req.port);
-  const policies::HostVerdict verdict = config_->rules.Decide(req.host, req.port);
+  target_ = req.target.Authority();
+  const std::string& host = req.target.host.name;
+  const policies::HostVerdict verdict = config_->rules.Decide(host, req.target.port);
   if (!verdict.allowed) {
     const std::string why =
         verdict.matched.empty()
             ? target_ + " is not in the policy's network.allow_domains"
             : target_ + " matches '" + verdict.matched + "' in the policy's network.deny_domains";
-    Decide(req.host, req.port, false, why, "proxy");
+    Decide(host, req.target.port, false, why, "proxy");
     return Refuse(403, "Forbidden", "hotplex egress: " + why);
   }
-  Decide(req.host, req.port, true, "network.allow_domains: " + verdict.matched, "proxy");
+  allow_reason_ = "network.allow_domains: " + verdict.matched;
   std::string to_client = req.connect ? "HTTP/1.1 200 Connection Established\r\n\r\n" : "";
-  std::string to_upstream = req.connect ? std::move(rest) : req.upstream_head + rest;
-  Connect(policies::NormalizeHost(req.host), req.port, std::move(to_client),
-          std::move(to_upstream));
+  if (!req.connect) {
+    // One request per connection: only this request's body follows its head;
+    // whatever comes after it (a pipelined request) is dropped, never forwarded.
+    rest.resize(static_cast<std::size_t>(std::min<std::uint64_t>(rest.size(), req.body_bytes)));
+    body_left_ = req.body_bytes - rest.size();
+    rest.insert(0, req.upstream_head);
+  }
+  Connect(req.target, std::move(to_client), std::move(rest));
 }
 
 void EgressTunnel::Decide(const std::string& host, std::uint16_t port, bool allowed,
@@ -106,11 +118,16 @@ void EgressTunnel::Refuse(int status, std::string_view reason, std::string body)
 void EgressTunnel::StartForward(const policies::HostPort& target) {
   target_ = target.host + ":" + std::to_string(target.port);
   Decide(target.host, target.port, true, "network.forwards", "forward");
-  Connect(target.host, target.port, "", "");
+  // The policy's own target: resolved as written (validated by the policy decoder).
+  auto canonical = policies::CanonicalizeHost(target.host);
+  EgressTarget fixed{canonical ? *canonical : policies::CanonicalHost{target.host}, target.port};
+  Connect(fixed, "", "");
 }
 
-void EgressTunnel::Connect(std::string host, std::uint16_t port, std::string to_client,
+void EgressTunnel::Connect(const EgressTarget& target, std::string to_client,
                            std::string to_upstream) {
+  host_ = target.host;
+  port_ = target.port;
   timer_.expires_after(config_->limits.connect_timeout);
   timer_.async_wait([self = shared_from_this()](error_code ec) {
     if (ec || self->closed_) return;
@@ -119,7 +136,7 @@ void EgressTunnel::Connect(std::string host, std::uint16_t port, std::string to_
     self->upstream_.close(ignored);  // the pending connect fails with operation_aborted
   });
   auto on_connect = [self = shared_from_this(), to_client = std::move(to_client),
-                     to_upstream = std::move(to_upstream)](error_code ec, const Tcp::endpoint&) mutable {
+                     to_upstream = std::move(to_upstream)](error_code ec) mutable {
     if (self->closed_) return;
     if (ec) {
       const bool timed_out = ec == asio::error::operation_aborted;
@@ -129,44 +146,71 @@ void EgressTunnel::Connect(std::string host, std::uint16_t port, std::string to_
     }
     self->OnConnected(std::move(to_client), std::move(to_upstream));
   };
-  resolver_.async_resolve(
-      host, std::to_string(port),
-      [self = shared_from_this(), on_connect = std::move(on_connect)](
-          error_code ec, Tcp::resolver::results_type results) mutable {
-        if (self->closed_) return;
-        if (ec) return on_connect(ec, Tcp::endpoint{});
-        asio::async_connect(self->upstream_, results, std::move(on_connect));
-      });
+  // The canonical name, exactly as decided; an IP literal never goes to DNS.
+  const auto flags = host_.kind == policies::HostKind::kName
+                         ? Tcp::resolver::numeric_service | Tcp::resolver::address_configured
+                         : Tcp::resolver::numeric_service | Tcp::resolver::numeric_host;
+  resolver_.async_resolve(host_.name, std::to_string(port_), flags,
+                          [self = shared_from_this(), on_connect = std::move(on_connect)](
+                              error_code ec, Tcp::resolver::results_type results) mutable {
+                            if (self->closed_) return;
+                            self->OnResolved(ec, results, std::move(on_connect));
+                          });
+}
+
+void EgressTunnel::OnResolved(error_code ec, const Tcp::resolver::results_type& results,
+                              std::function<void(error_code)> on_connect) {
+  auto endpoints = std::make_shared<std::vector<Tcp::endpoint>>();
+  for (const auto& entry : results) endpoints->push_back(entry.endpoint());
+  if (!ec && proxy_ && host_.kind == policies::HostKind::kName) {
+    NameRuleEndpoints split = FilterForNameRule(*endpoints, HostAddresses());
+    if (split.allowed.empty() && !split.refused.empty()) {
+      const std::string why = target_ + " resolves to " + split.refused +
+                              ", which a name in the policy's network.allow_domains does not "
+                              "open (list that IP address itself in allow_domains, or use "
+                              "network.forwards)";
+      Decide(host_.name, port_, false, why, "proxy");
+      return Refuse(403, "Forbidden", "hotplex egress: " + why);
+    }
+    *endpoints = std::move(split.allowed);
+  }
+  // The policy allowed it (a failed lookup is answered 502/504 after this record).
+  if (proxy_) Decide(host_.name, port_, true, allow_reason_, "proxy");
+  if (ec) return on_connect(ec);
+  asio::async_connect(upstream_, *endpoints,
+                      [endpoints, on_connect = std::move(on_connect)](
+                          error_code connect_ec, const Tcp::endpoint&) { on_connect(connect_ec); });
 }
 
 void EgressTunnel::OnConnected(std::string to_client, std::string to_upstream) {
   Touch();
-  WriteThenSplice(client_, std::move(to_client), [self = shared_from_this(),
-                                                  to_upstream = std::move(to_upstream)]() mutable {
-    self->WriteThenSplice(self->upstream_, std::move(to_upstream), [self] { self->Splice(); });
-  });
+  WriteThenSplice(client_, std::move(to_client),
+                  [self = shared_from_this(), to_upstream = std::move(to_upstream)]() mutable {
+                    self->WriteThenSplice(self->upstream_, std::move(to_upstream),
+                                          [self] { self->Splice(); });
+                  });
 }
 
 void EgressTunnel::WriteThenSplice(Tcp::socket& to, std::string bytes, std::function<void()> next) {
   if (bytes.empty()) return next();
   auto data = std::make_shared<std::string>(std::move(bytes));
-  asio::async_write(to, asio::buffer(*data),
-                    [self = shared_from_this(), data, next = std::move(next)](error_code ec,
-                                                                              std::size_t) {
-                      if (ec || self->closed_) return self->Close();
-                      next();
-                    });
+  asio::async_write(
+      to, asio::buffer(*data),
+      [self = shared_from_this(), data, next = std::move(next)](error_code ec, std::size_t) {
+        if (ec || self->closed_) return self->Close();
+        next();
+      });
 }
 
 void EgressTunnel::Splice() {
-  PumpOnce(client_, upstream_, up_buf_, up_done_);
-  PumpOnce(upstream_, client_, down_buf_, down_done_);
+  PumpOnce(client_, upstream_, up_buf_, up_done_, body_left_ ? &*body_left_ : nullptr);
+  PumpOnce(upstream_, client_, down_buf_, down_done_, nullptr);
 }
 
 void EgressTunnel::PumpOnce(Tcp::socket& from, Tcp::socket& to, std::array<char, 16384>& buf,
-                            bool& done) {
-  from.async_read_some(asio::buffer(buf), [self = shared_from_this(), &from, &to, &buf, &done](
-                                              error_code ec, std::size_t n) {
+                            bool& done, std::uint64_t* budget) {
+  from.async_read_some(asio::buffer(buf), [self = shared_from_this(), &from, &to, &buf, &done,
+                                           budget](error_code ec, std::size_t n) {
     if (self->closed_) return;
     if (ec == asio::error::eof) {
       // Half-close: pass the EOF on and keep the other direction going.
@@ -178,10 +222,16 @@ void EgressTunnel::PumpOnce(Tcp::socket& from, Tcp::socket& to, std::array<char,
     }
     if (ec) return self->Close();
     self->Touch();
-    asio::async_write(to, asio::buffer(buf.data(), n),
-                      [self, &from, &to, &buf, &done](error_code wec, std::size_t) {
+    std::size_t pass = n;
+    if (budget != nullptr) {
+      pass = static_cast<std::size_t>(std::min<std::uint64_t>(n, *budget));
+      *budget -= pass;
+    }
+    if (pass == 0) return self->PumpOnce(from, to, buf, done, budget);  // past the one request
+    asio::async_write(to, asio::buffer(buf.data(), pass),
+                      [self, &from, &to, &buf, &done, budget](error_code wec, std::size_t) {
                         if (wec || self->closed_) return self->Close();
-                        self->PumpOnce(from, to, buf, done);
+                        self->PumpOnce(from, to, buf, done, budget);
                       });
   });
 }

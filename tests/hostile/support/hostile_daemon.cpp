@@ -62,6 +62,7 @@ void HostileDaemon::WriteConfig() const {
   std::ofstream policy(Dir() + "/policies/hostile.yaml");
   policy << "extends: default\nsandbox:\n  backend: " << options_.backend << "\n";
   if (!options_.image.empty()) policy << "  docker:\n    image: " << options_.image << "\n";
+  policy << options_.sandbox_extra;
   policy << "provider:\n  exec:\n    allowed_commands: [/bin/sh]\n" << options_.policy_extra;
   std::ofstream config(ConfigPath());
   config << "listen: 127.0.0.1:0\nadmin_listen: 127.0.0.1:0\n"

@@ -37,6 +37,32 @@ HostServer::~HostServer() {
   thread_.join();
 }
 
+namespace {
+
+// Reads the request head (the tests send small ones), then whatever else
+// arrives within 150 ms, so that a pipelined second request is seen.
+std::string ReadRequest(int fd) {
+  std::string data;
+  char buf[4096];
+  int quiet_ms = 5000;
+  while (true) {
+    pollfd cp{fd, POLLIN, 0};
+    if (::poll(&cp, 1, quiet_ms) != 1) break;
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    data.append(buf, static_cast<std::size_t>(n));
+    if (data.find("\r\n\r\n") != std::string::npos) quiet_ms = 150;
+  }
+  return data;
+}
+
+}  // namespace
+
+std::vector<std::string> HostServer::Received() const {
+  std::lock_guard lock(mu_);
+  return received_;
+}
+
 void HostServer::Serve() {
   while (!stop_) {
     pollfd pfd{listener_.Get(), POLLIN, 0};
@@ -44,21 +70,16 @@ void HostServer::Serve() {
     UniqueFd conn(::accept4(listener_.Get(), nullptr, nullptr, SOCK_CLOEXEC));
     if (!conn) continue;
     ++connections_;
-    // Read the request head (the tests send small ones), answer, close.
-    std::string head;
-    char buf[4096];
-    while (head.find("\r\n\r\n") == std::string::npos) {
-      pollfd cp{conn.Get(), POLLIN, 0};
-      if (::poll(&cp, 1, 5000) != 1) break;
-      const ssize_t n = ::recv(conn.Get(), buf, sizeof buf, 0);
-      if (n <= 0) break;
-      head.append(buf, static_cast<std::size_t>(n));
+    const std::string request = ReadRequest(conn.Get());
+    {
+      std::lock_guard lock(mu_);
+      received_.push_back(request);
     }
-    const std::string first_line = head.substr(0, head.find("\r\n"));
+    const std::string first_line = request.substr(0, request.find("\r\n"));
     const std::string body = body_ + " " + first_line;
-    const std::string response = "HTTP/1.1 200 OK\r\nContent-Length: " +
-                                 std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" +
-                                 body;
+    const std::string response =
+        "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) +
+        "\r\nConnection: close\r\n\r\n" + body;
     (void)::send(conn.Get(), response.data(), response.size(), MSG_NOSIGNAL);
   }
 }

@@ -1,12 +1,16 @@
 // HostServer: a tiny HTTP server on the host's 127.0.0.1 (ephemeral port) that
-// answers every request with a fixed body and counts connections. The
-// "internet" of the egress tests. Thread-safety: its own accept thread.
+// answers every request with a fixed body, counts connections and keeps what
+// each connection sent (its head and whatever followed within 150 ms: a
+// pipelined request shows up there). The "internet" of the egress tests.
+// Thread-safety: its own accept thread; the accessors may be called from any.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/unique_fd.hpp"
 
@@ -18,6 +22,8 @@ class HostServer {
   ~HostServer();
   std::uint16_t Port() const { return port_; }
   int Connections() const { return connections_.load(); }
+  // The bytes each connection sent, in order of arrival.
+  std::vector<std::string> Received() const;
 
  private:
   void Serve();
@@ -27,6 +33,8 @@ class HostServer {
   std::uint16_t port_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<int> connections_{0};
+  mutable std::mutex mu_;
+  std::vector<std::string> received_;
   std::thread thread_;
 };
 
