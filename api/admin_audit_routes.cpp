@@ -2,6 +2,7 @@
 // ones (export, transcript follow) are in admin_streams.cpp.
 #include "api/admin_query.hpp"
 #include "api/admin_routes.hpp"
+#include "supervisor/audit_store.hpp"
 #include "supervisor/transcript_store.hpp"
 
 namespace hotplex::api {
@@ -42,11 +43,7 @@ HttpResponse Verify(ApiContext& ctx, const HttpRequest& req, const AdminCaller& 
                       report.error().Describe());
   }
   AuditAdminAction(ctx, caller, "audit.verify", "", 200, report->ok ? "ok" : "broken");
-  return AdminOk(req, {{"ok", report->ok},
-                       {"checked", report->checked},
-                       {"first_bad_seq", report->first_bad_seq ? json(*report->first_bad_seq)
-                                                               : json()},
-                       {"problem", report->problem}});
+  return AdminOk(req, sv::AuditVerifyReportToJson(*report));
 }
 
 HttpResponse TranscriptPage(ApiContext& ctx, const Route& route, const HttpRequest& req,

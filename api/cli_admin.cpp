@@ -33,8 +33,11 @@ constexpr const char* kAuditHelp =
     "                            [--until TIME] [--limit N] [--json]\n"
     "       hotplexd audit export [same filters]    (NDJSON on stdout)\n"
     "       hotplexd audit verify [--json]          (exit 1 when the chain is broken)\n"
-    "       hotplexd audit verify --database STATE_DIR/audit.db [--json]\n"
-    "                                               (offline: reads the file, no daemon)\n\n"
+    "       hotplexd audit verify --database STATE_DIR/audit.db [--key FILE]\n"
+    "                             [--witness FILE|none] [--json]\n"
+    "                                               (offline: reads the files, no daemon;\n"
+    "                                               key and witness default to audit-key and\n"
+    "                                               audit-witness beside the database)\n\n"
     "TIME is RFC 3339 (2026-11-22T02:00:00Z) or Unix milliseconds; TYPE may end in *.\n";
 constexpr const char* kStatusHelp = "usage: hotplexd status [--json]\n\n"
                                     "The daemon's state: sessions, sandboxes, memory, load.\n";
@@ -218,9 +221,21 @@ void PrintAudit(const json& entries) {
 void PrintVerify(const json& b) {
   if (b.value("ok", false)) {
     std::printf("audit chain ok (%s records checked)\n", Str(b, "checked").c_str());
+  } else if (b.contains("first_bad_seq") && !b["first_bad_seq"].is_null()) {
+    std::printf("audit chain BROKEN at seq %s (%s): %s\n", Str(b, "first_bad_seq").c_str(),
+                b.value("kind", "").c_str(), Str(b, "problem").c_str());
   } else {
-    std::printf("audit chain BROKEN at seq %s: %s\n", Str(b, "first_bad_seq").c_str(),
+    std::printf("audit chain BROKEN (%s): %s\n", b.value("kind", "").c_str(),
                 Str(b, "problem").c_str());
+  }
+  for (const auto& p : b.value("more_problems", json::array())) {
+    std::printf("  also: %s\n", p.get<std::string>().c_str());
+  }
+  for (const auto& w : b.value("warnings", json::array())) {
+    std::printf("  warning: %s\n", w.get<std::string>().c_str());
+  }
+  if (!b.value("witness", "").empty()) {
+    std::printf("  witness: %s\n", b.value("witness", "").c_str());
   }
 }
 
@@ -268,15 +283,16 @@ void PrintStatus(const json& s) {
 // daemon may be stopped; nothing is written), same output and exit codes.
 int VerifyDatabaseFile(std::vector<std::string> args) {
   const bool as_json = TakeFlag(args, "--json");
-  std::string path, error;
+  std::string path, key, witness, error;
   TakeOption(args, "--database", path, error);
+  if (error.empty()) TakeOption(args, "--key", key, error);
+  if (error.empty()) TakeOption(args, "--witness", witness, error);
   if (!error.empty() || path.empty() || args.size() != 1) {
     return Fail(kExitUsage, error.empty() ? kAuditHelp : error);
   }
-  auto report = sv::VerifyAuditDatabase(path);
+  auto report = sv::VerifyAuditDatabase(path, key, witness);
   if (!report) return Fail(kExitFailed, report.error().Describe());
-  json b = {{"ok", report->ok}, {"checked", report->checked}, {"problem", report->problem},
-            {"first_bad_seq", report->first_bad_seq ? json(*report->first_bad_seq) : json()}};
+  const json b = sv::AuditVerifyReportToJson(*report);
   if (as_json) {
     std::printf("%s\n", b.dump().c_str());
   } else {

@@ -93,6 +93,11 @@ hotplex::Status Daemon::OpenAudit(sv::ManagerOptions& options) {
   audit.max_bytes = config_.audit.max_bytes;
   audit.archive_dir = config_.audit.archive_dir.empty() ? config_.state_dir + "/audit-archive"
                                                         : config_.audit.archive_dir;
+  audit.key_file = config_.audit.key_file;          // "" = beside audit.db
+  audit.witness_file = config_.audit.witness_file;  // "" = beside audit.db
+  HOTPLEX_TRY(audit.witness, sv::ParseWitnessMode(config_.audit.witness));
+  audit.checkpoint_every = config_.audit.checkpoint_every;
+  audit.checkpoint_interval = config_.audit.checkpoint_interval;
   auto store = sv::AuditStore::Open(std::move(audit));
   if (!store) return MakeError("cannot open the audit store: " + store.error().Describe());
   audit_ = std::move(*store);

@@ -96,6 +96,13 @@ struct AuditVerifyReport {
   std::int64_t checked = 0;                  // entries whose hash was recomputed
   std::optional<std::int64_t> first_bad_seq;  // first broken or missing entry
   std::string problem;                        // e.g. "hash mismatch", "missing seq 41"
+  // What kind of damage (supervisor/AUDIT.md): altered, rehashed, missing,
+  // behind_witness, rollback, anchor, downgrade, witness, live_head, unkeyed; "" when ok.
+  std::string kind;
+  std::vector<std::string> more_problems;  // further problems found (bounded)
+  std::vector<std::string> warnings;       // e.g. the legacy unkeyed prefix
+  std::int64_t legacy_through = 0;  // records 1..legacy_through are unkeyed (0: none)
+  std::string witness;              // what was checked against: "<file> (N checkpoints)"
 };
 
 class AuditReader {

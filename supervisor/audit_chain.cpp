@@ -1,5 +1,6 @@
 #include "supervisor/audit_chain.hpp"
 
+#include "supervisor/audit_key.hpp"
 #include "supervisor/event_json.hpp"
 #include "supervisor/sha256.hpp"
 
@@ -30,6 +31,10 @@ std::string AuditCanonicalForm(const AuditRow& row) {
 }
 
 std::string AuditRowHash(const AuditRow& row) { return Sha256Hex(AuditCanonicalForm(row)); }
+
+std::string AuditRowMac(const AuditRow& row, const AuditKey& key) {
+  return key.Mac(AuditCanonicalForm(row));
+}
 
 AuditEntry AuditRowToEntry(const AuditRow& row) {
   AuditEntry e;

@@ -1,7 +1,9 @@
 // The audit hash chain: the canonical form of an entry and its SHA-256.
 //
 //   canonical = ["<prev_hash>",<seq>,<ts_ms>,"<type>","<tenant>","<session>","<actor>",<data>]
-//   hash      = lowercase hex SHA-256 of the UTF-8 bytes of `canonical`
+//   hash      = lowercase hex HMAC-SHA-256 under the audit key (audit_key.hpp) of the
+//               UTF-8 bytes of `canonical`, for records from `keyed_from` on; plain
+//               SHA-256 for the legacy records an older daemon wrote before that
 //
 // Strings are JSON-quoted (nlohmann's escaping), numbers are decimal, `data`
 // is the canonical JSON of the record's data exactly as stored in the `data`
@@ -36,7 +38,9 @@ struct AuditRow {
 };
 
 std::string AuditCanonicalForm(const AuditRow& row);
-std::string AuditRowHash(const AuditRow& row);  // over prev_hash + content; ignores row.hash
+std::string AuditRowHash(const AuditRow& row);  // legacy: SHA-256 over prev_hash + content
+class AuditKey;
+std::string AuditRowMac(const AuditRow& row, const AuditKey& key);  // keyed: HMAC-SHA-256
 AuditEntry AuditRowToEntry(const AuditRow& row);
 
 }  // namespace hotplex::supervisor

@@ -144,6 +144,17 @@ Result<Anchor> ReadPair(sqlite3* db, const char* seq_key, const char* hash_key) 
 
 Result<Anchor> ReadAnchor(sqlite3* db) { return ReadPair(db, "anchor_seq", "anchor_hash"); }
 
+Result<std::optional<std::int64_t>> ReadKeyedFrom(sqlite3* db) {
+  HOTPLEX_TRY(std::string text, GetMeta(db, "keyed_from"));
+  if (text.empty()) return std::optional<std::int64_t>();
+  std::int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v < 1) {
+    return MakeError("audit meta: keyed_from is not a seq: " + text);
+  }
+  return std::optional<std::int64_t>(v);
+}
+
 Result<Anchor> ReadHead(sqlite3* db) {
   HOTPLEX_TRY(std::string seq, GetMeta(db, "head_seq"));
   if (seq.empty()) return ReadAnchor(db);

@@ -1,5 +1,6 @@
 // Audit retention: export the oldest records to the archive (NDJSON, fsynced),
-// then delete them and move the chain's anchor to the last deleted record.
+// then delete them, move the chain's anchor to the last deleted record and
+// write a signed `anchor` checkpoint to the witness.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -119,6 +120,10 @@ Result<RetentionReport> AuditStore::RunRetention(std::int64_t now_ms) {
     (void)SqliteExec(write_db_, "ROLLBACK", "audit retention");
     return s.error();
   }
+  // The witness records the new anchor, so that verify can tell pruning from
+  // someone deleting the first rows and moving the anchor by hand.
+  anchor_ = {cutoff, anchor_hash};
+  (void)WitnessLocked("anchor");  // logged and counted there
   (void)SqliteExec(write_db_, "PRAGMA incremental_vacuum", "audit retention");
   {
     std::lock_guard stats_lock(mu_);

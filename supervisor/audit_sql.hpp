@@ -6,11 +6,15 @@
 
 #include <cstdint>
 #include <functional>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "common/result.hpp"
 #include "supervisor/audit.hpp"
 #include "supervisor/audit_chain.hpp"
+#include "supervisor/audit_key.hpp"
+#include "supervisor/audit_witness.hpp"
 #include "supervisor/sqlite_statement.hpp"
 
 namespace hotplex::supervisor::audit_sql {
@@ -57,6 +61,22 @@ Result<Anchor> ReadHead(sqlite3* db);
 Result<AuditPage> Query(sqlite3* db, const AuditFilter& filter);
 hotplex::Status Export(sqlite3* db, const AuditFilter& filter,
                        const std::function<bool(const AuditEntry&)>& each);
-Result<AuditVerifyReport> Verify(sqlite3* db);
+// Where the keyed chain starts (meta keyed_from; nullopt: the database was
+// never opened by a daemon with an audit key) and the key's id (meta key_id).
+Result<std::optional<std::int64_t>> ReadKeyedFrom(sqlite3* db);
+
+// What Verify checks the rows against besides themselves.
+struct VerifyInputs {
+  const AuditKey* key = nullptr;            // needed when keyed records exist
+  const WitnessSummary* witness = nullptr;  // null: none read (see witness_note)
+  std::string witness_name;                 // the file (or "syslog") for messages
+  std::string witness_note;  // why there is no witness; a problem unless `witness_optional`
+  bool witness_optional = false;
+  std::optional<Anchor> live_head;          // online: the head the store committed last
+};
+// Runs in one read transaction; `snapshot_lock` (when given) is released as
+// soon as the snapshot is taken, so the writer waits only that long.
+Result<AuditVerifyReport> Verify(sqlite3* db, const VerifyInputs& in,
+                                 std::unique_lock<std::mutex>* snapshot_lock = nullptr);
 
 }  // namespace hotplex::supervisor::audit_sql

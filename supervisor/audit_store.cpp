@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <filesystem>
 #include <iostream>
 
 #include "supervisor/audit_sql.hpp"
@@ -44,6 +45,9 @@ Result<std::unique_ptr<AuditStore>> AuditStore::Open(AuditOptions options) {
   if ((options.retention.count() > 0 || options.max_bytes > 0) && options.archive_dir.empty()) {
     return MakeError("audit store: retention needs an archive_dir (records are exported first)");
   }
+  const auto dir = std::filesystem::path(options.path).parent_path();
+  if (options.key_file.empty()) options.key_file = (dir / "audit-key").string();
+  if (options.witness_file.empty()) options.witness_file = (dir / "audit-witness").string();
   std::unique_ptr<AuditStore> store(new AuditStore(std::move(options)));
   HOTPLEX_TRY_STATUS(store->OpenConnections());
   store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
@@ -58,12 +62,22 @@ hotplex::Status AuditStore::OpenConnections() {
   HOTPLEX_TRY_STATUS(SqliteExec(write_db_, "PRAGMA journal_mode=WAL", "audit store"));
   HOTPLEX_TRY_STATUS(SqliteExec(write_db_, "PRAGMA synchronous=FULL", "audit store"));
   HOTPLEX_TRY_STATUS(SqliteExec(write_db_, "PRAGMA wal_autocheckpoint=0", "audit store"));
+  // A WAL that grew under a burst is cut back to this size once it restarts.
+  HOTPLEX_TRY_STATUS(SqliteExec(write_db_, "PRAGMA journal_size_limit=4194304", "audit store"));
+  // After wal_autocheckpoint (which replaces the hook): the hard bound on the WAL.
+  sqlite3_wal_hook(write_db_, &AuditStore::WalHook, nullptr);
   HOTPLEX_TRY_STATUS(SqliteExec(write_db_, audit_sql::kSchema, "audit store: schema"));
   HOTPLEX_TRY(audit_sql::Anchor head, audit_sql::ReadHead(write_db_));
   head_ = {head.seq, head.hash};
+  HOTPLEX_TRY(audit_sql::Anchor anchor, audit_sql::ReadAnchor(write_db_));
+  anchor_ = {anchor.seq, anchor.hash};
+  HOTPLEX_TRY_STATUS(OpenKeyAndWitness());
   HOTPLEX_TRY(read_db_, OpenDb(options_.path, SQLITE_OPEN_READONLY));
   HOTPLEX_TRY(checkpoint_db_, OpenDb(options_.path, SQLITE_OPEN_READWRITE));
-  return {};
+  // A connection that has never read the database has not opened its WAL, and
+  // sqlite3_wal_checkpoint_v2 on it is a silent no-op (SQLITE_OK, log -1): this
+  // is why the checkpointer never copied anything into audit.db. One read opens it.
+  return SqliteExec(checkpoint_db_, "SELECT count(*) FROM sqlite_master", "audit checkpointer");
 }
 
 AuditStore::~AuditStore() {
@@ -75,9 +89,13 @@ AuditStore::~AuditStore() {
   checkpoint_wake_.notify_all();
   if (writer_.joinable()) writer_.join();
   if (checkpointer_.joinable()) checkpointer_.join();
-  if (checkpoint_db_ != nullptr) {  // the WAL back into the database for the next open
-    sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  if (write_db_ != nullptr) {
+    std::lock_guard lock(write_mu_);
+    (void)WitnessLocked("stop");  // logged and counted there
   }
+  // Everything into audit.db and the WAL cut to zero: after a clean stop no
+  // record lives only in the WAL.
+  if (checkpoint_db_ != nullptr) CheckpointWal(SQLITE_CHECKPOINT_TRUNCATE);
   sqlite3_close_v2(checkpoint_db_);
   sqlite3_close_v2(read_db_);
   sqlite3_close_v2(write_db_);
@@ -134,6 +152,10 @@ void AuditStore::WriterLoop() {
     const bool healthy = stats_.healthy;
     lock.unlock();
     if (!healthy) MarkHealth(Probe());
+    {
+      std::lock_guard write_lock(write_mu_);
+      MaybeWitnessLocked();
+    }
     const bool prune = options_.retention.count() > 0 || options_.max_bytes > 0;
     if (prune && std::chrono::steady_clock::now() >= next_retention) {
       next_retention = std::chrono::steady_clock::now() + options_.retention_interval;
@@ -157,7 +179,7 @@ void AuditStore::CheckpointLoop() {
     checkpoint_wake_.wait_for(lock, std::chrono::milliseconds(250), [&] { return stopping_; });
     if (stopping_) return;
     lock.unlock();
-    sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    CheckpointWal(SQLITE_CHECKPOINT_PASSIVE);
     lock.lock();
   }
 }
@@ -202,7 +224,7 @@ hotplex::Status AuditStore::CommitBatch(std::deque<Pending>& batch) {
   for (const auto& p : batch) {
     AuditRow row{head.seq + 1, now, p.record.type, p.record.tenant, p.record.session,
                  p.record.actor, CanonicalJson(p.record.data), head.hash, ""};
-    row.hash = AuditRowHash(row);
+    row.hash = AuditRowMac(row, key_);
     const std::string* texts[] = {&row.type, &row.tenant, &row.session, &row.actor,
                                   &row.data, &row.prev_hash, &row.hash};
     insert.Int(1, row.seq);
@@ -220,6 +242,8 @@ hotplex::Status AuditStore::CommitBatch(std::deque<Pending>& batch) {
   if (auto s = audit_sql::SetMeta(write_db_, "head_hash", head.hash); !s) return fail(s.error());
   if (auto s = SqliteExec(write_db_, "COMMIT", "audit store: commit"); !s) return fail(s.error());
   head_ = head;
+  unwitnessed_ += batch.size();
+  MaybeWitnessLocked();
   return {};
 }
 
@@ -255,9 +279,31 @@ hotplex::Status AuditStore::Export(const AuditFilter& filter,
   return audit_sql::Export(read_db_, filter, each);
 }
 
+// The witness is read and the database snapshot taken under write_mu_, so no
+// commit or checkpoint falls between them; the walk itself runs without it.
 Result<AuditVerifyReport> AuditStore::Verify() const {
-  std::lock_guard lock(read_mu_);
-  return audit_sql::Verify(read_db_);
+  audit_sql::VerifyInputs in;
+  in.key = &key_;
+  std::optional<WitnessSummary> witness;
+  std::unique_lock write_lock(write_mu_);
+  in.live_head = audit_sql::Anchor{head_.seq, head_.hash};
+  if (options_.witness == WitnessMode::kFile) {
+    in.witness_name = options_.witness_file;
+    auto w = ReadWitness(options_.witness_file, key_);
+    if (!w) return w.error();
+    witness = std::move(*w);
+    in.witness = &*witness;
+  } else {
+    in.witness_optional = true;
+    in.witness_note = options_.witness == WitnessMode::kSyslog
+                          ? "the witness is syslog: checked here only against the running "
+                            "daemon's head; verify offline against a journal export "
+                            "(hotplexd audit verify --database ... --witness FILE)"
+                          : "no witness (audit.witness: none): truncation and rollback are "
+                            "detected only against the running daemon's head";
+  }
+  std::lock_guard read_lock(read_mu_);
+  return audit_sql::Verify(read_db_, in, &write_lock);
 }
 
 }  // namespace hotplex::supervisor

@@ -261,6 +261,20 @@ void ReadRoot(Reader& r, const YAML::Node& root, DaemonConfig& c) {
               [&](auto& n2, auto& p2) { r.Bool(n2, p2, c.audit.record_prompt_text); }},
              {"queue_limit",
               [&](auto& n2, auto& p2) { r.Unsigned(n2, p2, c.audit.queue_limit, 1u << 24); }},
+             {"key_file", [&](auto& n2, auto& p2) { r.Scalar(n2, p2, c.audit.key_file); }},
+             {"witness", [&](auto& n2, auto& p2) {
+                if (!r.Scalar(n2, p2, c.audit.witness)) return;
+                if (c.audit.witness != "file" && c.audit.witness != "syslog" &&
+                    c.audit.witness != "none") {
+                  r.Fail(n2, p2, "expected file, syslog or none");
+                }
+              }},
+             {"witness_file", [&](auto& n2, auto& p2) { r.Scalar(n2, p2, c.audit.witness_file); }},
+             {"checkpoint_every", [&](auto& n2, auto& p2) {
+                r.Positive(n2, p2, c.audit.checkpoint_every, 1u << 24);
+              }},
+             {"checkpoint_interval",
+              [&](auto& n2, auto& p2) { r.Duration(n2, p2, c.audit.checkpoint_interval); }},
              {"auth_failure_window",
               [&](auto& n2, auto& p2) { r.Duration(n2, p2, c.audit.auth_failure_window); }},
              {"auth_failure_sources", [&](auto& n2, auto& p2) {

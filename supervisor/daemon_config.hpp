@@ -99,6 +99,12 @@ struct AuditSettings {
   std::string archive_dir;                 // "" = <state_dir>/audit-archive
   bool record_prompt_text = false;
   std::size_t queue_limit = 65536;
+  // Tamper evidence (supervisor/AUDIT.md): the HMAC key and the witness.
+  std::string key_file;                    // "" = <state_dir>/audit-key
+  std::string witness = "file";            // file | syslog | none
+  std::string witness_file;                // "" = <state_dir>/audit-witness
+  std::uint64_t checkpoint_every = 1000;   // records between witness checkpoints
+  std::chrono::milliseconds checkpoint_interval{2000};
   // auth.failure records are aggregated per source and window (supervisor/AUDIT.md).
   std::chrono::milliseconds auth_failure_window{60000};
   std::size_t auth_failure_sources = 1024;

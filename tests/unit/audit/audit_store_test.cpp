@@ -7,7 +7,8 @@
 #include <thread>
 
 #include "supervisor/audit_chain.hpp"
-#include "supervisor/sha256.hpp"
+#include "supervisor/audit_key.hpp"
+#include "supervisor/hmac_sha256.hpp"
 #include "tests/support/piped_process.hpp"
 #include "tests/unit/audit/audit_test_util.hpp"
 
@@ -51,7 +52,12 @@ TEST_F(AuditStoreTest, AppendAssignsSeqAndChainsHashes) {
   const AuditEntry& e = page->entries[1];
   const std::string canonical = "[\"" + e.prev_hash + "\",2," + std::to_string(e.ts_ms) +
                                 ",\"tool.decision\",\"zeta\",\"s2\",\"policy\",{\"i\":2}]";
-  EXPECT_EQ(e.hash, Sha256Hex(canonical));
+  // Keyed: HMAC-SHA-256 under the key in audit-key (64 hex digits) beside the database.
+  std::string hex = hotplex::testing::ReadFile(dir_.Path() + "/audit-key");
+  hex.pop_back();
+  auto key = HexDecode(hex);
+  ASSERT_TRUE(key);
+  EXPECT_EQ(e.hash, HmacSha256Hex(*key, canonical));
   EXPECT_FALSE(page->next_after.has_value());
 }
 
