@@ -211,6 +211,41 @@ void CompareLive(const Anchor& live, const Walk& walk, std::int64_t db_last, Fin
             ": audit.db was changed under the running daemon");
 }
 
+struct Snapshot {
+  Anchor anchor;
+  Anchor head;
+  std::optional<std::int64_t> keyed_from;
+  std::int64_t last = 0;  // the highest seq present (the anchor when there is none)
+};
+
+Result<Snapshot> ReadSnapshot(sqlite3* db) {
+  Snapshot snap;
+  HOTPLEX_TRY(snap.anchor, ReadAnchor(db));
+  HOTPLEX_TRY(snap.head, ReadHead(db));
+  HOTPLEX_TRY(snap.keyed_from, ReadKeyedFrom(db));
+  SqliteStatement max(db, "SELECT max(seq) FROM audit");
+  if (!max.Ok() || sqlite3_step(max.Get()) != SQLITE_ROW) return SqliteError(db, "audit verify");
+  snap.last = std::max(max.ColInt(0), snap.anchor.seq);
+  return snap;
+}
+
+// What the report says besides its findings: the legacy prefix, the witness.
+void Annotate(AuditVerifyReport& report, const Anchor& anchor, std::int64_t keyed_from,
+              const VerifyInputs& in) {
+  if (keyed_from != INT64_MAX && keyed_from - 1 > anchor.seq) {
+    report.legacy_through = keyed_from - 1;
+    report.warnings.push_back(
+        "records " + std::to_string(anchor.seq + 1) + ".." + std::to_string(keyed_from - 1) +
+        " predate the audit key (plain SHA-256); they are pinned by the MAC of seq " +
+        std::to_string(keyed_from) + " over its prev_hash and by the witness");
+  }
+  if (in.witness == nullptr && in.witness_optional) report.warnings.push_back(in.witness_note);
+  if (in.witness != nullptr && in.witness->last) {
+    report.witness = in.witness_name + " (" + std::to_string(in.witness->checkpoints) +
+                     " checkpoints, last: seq " + std::to_string(in.witness->last->seq) + ")";
+  }
+}
+
 }  // namespace
 
 Result<AuditVerifyReport> Verify(sqlite3* db, const VerifyInputs& in,
@@ -221,52 +256,35 @@ Result<AuditVerifyReport> Verify(sqlite3* db, const VerifyInputs& in,
     sqlite3* db;
     ~EndRead() { (void)SqliteExec(db, "COMMIT", "audit verify"); }
   } end_read{db};
-  HOTPLEX_TRY(Anchor anchor, ReadAnchor(db));
-  HOTPLEX_TRY(Anchor head, ReadHead(db));
-  HOTPLEX_TRY(std::optional<std::int64_t> db_keyed_from, ReadKeyedFrom(db));
-  SqliteStatement max(db, "SELECT max(seq) FROM audit");
-  if (!max.Ok() || sqlite3_step(max.Get()) != SQLITE_ROW) return SqliteError(db, "audit verify");
-  const std::int64_t db_last = std::max(max.ColInt(0), anchor.seq);
+  HOTPLEX_TRY(const Snapshot snap, ReadSnapshot(db));
   if (snapshot_lock != nullptr) snapshot_lock->unlock();
-
   const bool witnessed = in.witness != nullptr && in.witness->first.has_value();
   // The witness's keyed start is signed; audit_meta's is not (an attacker could
   // move it up to pass keyed records off as legacy ones).
   const std::int64_t keyed_from =
-      witnessed ? in.witness->first->keyed_from : db_keyed_from.value_or(INT64_MAX);
-  if (in.key == nullptr && db_last >= keyed_from) {
+      witnessed ? in.witness->first->keyed_from : snap.keyed_from.value_or(INT64_MAX);
+  if (in.key == nullptr && snap.last >= keyed_from) {
     return MakeError("records from seq " + std::to_string(keyed_from) +
                      " on are signed: the audit key file is needed to verify them (--key FILE)");
   }
   Findings findings;
   Walk walk;
-  HOTPLEX_TRY_STATUS(WalkRows(db, anchor, keyed_from, in, walk, findings));
-  CompareMetaHead(head, walk, findings);
+  HOTPLEX_TRY_STATUS(WalkRows(db, snap.anchor, keyed_from, in, walk, findings));
+  CompareMetaHead(snap.head, walk, findings);
   if (in.witness != nullptr) {
-    CompareWitness(anchor, db_last, db_keyed_from, in, findings);
+    CompareWitness(snap.anchor, snap.last, snap.keyed_from, in, findings);
   } else if (!in.witness_optional) {
     findings.Add(std::nullopt, "witness", in.witness_note);
   }
-  if (!db_keyed_from && !witnessed) {
+  if (!snap.keyed_from && !witnessed) {
     findings.Add(std::nullopt, "unkeyed",
                  "this audit.db has no keyed chain and no witness (written before audit keys "
                  "existed): it is not tamper-evident; start the daemon once to begin the keyed "
                  "chain");
   }
-  if (in.live_head) CompareLive(*in.live_head, walk, db_last, findings);
+  if (in.live_head) CompareLive(*in.live_head, walk, snap.last, findings);
   AuditVerifyReport report = findings.Report(walk.checked);
-  if (keyed_from != INT64_MAX && keyed_from - 1 > anchor.seq) {
-    report.legacy_through = keyed_from - 1;
-    report.warnings.push_back(
-        "records " + std::to_string(anchor.seq + 1) + ".." + std::to_string(keyed_from - 1) +
-        " predate the audit key (plain SHA-256); they are pinned by the MAC of seq " +
-        std::to_string(keyed_from) + " over its prev_hash and by the witness");
-  }
-  if (in.witness == nullptr && in.witness_optional) report.warnings.push_back(in.witness_note);
-  if (witnessed) {
-    report.witness = in.witness_name + " (" + std::to_string(in.witness->checkpoints) +
-                     " checkpoints, last: seq " + std::to_string(in.witness->last->seq) + ")";
-  }
+  Annotate(report, snap.anchor, keyed_from, in);
   return report;
 }
 

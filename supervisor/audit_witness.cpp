@@ -52,22 +52,9 @@ bool Assign(AuditCheckpoint& c, std::string& key_id, std::string_view token) {
   return false;
 }
 
-// The checkpoint findings that only the sequence of lines shows.
-void CheckSequence(WitnessSummary& s, const AuditCheckpoint& c, std::int64_t line) {
-  auto find = [&](std::int64_t seq, const char* kind, std::string text) {
-    if (!s.finding) s.finding = WitnessFinding{seq, kind, std::move(text)};
-  };
-  const std::string at = "witness line " + std::to_string(line) + " (" + c.kind + ", " +
-                         FormatMs(c.ts_ms) + ")";
-  if (!s.first) {
-    if (c.kind == "new" && c.keyed_from <= c.seq) {
-      find(c.keyed_from, "witness",
-           at + ": the witness was created while keyed records " + std::to_string(c.keyed_from) +
-               ".." + std::to_string(c.seq) + " already existed: its earlier checkpoints are "
-               "gone (the witness file was deleted or replaced)");
-    }
-    return;
-  }
+template <class Find>
+void CheckHead(const WitnessSummary& s, const AuditCheckpoint& c, const std::string& at,
+               Find& find) {
   const AuditCheckpoint& last = *s.last;
   if (c.kind == "new") {
     find(c.seq + 1, "witness", at + ": the witness was started again inside the same file");
@@ -79,6 +66,17 @@ void CheckSequence(WitnessSummary& s, const AuditCheckpoint& c, std::int64_t lin
              std::to_string(last.seq) + " were lost before this start (audit.db restored from "
              "an older copy, its tail or WAL cut)");
   }
+  if (c.keyed_from != s.first->keyed_from) {
+    find(std::min(c.keyed_from, s.first->keyed_from), "downgrade",
+         at + ": the keyed chain's start moved from seq " +
+             std::to_string(s.first->keyed_from) + " to seq " + std::to_string(c.keyed_from));
+  }
+}
+
+template <class Find>
+void CheckAnchor(const WitnessSummary& s, const AuditCheckpoint& c, const std::string& at,
+                 Find& find) {
+  const AuditCheckpoint& last = *s.last;
   if (c.anchor_seq < last.anchor_seq) {
     find(c.anchor_seq + 1, "anchor",
          at + ": the anchor went back from seq " + std::to_string(last.anchor_seq) +
@@ -96,11 +94,26 @@ void CheckSequence(WitnessSummary& s, const AuditCheckpoint& c, std::int64_t lin
          at + ": seq " + std::to_string(c.seq) + " has another hash than in the line before: "
               "the chain was rewritten while the daemon was stopped");
   }
-  if (c.keyed_from != s.first->keyed_from) {
-    find(std::min(c.keyed_from, s.first->keyed_from), "downgrade",
-         at + ": the keyed chain's start moved from seq " +
-             std::to_string(s.first->keyed_from) + " to seq " + std::to_string(c.keyed_from));
+}
+
+// The checkpoint findings that only the sequence of lines shows.
+void CheckSequence(WitnessSummary& s, const AuditCheckpoint& c, std::int64_t line) {
+  auto find = [&](std::int64_t seq, const char* kind, std::string text) {
+    if (!s.finding) s.finding = WitnessFinding{seq, kind, std::move(text)};
+  };
+  const std::string at = "witness line " + std::to_string(line) + " (" + c.kind + ", " +
+                         FormatMs(c.ts_ms) + ")";
+  if (!s.first) {
+    if (c.kind == "new" && c.keyed_from <= c.seq) {
+      find(c.keyed_from, "witness",
+           at + ": the witness was created while keyed records " + std::to_string(c.keyed_from) +
+               ".." + std::to_string(c.seq) + " already existed: its earlier checkpoints are "
+               "gone (the witness file was deleted or replaced)");
+    }
+    return;
   }
+  CheckHead(s, c, at, find);
+  CheckAnchor(s, c, at, find);
 }
 
 void Accept(WitnessSummary& s, std::string_view text, std::int64_t line, const AuditKey& key) {

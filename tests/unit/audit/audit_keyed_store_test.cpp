@@ -216,6 +216,48 @@ TEST_F(AuditKeyedStoreTest, ALegacyDatabaseIsNotSilentlyVerifiedAndMigratesAtThe
   EXPECT_EQ(Offline().first_bad_seq.value_or(-1), 2);
 }
 
+TEST_F(AuditKeyedStoreTest, RetentionRecordsTheNewAnchorInTheWitness) {
+  AuditOptions o;
+  o.retention = std::chrono::milliseconds(60 * 1000);
+  o.archive_dir = dir_.Path() + "/archive";
+  {
+    auto store = Open(o);
+    Fill(*store, 6);
+    const std::int64_t ts = store->Query({})->entries.back().ts_ms;
+    auto pruned = store->RunRetention(ts + 60 * 1000 + 1);
+    ASSERT_TRUE(pruned) << pruned.error().Describe();
+    EXPECT_EQ(pruned->deleted, 6);
+    Fill(*store, 2);
+    auto r = store->Verify();
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r->ok) << r->problem;
+  }
+  EXPECT_NE(hotplex::testing::ReadFile(WitnessFile()).find("kind=anchor seq=6 "), std::string::npos);
+  AuditVerifyReport offline = Offline();
+  EXPECT_TRUE(offline.ok) << offline.problem;
+  EXPECT_EQ(offline.checked, 2);
+}
+
+TEST_F(AuditKeyedStoreTest, ASyslogWitnessIsNamedInTheReport) {
+  AuditOptions o;
+  o.witness = WitnessMode::kSyslog;
+  auto store = Open(o);
+  Fill(*store, 2);
+  EXPECT_FALSE(fs::exists(WitnessFile()));
+  auto r = store->Verify();
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->ok) << r->problem;
+  ASSERT_EQ(r->warnings.size(), 1u);
+  EXPECT_NE(r->warnings[0].find("the witness is syslog"), std::string::npos) << r->warnings[0];
+  // The live head still catches a cut under the running daemon.
+  RawSql(Db(), "DELETE FROM audit WHERE seq = 2; UPDATE audit_meta SET value='1' WHERE key='head_seq';"
+               "UPDATE audit_meta SET value=(SELECT hash FROM audit WHERE seq=1) WHERE key='head_hash';");
+  auto cut = store->Verify();
+  ASSERT_TRUE(cut);
+  EXPECT_EQ(cut->kind, "live_head") << cut->problem;
+  EXPECT_EQ(cut->first_bad_seq.value_or(-1), 2);
+}
+
 TEST_F(AuditKeyedStoreTest, TheWalIsCheckpointedUnderLoadAndGoneAfterClose) {
   auto store = Open();
   const std::string blob(1000, 'x');
