@@ -2,10 +2,16 @@
 // sandboxed agent sessions). Parses the command line and the config, opens the
 // policy directory, picks the sandbox backends and runs a Daemon until
 // SIGTERM/SIGINT.
+#include <sys/resource.h>
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "api/cli.hpp"
 #include "api/daemon.hpp"
@@ -117,17 +123,44 @@ Result<std::string> DockerInstanceName(const sv::DaemonConfig& config) {
   return sandbox::DockerInstanceForStateDir(config.state_dir);
 }
 
-int Serve(sv::DaemonConfig config) {
-  auto prepared = sv::PrepareStateDir(config.state_dir);
-  if (!prepared) return std::fprintf(stderr, "hotplexd: %s\n", prepared.error().Describe().c_str()), 1;
-  std::optional<sv::LocalKey> local_key;
+// Every connection, session pipe and database costs descriptors: the soft
+// limit (often 1024) is raised to the hard one. Payloads keep their policy's
+// limits.open_files, which the sandbox sets on its own.
+void RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t before = limit.rlim_cur;
+  limit.rlim_cur = limit.rlim_max;
+  const bool raised = ::setrlimit(RLIMIT_NOFILE, &limit) == 0;
+  if (!raised) ::getrlimit(RLIMIT_NOFILE, &limit);
+  const nlohmann::json line = {{"level", raised ? "info" : "warn"},
+                               {"component", "serve"},
+                               {"msg", raised ? "open file limit" : "cannot raise the open file limit"},
+                               {"soft", limit.rlim_cur},
+                               {"hard", limit.rlim_max},
+                               {"was", before}};
+  std::fprintf(stderr, "%s\n", line.dump().c_str());
+}
+
+// The state dir, its keys and databases (state_dir.hpp) and the tenants'
+// workspace roots, before anything opens them.
+hotplex::Status PrepareState(sv::DaemonConfig& config, std::optional<sv::LocalKey>& local_key) {
+  HOTPLEX_TRY_STATUS(sv::PrepareStateDir(config.state_dir));
   if (config.tenants.empty()) {
-    auto key = sv::EnsureLocalApiKey(config.state_dir);
-    if (!key) return std::fprintf(stderr, "hotplexd: %s\n", key.error().Describe().c_str()), 1;
-    local_key = std::move(*key);
+    HOTPLEX_TRY(local_key, sv::EnsureLocalApiKey(config.state_dir));
   }
-  auto completed = sv::CompleteTenants(config, local_key ? &*local_key : nullptr);
-  if (!completed) return std::fprintf(stderr, "hotplexd: %s\n", completed.error().Describe().c_str()), 1;
+  HOTPLEX_TRY_STATUS(sv::CompleteTenants(config, local_key ? &*local_key : nullptr));
+  return sv::PrepareWorkspaceRoots(config);
+}
+
+int Serve(sv::DaemonConfig config) {
+  // Whatever the daemon creates (databases and their -wal/-shm, keys, dirs) is
+  // its own: the layout's wider modes (0711 dirs) are set explicitly.
+  ::umask(077);
+  RaiseOpenFileLimit();
+  std::optional<sv::LocalKey> local_key;
+  auto prepared = PrepareState(config, local_key);
+  if (!prepared) return std::fprintf(stderr, "hotplexd: %s\n", prepared.error().Describe().c_str()), 1;
   auto store = OpenPolicies(config.policy_dir);
   if (!store) return std::fprintf(stderr, "hotplexd: %s\n", store.error().Describe().c_str()), 1;
   sv::PolicyStoreSource policies(**store);

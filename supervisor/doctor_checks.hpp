@@ -39,6 +39,7 @@ CheckResult CheckSeccomp();
 // Checks of the daemon's surroundings (doctor_host_checks.cpp).
 CheckResult CheckDockerSocket();
 CheckResult CheckClaudeCli(const std::vector<std::string>& claude_command);
+// The state dir against the rules the daemon starts with (supervisor/state_dir.hpp).
 CheckResult CheckStateDir(const std::string& state_dir);
 // `name` is the check's identifier ("port_api", "port_admin").
 CheckResult CheckPortFree(const std::string& name, const ListenAddress& address);

@@ -17,6 +17,7 @@
 #include "common/unique_fd.hpp"
 #include "sandbox/docker_client.hpp"
 #include "supervisor/doctor_checks.hpp"
+#include "supervisor/state_dir.hpp"
 
 extern char** environ;
 
@@ -95,20 +96,6 @@ std::string ModeText(mode_t mode) {
   return buf;
 }
 
-// A secret file (api-key, admin-token) must be ours and 0600.
-std::optional<CheckResult> CheckSecretFile(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return std::nullopt;  // not created yet
-  if (st.st_uid != ::geteuid() || (st.st_mode & 077) != 0) {
-    return Make("state_dir", CheckStatus::kFail,
-                path + " has owner uid " + std::to_string(st.st_uid) + " and mode " +
-                    ModeText(st.st_mode) + ": others can read the secret",
-                "chown " + std::to_string(::geteuid()) + " " + path + " && chmod 0600 " + path +
-                    " (and rotate the secret if it leaked)");
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 CheckResult CheckDockerSocket() {
@@ -152,9 +139,11 @@ CheckResult CheckClaudeCli(const std::vector<std::string>& claude_command) {
               claude_command[0] + ": " + FirstLine(ran->output));
 }
 
+// The state dir's rules are the daemon's own (supervisor/state_dir.hpp): what
+// the start refuses fails here, a mode the start would narrow warns.
 CheckResult CheckStateDir(const std::string& state_dir) {
   struct stat st {};
-  if (::stat(state_dir.c_str(), &st) != 0) {
+  if (::lstat(state_dir.c_str(), &st) != 0) {
     const Error error = ErrnoError("stat", state_dir);
     if (error.sys_errno != ENOENT) {
       return Make("state_dir", CheckStatus::kFail, error.Describe(),
@@ -163,27 +152,24 @@ CheckResult CheckStateDir(const std::string& state_dir) {
     return Make("state_dir", CheckStatus::kPass,
                 state_dir + " does not exist yet; hotplexd serve creates it (mode 0711)");
   }
-  const std::string found = state_dir + ": owner uid " + std::to_string(st.st_uid) + ", mode " +
-                            ModeText(st.st_mode);
-  const std::string chmod = "chown " + std::to_string(::geteuid()) + " " + state_dir +
-                            " && chmod 0711 " + state_dir;
-  if (!S_ISDIR(st.st_mode)) {
-    return Make("state_dir", CheckStatus::kFail, state_dir + " is not a directory",
-                "remove it or point --state-dir elsewhere");
+  const auto findings = InspectStateDir(state_dir);
+  const StateDirFinding* first = findings.empty() ? nullptr : &findings.front();
+  for (const auto& f : findings) {
+    if (f.refused) {
+      first = &f;
+      break;
+    }
   }
-  if (st.st_uid != ::geteuid() || (st.st_mode & S_IWOTH) != 0) {
-    return Make("state_dir", CheckStatus::kFail,
-                found + (st.st_uid != ::geteuid() ? ": not owned by the daemon's user"
-                                                  : ": writable by everyone"),
-                chmod);
+  if (first == nullptr) {
+    return Make("state_dir", CheckStatus::kPass,
+                state_dir + ": owner uid " + std::to_string(st.st_uid) + ", mode " +
+                    ModeText(st.st_mode) + "; keys and databases 0600, nobody else writes them");
   }
-  for (const char* secret : {"api-key", "admin-token"}) {
-    if (auto bad = CheckSecretFile(state_dir + "/" + secret)) return *bad;
-  }
-  if ((st.st_mode & S_IWGRP) != 0) {
-    return Make("state_dir", CheckStatus::kWarn, found + ": writable by its group", chmod);
-  }
-  return Make("state_dir", CheckStatus::kPass, found + "; secrets 0600");
+  std::string detail = first->path + " " + first->what;
+  if (findings.size() > 1) detail += " (and " + std::to_string(findings.size() - 1) + " more)";
+  if (first->refused) detail += ": hotplexd serve refuses to start";
+  return Make("state_dir", first->refused ? CheckStatus::kFail : CheckStatus::kWarn, detail,
+              first->fix);
 }
 
 CheckResult CheckPortFree(const std::string& name, const ListenAddress& address) {

@@ -34,8 +34,10 @@ constexpr LayoutDir kDirs[] = {{"workspaces", kStateDirMode, true, true},
                                {"transcripts", kPrivateDirMode, false, false},
                                {"audit-archive", kPrivateDirMode, false, false}};
 constexpr const char* kSecrets[] = {"admin-token", "api-key", "audit-key"};
+// Files of the daemon's state: nobody else may write them; read bits go at start.
 constexpr const char* kDatabases[] = {"sessions.db", "sessions.db-wal", "sessions.db-shm",
-                                      "audit.db",    "audit.db-wal",    "audit.db-shm"};
+                                      "audit.db",    "audit.db-wal",    "audit.db-shm",
+                                      "audit-witness"};
 
 void Log(std::string_view msg, const std::string& path, const nlohmann::json& extra = {}) {
   nlohmann::json line = {{"level", "info"}, {"component", "state_dir"}, {"msg", msg}, {"path", path}};
@@ -59,8 +61,12 @@ std::string ChownChmod(const std::string& path, mode_t mode) {
   return "chown " + DaemonOwner() + " " + path + " && chmod " + ModeText(mode) + " " + path;
 }
 
-Error Refused(const std::string& path, const std::string& what, const std::string& fix) {
-  return MakeError(path + " " + what + ": the daemon does not trust it (fix: " + fix + ")");
+Error ToError(const StateDirFinding& f) {
+  return MakeError(f.path + " " + f.what + ": the daemon does not trust it (fix: " + f.fix + ")");
+}
+
+StateDirFinding Refused(const std::string& path, std::string what, std::string fix) {
+  return StateDirFinding{path, std::move(what), std::move(fix), true};
 }
 
 mode_t DefaultMode(DaemonFileKind kind) {
@@ -74,9 +80,9 @@ std::string Normalized(const std::string& path) {
   return p.string();
 }
 
-hotplex::Status CheckFd(int fd, const std::string& path, DaemonFileKind kind, mode_t mode) {
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) return ErrnoError("fstat", path);
+// The trust rule on a stat of the opened file; `mode` is the layout's (for the fix).
+std::optional<StateDirFinding> Judge(const struct stat& st, const std::string& path,
+                                     DaemonFileKind kind, mode_t mode) {
   const bool want_dir = kind == DaemonFileKind::kDirectory;
   if (want_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
     return Refused(path, want_dir ? "is not a directory" : "is not a regular file",
@@ -96,23 +102,47 @@ hotplex::Status CheckFd(int fd, const std::string& path, DaemonFileKind kind, mo
     return Refused(path, "has mode " + ModeText(st.st_mode) + ": group or others can read the secret",
                    ChownChmod(path, mode) + rotate);
   }
+  return std::nullopt;
+}
+
+hotplex::Status CheckFd(int fd, const std::string& path, DaemonFileKind kind, mode_t mode) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return ErrnoError("fstat", path);
+  if (auto refused = Judge(st, path, kind, mode)) return ToError(*refused);
   return {};
+}
+
+// An entry opened without following a link: its fd (none when absent), or
+// why the rule refuses it.
+struct Probe {
+  std::optional<UniqueFd> fd;
+  std::optional<StateDirFinding> refused;
+};
+
+Result<Probe> ProbeAt(int dir, const char* name, const std::string& path, DaemonFileKind kind,
+                      mode_t mode, int flags = 0) {
+  Probe probe;
+  UniqueFd fd(::openat(dir, name, flags | kOpenFlags));
+  if (!fd) {
+    Error error = ErrnoError("open", path);
+    if (error.sys_errno == ENOENT) return probe;
+    if (error.sys_errno != ELOOP) return error;
+    probe.refused = Refused(path, "is a symbolic link",
+                            "put the real file there (" + ChownChmod(path, mode) + ") or remove the link");
+    return probe;
+  }
+  struct stat st {};
+  if (::fstat(fd.Get(), &st) != 0) return ErrnoError("fstat", path);
+  probe.refused = Judge(st, path, kind, mode);
+  if (!probe.refused) probe.fd = std::move(fd);
+  return probe;
 }
 
 Result<std::optional<UniqueFd>> OpenAt(int dir, const char* name, const std::string& path,
                                        DaemonFileKind kind, mode_t mode, int flags = 0) {
-  UniqueFd fd(::openat(dir, name, flags | kOpenFlags));
-  if (!fd) {
-    Error error = ErrnoError("open", path);
-    if (error.sys_errno == ENOENT) return std::optional<UniqueFd>();
-    if (error.sys_errno == ELOOP) {
-      return Refused(path, "is a symbolic link",
-                     "put the real file there (" + ChownChmod(path, mode) + ") or remove the link");
-    }
-    return error;
-  }
-  HOTPLEX_TRY_STATUS(CheckFd(fd.Get(), path, kind, mode));
-  return std::optional<UniqueFd>(std::move(fd));
+  HOTPLEX_TRY(Probe probe, ProbeAt(dir, name, path, kind, mode, flags));
+  if (probe.refused) return ToError(*probe.refused);
+  return std::move(probe.fd);
 }
 
 // Sets exactly `mode` (the umask may have taken bits, an older layout had more).
@@ -265,6 +295,39 @@ hotplex::Status PrepareStateDir(const std::string& state_dir) {
     if (fd) HOTPLEX_TRY_STATUS(SetMode(fd->Get(), path, kPrivateFileMode));
   }
   return {};
+}
+
+std::vector<StateDirFinding> InspectStateDir(const std::string& state_dir) {
+  const std::string root = Normalized(state_dir);
+  std::vector<StateDirFinding> findings;
+  auto note = [&](int dir, const char* name, const std::string& path, DaemonFileKind kind,
+                  mode_t mode) -> std::optional<UniqueFd> {
+    auto probe = ProbeAt(dir, name, path, kind, mode);
+    if (!probe) {
+      findings.push_back(Refused(path, probe.error().Describe(), "make it readable by the daemon's user"));
+      return std::nullopt;
+    }
+    if (probe->refused) findings.push_back(*probe->refused);
+    struct stat st {};
+    if (probe->fd && ::fstat(probe->fd->Get(), &st) == 0 && (st.st_mode & 0777 & ~mode) != 0) {
+      findings.push_back({path, "has mode " + ModeText(st.st_mode) + ", wider than the layout's " +
+                                    ModeText(mode), "hotplexd serve sets " + ModeText(mode) +
+                                    " at start (or chmod " + ModeText(mode) + " " + path + ")", false});
+    }
+    return std::move(probe->fd);
+  };
+  auto state = note(AT_FDCWD, root.c_str(), root, DaemonFileKind::kDirectory, kStateDirMode);
+  if (!state) return findings;
+  for (const auto& layout : kDirs) {
+    note(state->Get(), layout.name, root + "/" + layout.name, DaemonFileKind::kDirectory, layout.mode);
+  }
+  for (const char* name : kSecrets) {
+    note(state->Get(), name, root + "/" + name, DaemonFileKind::kSecret, kPrivateFileMode);
+  }
+  for (const char* name : kDatabases) {
+    note(state->Get(), name, root + "/" + name, DaemonFileKind::kDatabase, kPrivateFileMode);
+  }
+  return findings;
 }
 
 hotplex::Status PrepareWorkspaceRoots(const DaemonConfig& config) {

@@ -22,6 +22,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/result.hpp"
 #include "common/unique_fd.hpp"
@@ -49,6 +50,18 @@ hotplex::Status CheckDaemonFd(int fd, const std::string& path, DaemonFileKind ki
 // a file the rule refuses. Other daemon files (e.g. the audit key) use this too.
 Result<std::optional<UniqueFd>> OpenDaemonFile(const std::string& path, DaemonFileKind kind,
                                                int flags = 0);
+
+// What `hotplexd doctor` reports of a state dir, changing nothing: each file
+// the start would refuse (refused), or whose mode is wider than the layout's
+// (the start narrows it).
+struct StateDirFinding {
+  std::string path;
+  std::string what;  // "has mode 0666: writable by group or others"
+  std::string fix;
+  bool refused = false;
+};
+// Empty when the state dir does not exist yet or is as the layout wants it.
+std::vector<StateDirFinding> InspectStateDir(const std::string& state_dir);
 
 // Creates the state dir (missing parents with the default mode) if needed,
 // checks it and every trusted file in it (refusing to go on with one the rule

@@ -170,11 +170,27 @@ TEST_F(Doctor, WorldWritableStateDirFails) {
   EXPECT_EQ(run.exit_code, 1);
 }
 
-TEST_F(Doctor, GroupWritableStateDirWarnsAndStillExitsZeroWithoutFailures) {
+// The daemon refuses to start on a state dir its group could change.
+TEST_F(Doctor, GroupWritableStateDirFails) {
   ASSERT_EQ(::mkdir(state_.c_str(), 0700), 0);
   ASSERT_EQ(::chmod(state_.c_str(), 0771), 0);
   auto run = RunJson(FreePort(), FreePort());
-  EXPECT_EQ(Check(run, "state_dir")["status"], "warn");
+  const auto state = Check(run, "state_dir");
+  EXPECT_EQ(state["status"], "fail") << state;
+  EXPECT_THAT(state["detail"].get<std::string>(), HasSubstr("writable by group or others"));
+}
+
+// A database others can read (an older layout's 0644) is narrowed by the
+// next start: a warning, not a failure.
+TEST_F(Doctor, ReadableDatabaseWarnsAndStillExitsZeroWithoutFailures) {
+  ASSERT_EQ(::mkdir(state_.c_str(), 0711), 0);
+  std::ofstream(state_ + "/sessions.db") << "";
+  ASSERT_EQ(::chmod((state_ + "/sessions.db").c_str(), 0644), 0);
+  auto run = RunJson(FreePort(), FreePort());
+  const auto state = Check(run, "state_dir");
+  EXPECT_EQ(state["status"], "warn") << state;
+  EXPECT_THAT(state["detail"].get<std::string>(), HasSubstr("sessions.db has mode 0644"));
+  EXPECT_THAT(state["fix"].get<std::string>(), HasSubstr("sets 0600 at start"));
   EXPECT_EQ(run.json["summary"]["fail"], 0) << run.out;
   EXPECT_EQ(run.exit_code, 0);
 }
@@ -188,6 +204,17 @@ TEST_F(Doctor, ReadableSecretFails) {
   EXPECT_EQ(state["status"], "fail") << state;
   EXPECT_THAT(state["detail"].get<std::string>(), HasSubstr("admin-token"));
   EXPECT_THAT(state["fix"].get<std::string>(), HasSubstr("chmod 0600"));
+}
+
+TEST_F(Doctor, LinkedTokenFails) {
+  ASSERT_EQ(::mkdir(state_.c_str(), 0711), 0);
+  std::ofstream(dir_.Path() + "/elsewhere") << "hpa_x\n";
+  ASSERT_EQ(::chmod((dir_.Path() + "/elsewhere").c_str(), 0600), 0);
+  ASSERT_EQ(::symlink((dir_.Path() + "/elsewhere").c_str(), (state_ + "/admin-token").c_str()), 0);
+  auto run = RunJson(FreePort(), FreePort());
+  const auto state = Check(run, "state_dir");
+  EXPECT_EQ(state["status"], "fail") << state;
+  EXPECT_THAT(state["detail"].get<std::string>(), HasSubstr("admin-token is a symbolic link"));
 }
 
 TEST_F(Doctor, MissingClaudeCommandFailsWithInstallHint) {
