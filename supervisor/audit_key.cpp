@@ -148,9 +148,7 @@ AuditKey AuditKey::FromBytes(std::string bytes) {
   return key;
 }
 
-std::string AuditKey::Mac(std::string_view message) const {
-  return HmacSha256Hex(bytes_, message);
-}
+std::string AuditKey::Mac(std::string_view message) const { return HmacSha256Hex(bytes_, message); }
 
 std::string HexEncode(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";

@@ -54,8 +54,9 @@ hotplex::Status AuditStore::OpenKeyAndWitness() {
   HOTPLEX_TRY(witness_, AuditWitness::Open(options_.witness, options_.witness_file));
   if (options_.witness == WitnessMode::kFile && !witness_->Created()) CheckWitnessAtStart();
   if (witness_->Created() && keyed_from_ <= head_.seq) {
-    Log("error", "audit witness " + options_.witness_file + " was missing although audit.db "
-                 "holds signed records: started a new one; `hotplexd audit verify` reports it");
+    Log("error", "audit witness " + options_.witness_file +
+                     " was missing although audit.db "
+                     "holds signed records: started a new one; `hotplexd audit verify` reports it");
   }
   std::lock_guard lock(write_mu_);
   auto written = WitnessLocked(witness_->Created() ? "new" : "start");
@@ -99,7 +100,7 @@ void AuditStore::CheckWitnessAtStart() {
 
 hotplex::Status AuditStore::WitnessLocked(const char* kind) {
   if (!witness_) return {};
-  const AuditCheckpoint c{kind,        head_.seq,   head_.hash, anchor_.seq,
+  const AuditCheckpoint c{kind,         head_.seq,   head_.hash, anchor_.seq,
                           anchor_.hash, keyed_from_, NowMs()};
   hotplex::Status written = witness_->Write(c, key_);
   {
@@ -145,11 +146,10 @@ void AuditStore::CheckpointWal(int mode) {
     // Fully copied and no new frame for a whole period: cut the WAL to zero.
     // Copied frames left in it are old page versions; a WAL cut short later
     // would bring them back over audit.db's newer pages (a silent rollback).
-    rc = sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &log,
-                                   &done);
+    rc =
+        sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
   } else if (rc == SQLITE_OK && mode == SQLITE_CHECKPOINT_PASSIVE && log > kRestartFrames) {
-    rc = sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr, SQLITE_CHECKPOINT_RESTART, &log,
-                                   &done);
+    rc = sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr, SQLITE_CHECKPOINT_RESTART, &log, &done);
   }
   quiet_wal_frames_ = log;
   if (rc != SQLITE_OK && rc != SQLITE_BUSY) {

@@ -64,8 +64,7 @@ std::string RowProblem(const AuditRow& row, std::int64_t expected_seq,
     kind = "missing";
     return row.seq == expected_seq + 1
                ? "missing seq " + std::to_string(expected_seq)
-               : "missing seq " + std::to_string(expected_seq) + ".." +
-                     std::to_string(row.seq - 1);
+               : "missing seq " + std::to_string(expected_seq) + ".." + std::to_string(row.seq - 1);
   }
   if (row.prev_hash != expected_prev) {
     kind = "altered";
@@ -97,8 +96,9 @@ Pins PinsOf(const WitnessSummary* w) {
 
 hotplex::Status WalkRows(sqlite3* db, const Anchor& anchor, std::int64_t keyed_from,
                          const VerifyInputs& in, Walk& walk, Findings& findings) {
-  SqliteStatement st(db, (std::string("SELECT ") + kRowColumns +
-                          " FROM audit WHERE seq > ? ORDER BY seq").c_str());
+  SqliteStatement st(
+      db,
+      (std::string("SELECT ") + kRowColumns + " FROM audit WHERE seq > ? ORDER BY seq").c_str());
   if (!st.Ok()) return SqliteError(db, "audit verify");
   st.Int(1, anchor.seq);
   const Pins pins = PinsOf(in.witness);
@@ -115,7 +115,8 @@ hotplex::Status WalkRows(sqlite3* db, const Anchor& anchor, std::int64_t keyed_f
       walk.broken = true;
       return {};
     }
-    if (auto pin = pins.find(row.seq); pin != pins.end() && pin->second->checkpoint.hash != row.hash) {
+    if (auto pin = pins.find(row.seq);
+        pin != pins.end() && pin->second->checkpoint.hash != row.hash) {
       findings.Add(row.seq, "rewritten",
                    "seq " + std::to_string(row.seq) + ": the hash differs from witness line " +
                        std::to_string(pin->second->line) + " (" + pin->second->checkpoint.kind +
@@ -145,20 +146,21 @@ void CompareMetaHead(const Anchor& head, const Walk& walk, Findings& findings) {
                  "seq " + std::to_string(head.seq + 1) +
                      ": beyond the recorded head (added outside the store)");
   } else if (head.hash != walk.last_hash) {
-    findings.Add(head.seq, "altered", "seq " + std::to_string(head.seq) +
-                                          ": hash does not match the recorded head");
+    findings.Add(head.seq, "altered",
+                 "seq " + std::to_string(head.seq) + ": hash does not match the recorded head");
   }
 }
 
 void CompareAnchor(const Anchor& db, const AuditCheckpoint& w, std::int64_t line,
                    Findings& findings) {
-  const std::string where = " (witness line " + std::to_string(line) + ", " + w.kind + ", " +
-                            FormatMs(w.ts_ms) + ")";
+  const std::string where =
+      " (witness line " + std::to_string(line) + ", " + w.kind + ", " + FormatMs(w.ts_ms) + ")";
   if (db.seq > w.anchor_seq) {
     findings.Add(w.anchor_seq + 1, "anchor",
                  "records " + std::to_string(w.anchor_seq + 1) + ".." + std::to_string(db.seq) +
                      " were deleted from the start outside retention: the database's anchor is "
-                     "seq " + std::to_string(db.seq) + ", the witness's is seq " +
+                     "seq " +
+                     std::to_string(db.seq) + ", the witness's is seq " +
                      std::to_string(w.anchor_seq) + where);
   } else if (db.seq < w.anchor_seq) {
     findings.Add(db.seq + 1, "anchor",
@@ -177,8 +179,9 @@ void CompareWitness(const Anchor& anchor, std::int64_t db_last,
   if (w.finding) findings.Add(*w.finding);
   if (!w.last) {
     findings.Add(std::nullopt, "witness",
-                 "the witness " + in.witness_name + " holds no checkpoint: truncation and "
-                 "rollback of audit.db cannot be ruled out");
+                 "the witness " + in.witness_name +
+                     " holds no checkpoint: truncation and "
+                     "rollback of audit.db cannot be ruled out");
     return;
   }
   const AuditCheckpoint& last = *w.last;
@@ -336,8 +339,9 @@ Result<AuditVerifyReport> VerifyAuditDatabase(const std::string& path, const std
   std::optional<WitnessSummary> witness;
   if (witness_file == "none") {
     in.witness_optional = true;
-    in.witness_note = "no witness checked (--witness none): truncation and rollback of "
-                      "audit.db are not detectable without one";
+    in.witness_note =
+        "no witness checked (--witness none): truncation and rollback of "
+        "audit.db are not detectable without one";
   } else if (!key) {
     in.witness_note = "the witness " + in.witness_name + " cannot be checked without the key";
   } else if (auto w = ReadWitness(in.witness_name, *key); w) {

@@ -35,7 +35,10 @@ bool Assign(AuditCheckpoint& c, std::string& key_id, std::string_view token) {
   if (eq == std::string_view::npos) return false;
   const std::string_view k = token.substr(0, eq);
   const std::string_view v = token.substr(eq + 1);
-  auto text = [&](std::string& out) { out = v == "-" ? "" : std::string(v); return true; };
+  auto text = [&](std::string& out) {
+    out = v == "-" ? "" : std::string(v);
+    return true;
+  };
   auto number = [&](std::int64_t& out) {
     auto n = ToInt(v);
     if (n) out = *n;
@@ -63,13 +66,14 @@ void CheckHead(const WitnessSummary& s, const AuditCheckpoint& c, const std::str
     find(c.seq + 1, "rollback",
          at + ": the head went back from seq " + std::to_string(last.seq) + " to seq " +
              std::to_string(c.seq) + ": records " + std::to_string(c.seq + 1) + ".." +
-             std::to_string(last.seq) + " were lost before this start (audit.db restored from "
+             std::to_string(last.seq) +
+             " were lost before this start (audit.db restored from "
              "an older copy, its tail or WAL cut)");
   }
   if (c.keyed_from != s.first->keyed_from) {
     find(std::min(c.keyed_from, s.first->keyed_from), "downgrade",
-         at + ": the keyed chain's start moved from seq " +
-             std::to_string(s.first->keyed_from) + " to seq " + std::to_string(c.keyed_from));
+         at + ": the keyed chain's start moved from seq " + std::to_string(s.first->keyed_from) +
+             " to seq " + std::to_string(c.keyed_from));
   }
 }
 
@@ -79,8 +83,8 @@ void CheckAnchor(const WitnessSummary& s, const AuditCheckpoint& c, const std::s
   const AuditCheckpoint& last = *s.last;
   if (c.anchor_seq < last.anchor_seq) {
     find(c.anchor_seq + 1, "anchor",
-         at + ": the anchor went back from seq " + std::to_string(last.anchor_seq) +
-             " to seq " + std::to_string(c.anchor_seq) + " (an older copy was restored)");
+         at + ": the anchor went back from seq " + std::to_string(last.anchor_seq) + " to seq " +
+             std::to_string(c.anchor_seq) + " (an older copy was restored)");
   } else if (c.anchor_seq > last.anchor_seq && c.kind != "anchor") {
     // Only retention moves the anchor forward, and it writes an `anchor` line.
     find(last.anchor_seq + 1, "anchor",
@@ -91,8 +95,9 @@ void CheckAnchor(const WitnessSummary& s, const AuditCheckpoint& c, const std::s
   }
   if (c.seq == last.seq && c.hash != last.hash) {
     find(c.seq, "rewritten",
-         at + ": seq " + std::to_string(c.seq) + " has another hash than in the line before: "
-              "the chain was rewritten while the daemon was stopped");
+         at + ": seq " + std::to_string(c.seq) +
+             " has another hash than in the line before: "
+             "the chain was rewritten while the daemon was stopped");
   }
 }
 
@@ -101,13 +106,14 @@ void CheckSequence(WitnessSummary& s, const AuditCheckpoint& c, std::int64_t lin
   auto find = [&](std::int64_t seq, const char* kind, std::string text) {
     if (!s.finding) s.finding = WitnessFinding{seq, kind, std::move(text)};
   };
-  const std::string at = "witness line " + std::to_string(line) + " (" + c.kind + ", " +
-                         FormatMs(c.ts_ms) + ")";
+  const std::string at =
+      "witness line " + std::to_string(line) + " (" + c.kind + ", " + FormatMs(c.ts_ms) + ")";
   if (!s.first) {
     if (c.kind == "new" && c.keyed_from <= c.seq) {
       find(c.keyed_from, "witness",
            at + ": the witness was created while keyed records " + std::to_string(c.keyed_from) +
-               ".." + std::to_string(c.seq) + " already existed: its earlier checkpoints are "
+               ".." + std::to_string(c.seq) +
+               " already existed: its earlier checkpoints are "
                "gone (the witness file was deleted or replaced)");
     }
     return;
@@ -127,9 +133,9 @@ void Accept(WitnessSummary& s, std::string_view text, std::int64_t line, const A
   auto parsed = ParseCheckpoint(text, key);
   if (!parsed) {
     if (!s.finding) {
-      s.finding = WitnessFinding{std::nullopt, "witness",
-                                 "witness line " + std::to_string(line) + ": " +
-                                     parsed.error().message};
+      s.finding =
+          WitnessFinding{std::nullopt, "witness",
+                         "witness line " + std::to_string(line) + ": " + parsed.error().message};
     }
     return;
   }
@@ -153,14 +159,13 @@ std::string FormatMs(std::int64_t ts_ms) {
 std::string FormatCheckpoint(const AuditCheckpoint& c, const AuditKey& key) {
   std::string body(kMarker);
   body += "kind=" + c.kind + " seq=" + std::to_string(c.seq) + " hash=" + OrDash(c.hash) +
-          " anchor_seq=" + std::to_string(c.anchor_seq) + " anchor_hash=" +
-          OrDash(c.anchor_hash) + " keyed_from=" + std::to_string(c.keyed_from) +
-          " key_id=" + key.Id() + " ts_ms=" + std::to_string(c.ts_ms);
+          " anchor_seq=" + std::to_string(c.anchor_seq) + " anchor_hash=" + OrDash(c.anchor_hash) +
+          " keyed_from=" + std::to_string(c.keyed_from) + " key_id=" + key.Id() +
+          " ts_ms=" + std::to_string(c.ts_ms);
   return body + " mac=" + key.Mac(std::string(kMacContext) + body);
 }
 
-Result<std::optional<AuditCheckpoint>> ParseCheckpoint(std::string_view line,
-                                                       const AuditKey& key) {
+Result<std::optional<AuditCheckpoint>> ParseCheckpoint(std::string_view line, const AuditKey& key) {
   const auto start = line.find(kMarker);
   if (start == std::string_view::npos) return std::optional<AuditCheckpoint>();
   std::string_view body = line.substr(start);

@@ -29,12 +29,12 @@
 namespace hotplex::supervisor {
 
 struct AuditCheckpoint {
-  std::string kind = "head";     // new | start | head | anchor | stop
-  std::int64_t seq = 0;          // the last committed record (0: none yet)
-  std::string hash;              // its hash ("" when none)
-  std::int64_t anchor_seq = 0;   // the chain's starting point (last pruned record)
+  std::string kind = "head";    // new | start | head | anchor | stop
+  std::int64_t seq = 0;         // the last committed record (0: none yet)
+  std::string hash;             // its hash ("" when none)
+  std::int64_t anchor_seq = 0;  // the chain's starting point (last pruned record)
   std::string anchor_hash;
-  std::int64_t keyed_from = 1;   // the first record chained with the key
+  std::int64_t keyed_from = 1;  // the first record chained with the key
   std::int64_t ts_ms = 0;
 };
 
@@ -44,8 +44,7 @@ inline constexpr std::size_t kRecentCheckpoints = 4096;
 std::string FormatCheckpoint(const AuditCheckpoint& c, const AuditKey& key);  // no newline
 // nullopt: the line holds no checkpoint (syslog noise); an error: a checkpoint
 // whose format or MAC is wrong (message says which).
-Result<std::optional<AuditCheckpoint>> ParseCheckpoint(std::string_view line,
-                                                       const AuditKey& key);
+Result<std::optional<AuditCheckpoint>> ParseCheckpoint(std::string_view line, const AuditKey& key);
 
 enum class WitnessMode { kFile, kSyslog, kNone };
 Result<WitnessMode> ParseWitnessMode(std::string_view text);

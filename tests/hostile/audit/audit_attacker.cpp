@@ -91,7 +91,8 @@ std::string Text(const std::string& db, const std::string& sql) {
 void RewriteAndRehash(const std::string& db, std::int64_t seq, const std::string& data) {
   Db d(db);
   d.Exec("BEGIN IMMEDIATE");
-  std::string prev = seq == 1 ? "" : Text(db, "SELECT hash FROM audit WHERE seq=" + std::to_string(seq - 1));
+  std::string prev =
+      seq == 1 ? "" : Text(db, "SELECT hash FROM audit WHERE seq=" + std::to_string(seq - 1));
   sqlite3_stmt* st = nullptr;
   const std::string select =
       "SELECT seq, ts_ms, type, tenant, session, actor, data FROM audit WHERE seq >= " +

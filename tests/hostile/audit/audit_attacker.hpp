@@ -7,9 +7,8 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "tests/hostile/support/hostile_daemon.hpp"
 

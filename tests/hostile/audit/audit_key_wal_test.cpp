@@ -67,7 +67,8 @@ TEST(AuditCheckpointer, WalIsCheckpointedUnderLoadAndAtShutdown) {
   const std::int64_t wal_bytes = FileSize(db + "-wal");
   std::cout << "1500 admin calls in "
             << std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::steady_clock::now() - start).count()
+                   std::chrono::steady_clock::now() - start)
+                   .count()
             << " ms: audit.db " << db_bytes << " B, WAL now " << wal_bytes << " B, WAL max "
             << max_wal << " B\n";
   EXPECT_GT(db_bytes, 128 * 1024) << "the records never reached audit.db (no checkpoint ran)";

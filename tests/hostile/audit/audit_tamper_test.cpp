@@ -65,7 +65,8 @@ TEST_F(AuditTamper, TailTruncationWithTheHeadUpdatedIsDetected) {
   daemon_.Stop();
   const std::int64_t head = Head();
   const std::int64_t keep = head - 15;
-  const std::string keep_hash = Text(Db(), "SELECT hash FROM audit WHERE seq=" + std::to_string(keep));
+  const std::string keep_hash =
+      Text(Db(), "SELECT hash FROM audit WHERE seq=" + std::to_string(keep));
   Sql(Db(), "DELETE FROM audit WHERE seq > " + std::to_string(keep) + ";" +
                 "UPDATE audit_meta SET value='" + std::to_string(keep) + "' WHERE key='head_seq';" +
                 "UPDATE audit_meta SET value='" + keep_hash + "' WHERE key='head_hash';");
@@ -76,9 +77,11 @@ TEST_F(AuditTamper, DeletingTheFirstRowsWithTheAnchorMovedIsDetected) {
   Generate(daemon_, 40);
   daemon_.Stop();
   const std::string hash10 = Text(Db(), "SELECT hash FROM audit WHERE seq=10");
-  Sql(Db(), "DELETE FROM audit WHERE seq <= 10;"
-            "INSERT OR REPLACE INTO audit_meta VALUES ('anchor_seq', '10');"
-            "INSERT OR REPLACE INTO audit_meta VALUES ('anchor_hash', '" + hash10 + "');");
+  Sql(Db(),
+      "DELETE FROM audit WHERE seq <= 10;"
+      "INSERT OR REPLACE INTO audit_meta VALUES ('anchor_seq', '10');"
+      "INSERT OR REPLACE INTO audit_meta VALUES ('anchor_hash', '" +
+          hash10 + "');");
   ExpectDetected(1);
 }
 

@@ -41,7 +41,8 @@ class AuditKeyedStoreTest : public ::testing::Test {
     return store ? std::move(*store) : nullptr;
   }
   void Fill(AuditStore& store, int n) {
-    for (int i = 0; i < n; ++i) ASSERT_TRUE(AppendSync(store, Rec(audit_type::kPrompt, "t", "s", {{"i", i}})));
+    for (int i = 0; i < n; ++i)
+      ASSERT_TRUE(AppendSync(store, Rec(audit_type::kPrompt, "t", "s", {{"i", i}})));
   }
   AuditVerifyReport Offline(const std::string& witness = "") {
     auto r = VerifyAuditDatabase(Db(), "", witness);
@@ -55,13 +56,15 @@ class AuditKeyedStoreTest : public ::testing::Test {
     fs::remove(WitnessFile());
     std::string prev, sql = "DELETE FROM audit_meta;";
     for (int i = 1; i <= n; ++i) {
-      AuditRow row{i, 1000 + i, "prompt", "t", "s", "policy", "{\"i\":" + std::to_string(i) + "}", prev, ""};
+      AuditRow row{
+          i, 1000 + i, "prompt", "t", "s", "policy", "{\"i\":" + std::to_string(i) + "}", prev, ""};
       row.hash = Sha256Hex(AuditCanonicalForm(row));
       sql += "INSERT INTO audit VALUES (" + std::to_string(i) + "," + std::to_string(row.ts_ms) +
              ",'prompt','t','s','policy','" + row.data + "','" + prev + "','" + row.hash + "');";
       prev = row.hash;
     }
-    sql += "INSERT INTO audit_meta VALUES ('head_seq','" + std::to_string(n) + "'),('head_hash','" + prev + "');";
+    sql += "INSERT INTO audit_meta VALUES ('head_seq','" + std::to_string(n) + "'),('head_hash','" +
+           prev + "');";
     RawSql(Db(), sql);
   }
   hotplex::testing::TempDir dir_{"hotplex-audit-keyed"};
@@ -107,10 +110,14 @@ struct Attack {
   const char* kind;
 };
 
-class AuditKeyedAttack : public AuditKeyedStoreTest, public ::testing::WithParamInterface<Attack> {};
+class AuditKeyedAttack : public AuditKeyedStoreTest,
+                         public ::testing::WithParamInterface<Attack> {};
 
 TEST_P(AuditKeyedAttack, IsDetectedOfflineAndOnline) {
-  { auto store = Open(); Fill(*store, 10); }
+  {
+    auto store = Open();
+    Fill(*store, 10);
+  }
   RawSql(Db(), GetParam().sql);
   AuditVerifyReport offline = Offline();
   EXPECT_FALSE(offline.ok);
@@ -142,7 +149,10 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST_F(AuditKeyedStoreTest, RehashingWithPlainSha256IsNamed) {
-  { auto store = Open(); Fill(*store, 6); }
+  {
+    auto store = Open();
+    Fill(*store, 6);
+  }
   auto store_rows = [&] {
     auto s = Open();
     return s->Query({})->entries;
@@ -150,11 +160,18 @@ TEST_F(AuditKeyedStoreTest, RehashingWithPlainSha256IsNamed) {
   std::string prev = store_rows[2].prev_hash, sql;
   for (std::size_t i = 2; i < store_rows.size(); ++i) {
     const auto& e = store_rows[i];
-    AuditRow row{e.seq, e.ts_ms, e.record.type, e.record.tenant, e.record.session,
-                 e.record.actor, i == 2 ? "{}" : CanonicalJson(e.record.data), prev, ""};
+    AuditRow row{e.seq,
+                 e.ts_ms,
+                 e.record.type,
+                 e.record.tenant,
+                 e.record.session,
+                 e.record.actor,
+                 i == 2 ? "{}" : CanonicalJson(e.record.data),
+                 prev,
+                 ""};
     row.hash = Sha256Hex(AuditCanonicalForm(row));
-    sql += "UPDATE audit SET data='" + row.data + "', prev_hash='" + prev + "', hash='" +
-           row.hash + "' WHERE seq=" + std::to_string(row.seq) + ";";
+    sql += "UPDATE audit SET data='" + row.data + "', prev_hash='" + prev + "', hash='" + row.hash +
+           "' WHERE seq=" + std::to_string(row.seq) + ";";
     prev = row.hash;
   }
   RawSql(Db(), sql + "UPDATE audit_meta SET value='" + prev + "' WHERE key='head_hash';");
@@ -165,7 +182,10 @@ TEST_F(AuditKeyedStoreTest, RehashingWithPlainSha256IsNamed) {
 }
 
 TEST_F(AuditKeyedStoreTest, ADeletedWitnessIsReportedNotSilentlyRestarted) {
-  { auto store = Open(); Fill(*store, 4); }
+  {
+    auto store = Open();
+    Fill(*store, 4);
+  }
   fs::remove(WitnessFile());
   EXPECT_EQ(Offline().kind, "witness") << Offline().problem;
   auto store = Open();  // starts a new witness, which says what happened
@@ -177,7 +197,10 @@ TEST_F(AuditKeyedStoreTest, ADeletedWitnessIsReportedNotSilentlyRestarted) {
 }
 
 TEST_F(AuditKeyedStoreTest, AnotherKeyFileIsRefusedAtOpen) {
-  { auto store = Open(); Fill(*store, 2); }
+  {
+    auto store = Open();
+    Fill(*store, 2);
+  }
   fs::remove(KeyFile());
   AuditOptions o;
   o.path = Db();
@@ -232,7 +255,8 @@ TEST_F(AuditKeyedStoreTest, RetentionRecordsTheNewAnchorInTheWitness) {
     ASSERT_TRUE(r);
     EXPECT_TRUE(r->ok) << r->problem;
   }
-  EXPECT_NE(hotplex::testing::ReadFile(WitnessFile()).find("kind=anchor seq=6 "), std::string::npos);
+  EXPECT_NE(hotplex::testing::ReadFile(WitnessFile()).find("kind=anchor seq=6 "),
+            std::string::npos);
   AuditVerifyReport offline = Offline();
   EXPECT_TRUE(offline.ok) << offline.problem;
   EXPECT_EQ(offline.checked, 2);
@@ -250,8 +274,9 @@ TEST_F(AuditKeyedStoreTest, ASyslogWitnessIsNamedInTheReport) {
   ASSERT_EQ(r->warnings.size(), 1u);
   EXPECT_NE(r->warnings[0].find("the witness is syslog"), std::string::npos) << r->warnings[0];
   // The live head still catches a cut under the running daemon.
-  RawSql(Db(), "DELETE FROM audit WHERE seq = 2; UPDATE audit_meta SET value='1' WHERE key='head_seq';"
-               "UPDATE audit_meta SET value=(SELECT hash FROM audit WHERE seq=1) WHERE key='head_hash';");
+  RawSql(Db(),
+         "DELETE FROM audit WHERE seq = 2; UPDATE audit_meta SET value='1' WHERE key='head_seq';"
+         "UPDATE audit_meta SET value=(SELECT hash FROM audit WHERE seq=1) WHERE key='head_hash';");
   auto cut = store->Verify();
   ASSERT_TRUE(cut);
   EXPECT_EQ(cut->kind, "live_head") << cut->problem;
@@ -266,7 +291,8 @@ TEST_F(AuditKeyedStoreTest, TheWalIsCheckpointedUnderLoadAndGoneAfterClose) {
   constexpr int kRecords = 40000;  // ~40 MB of records: more than the WAL may hold
   for (int i = 0; i < kRecords; ++i) {
     while (store->Stats().queued > 8192) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    store->Append(Rec(audit_type::kPrompt, "t", "s", {{"b", blob}}), [&](const hotplex::Status&) { ++done; });
+    store->Append(Rec(audit_type::kPrompt, "t", "s", {{"b", blob}}),
+                  [&](const hotplex::Status&) { ++done; });
     if (i % 500 == 0) max_wal = std::max(max_wal, Size(Db() + "-wal"));
   }
   for (int i = 0; i < 6000 && done < kRecords; ++i) {

@@ -19,14 +19,20 @@ const AuditKey kOtherKey = AuditKey::FromBytes(std::string(32, 'o'));
 
 AuditCheckpoint Cp(const char* kind, std::int64_t seq, std::int64_t anchor = 0,
                    std::int64_t keyed_from = 1) {
-  return {kind, seq, seq == 0 ? "" : "h" + std::to_string(seq), anchor,
-          anchor == 0 ? "" : "h" + std::to_string(anchor), keyed_from, 1700000000000 + seq};
+  return {kind,
+          seq,
+          seq == 0 ? "" : "h" + std::to_string(seq),
+          anchor,
+          anchor == 0 ? "" : "h" + std::to_string(anchor),
+          keyed_from,
+          1700000000000 + seq};
 }
 
 TEST(AuditWitnessFormat, RoundTripsAndNamesEveryField) {
   const std::string line = FormatCheckpoint(Cp("head", 12, 3, 2), kKey);
   EXPECT_EQ(line.rfind("hotplex-audit-checkpoint v1 kind=head seq=12 hash=h12 anchor_seq=3 "
-                       "anchor_hash=h3 keyed_from=2 key_id=" + kKey.Id() + " ts_ms=1700000000012 mac=",
+                       "anchor_hash=h3 keyed_from=2 key_id=" +
+                           kKey.Id() + " ts_ms=1700000000012 mac=",
                        0),
             0u)
       << line;
@@ -45,7 +51,8 @@ TEST(AuditWitnessFormat, RoundTripsAndNamesEveryField) {
 }
 
 TEST(AuditWitnessFormat, FindsTheLineAfterASyslogPrefixAndSkipsOtherLines) {
-  const std::string line = "Dec  6 11:00:00 host hotplexd[42]: " + FormatCheckpoint(Cp("stop", 7), kKey);
+  const std::string line =
+      "Dec  6 11:00:00 host hotplexd[42]: " + FormatCheckpoint(Cp("stop", 7), kKey);
   auto parsed = ParseCheckpoint(line, kKey);
   ASSERT_TRUE(parsed && parsed->has_value());
   EXPECT_EQ((*parsed)->seq, 7);
@@ -70,15 +77,16 @@ TEST_P(AuditWitnessForgery, IsRejected) {
   EXPECT_FALSE(ParseCheckpoint(line, kKey)) << line;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Audit, AuditWitnessForgery,
-    ::testing::Values(Forgery{"Seq", "seq=12", "seq=11"}, Forgery{"Hash", "hash=h12", "hash=h13"},
-                      Forgery{"Anchor", "anchor_seq=3", "anchor_seq=4"},
-                      Forgery{"Kind", "kind=head", "kind=stop"},
-                      Forgery{"KeyedFrom", "keyed_from=1", "keyed_from=9"},
-                      Forgery{"Mac", "mac=", "mac=0"}, Forgery{"NoMac", " mac=", " mac"},
-                      Forgery{"UnknownField", " ts_ms=", " extra=1 ts_ms="}),
-    [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Audit, AuditWitnessForgery,
+                         ::testing::Values(Forgery{"Seq", "seq=12", "seq=11"},
+                                           Forgery{"Hash", "hash=h12", "hash=h13"},
+                                           Forgery{"Anchor", "anchor_seq=3", "anchor_seq=4"},
+                                           Forgery{"Kind", "kind=head", "kind=stop"},
+                                           Forgery{"KeyedFrom", "keyed_from=1", "keyed_from=9"},
+                                           Forgery{"Mac", "mac=", "mac=0"},
+                                           Forgery{"NoMac", " mac=", " mac"},
+                                           Forgery{"UnknownField", " ts_ms=", " extra=1 ts_ms="}),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 TEST(AuditWitnessFormat, AnotherKeyIsNamed) {
   auto parsed = ParseCheckpoint(FormatCheckpoint(Cp("head", 1), kOtherKey), kKey);
@@ -131,13 +139,15 @@ INSTANTIATE_TEST_SUITE_P(
     Audit, AuditWitnessBadHistory,
     ::testing::Values(
         BadHistory{"HeadWentBack", {Cp("new", 0), Cp("stop", 20), Cp("start", 8)}, "rollback", 9},
-        BadHistory{"AnchorWentBack", {Cp("new", 0), Cp("anchor", 20, 10), Cp("start", 20, 4)},
-                   "anchor", 5},
+        BadHistory{"AnchorWentBack",
+                   {Cp("new", 0), Cp("anchor", 20, 10), Cp("start", 20, 4)},
+                   "anchor",
+                   5},
         BadHistory{"KeyedStartMoved", {Cp("new", 0), Cp("start", 5, 0, 6)}, "downgrade", 1},
         BadHistory{"RecreatedOverKeyedRecords", {Cp("new", 30, 0, 1)}, "witness", 1},
         BadHistory{"SecondNew", {Cp("new", 0), Cp("head", 4), Cp("new", 4)}, "witness", 5},
-        BadHistory{"AnchorMovedAtAStart", {Cp("new", 0), Cp("stop", 9), Cp("start", 9, 3)},
-                   "anchor", 1}),
+        BadHistory{
+            "AnchorMovedAtAStart", {Cp("new", 0), Cp("stop", 9), Cp("start", 9, 3)}, "anchor", 1}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST_F(AuditWitnessRead, AMigrationStartIsNotAFinding) {
@@ -179,7 +189,8 @@ TEST(AuditKeyFile, RefusesWhatOthersCouldReadOrReplace) {
   ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
   auto open = AuditKey::LoadForDaemon(path, true);
   ASSERT_FALSE(open);
-  EXPECT_NE(open.error().Describe().find("mode 0644"), std::string::npos) << open.error().Describe();
+  EXPECT_NE(open.error().Describe().find("mode 0644"), std::string::npos)
+      << open.error().Describe();
   EXPECT_NE(open.error().Describe().find("chmod 600 " + path), std::string::npos);
   ASSERT_EQ(::chmod(path.c_str(), 0600), 0);
   const std::string link = dir.Path() + "/link-key";

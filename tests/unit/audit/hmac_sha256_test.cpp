@@ -16,7 +16,6 @@ struct Vector {
   const char* mac;  // hex; a prefix for the truncated case
 };
 
-
 std::string Range(int from, int to) {
   std::string out;
   for (int b = from; b <= to; ++b) out += static_cast<char>(b);
