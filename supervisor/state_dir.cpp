@@ -151,7 +151,10 @@ hotplex::Status SetMode(int fd, const std::string& path, mode_t mode) {
   if (::fstat(fd, &st) != 0) return ErrnoError("fstat", path);
   if ((st.st_mode & 07777) == mode) return {};
   if (::fchmod(fd, mode) != 0) return ErrnoError("fchmod", path);
-  Log("set the layout's mode", path, {{"from", ModeText(st.st_mode)}, {"to", ModeText(mode)}});
+  // Only a narrowing is news (an older layout); a bit the umask took is not.
+  if ((st.st_mode & 0777 & ~mode) != 0) {
+    Log("narrowed to the layout's mode", path, {{"from", ModeText(st.st_mode)}, {"to", ModeText(mode)}});
+  }
   return {};
 }
 
@@ -251,7 +254,10 @@ hotplex::Status PrepareWorkspaceRoot(const Tenant& tenant, const fs::path& daemo
   UniqueFd fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | kOpenFlags));
   if (!fd) {
     Error error = ErrnoError("open", "workspace root of tenant " + tenant.id + ": " + root);
-    if (error.sys_errno == ELOOP) error.message += " is a symbolic link: configure the directory itself";
+    // O_DIRECTORY|O_NOFOLLOW on a link answers ENOTDIR (or ELOOP).
+    if (error.sys_errno == ELOOP || error.sys_errno == ENOTDIR) {
+      error.message += " is a symbolic link or not a directory: configure the directory itself";
+    }
     return error;
   }
   struct stat st {};

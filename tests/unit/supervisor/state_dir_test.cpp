@@ -180,5 +180,41 @@ TEST_F(StateDirTest, KeyFileIsCreated0600AndALinkIsNotFollowed) {
   EXPECT_THAT(key.error().Describe(), HasSubstr(state_ + "/api-key is a symbolic link"));
 }
 
+TEST_F(StateDirTest, WorkspaceRootsAreTheTenantsBehindTraversableParents) {
+  ASSERT_EQ(::geteuid(), 0u) << "roots are handed to the tenant's uid: run as root (CI does)";
+  ASSERT_EQ(::chmod(dir_.c_str(), 0711), 0);
+  DaemonConfig config;
+  config.state_dir = state_;
+  Tenant outside;  // configured outside the state dir, parents missing
+  outside.id = "a";
+  outside.uid = outside.gid = kOtherUid;
+  outside.workspace_root = dir_ + "/srv/ws/a";
+  Tenant managed;  // the default place, left owned by the daemon by an older layout
+  managed.id = "b";
+  managed.uid = managed.gid = kOtherUid + 1;
+  managed.workspace_root = state_ + "/workspaces/b";
+  config.tenants = {outside, managed};
+  ASSERT_TRUE(PrepareStateDir(state_));
+  ASSERT_EQ(::mkdir(managed.workspace_root.c_str(), 0755), 0);
+  ASSERT_TRUE(PrepareWorkspaceRoots(config));
+  struct stat st {};
+  for (const auto& t : config.tenants) {
+    ASSERT_EQ(::lstat(t.workspace_root.c_str(), &st), 0);
+    EXPECT_EQ(st.st_uid, t.uid) << t.workspace_root;
+    EXPECT_EQ(st.st_mode & 07777, 0700u) << t.workspace_root;
+  }
+  EXPECT_EQ(Mode(dir_ + "/srv"), 0711u);
+  EXPECT_EQ(Mode(dir_ + "/srv/ws"), 0711u);
+  // A root that is a link is refused, not followed.
+  Tenant linked = outside;
+  linked.workspace_root = dir_ + "/linked-root";
+  ASSERT_EQ(::symlink((dir_ + "/srv").c_str(), linked.workspace_root.c_str()), 0);
+  config.tenants = {linked};
+  auto refused = PrepareWorkspaceRoots(config);
+  ASSERT_FALSE(refused);
+  EXPECT_THAT(refused.error().Describe(), HasSubstr("symbolic link"));
+  EXPECT_EQ(Mode(dir_ + "/srv"), 0711u);
+}
+
 }  // namespace
 }  // namespace hotplex::supervisor
