@@ -1,12 +1,15 @@
 #include "sandbox/docker_backend.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
 
+#include "sandbox/docker_bind_source.hpp"
 #include "sandbox/docker_container_spec.hpp"
 #include "sandbox/docker_sandbox.hpp"
 #include "sandbox/docker_seccomp_profile.hpp"
@@ -20,6 +23,21 @@ Result<UniqueFd> Dup(int fd, const char* what) {
   return copy;
 }
 
+// A staged workdir must be what the container runs in: a mount hotplexd made
+// that dockerd cannot see (another mount namespace: hotplexd in a container
+// without shared propagation, systemd PrivateMounts) would leave the container
+// on the empty staging directory. docker-init's cwd is the WorkingDir, i.e.
+// the bind's target. Skipped when hotplexd cannot see the pid (own pid namespace).
+Status CheckContainerCwd(pid_t pid, const FileId& expected) {
+  struct stat st {};
+  if (pid <= 0 || ::stat(("/proc/" + std::to_string(pid) + "/cwd").c_str(), &st) != 0) return {};
+  if (st.st_dev == expected.dev && st.st_ino == expected.ino) return {};
+  return MakeError("the container does not run in the workdir hotplexd mounted for dockerd: "
+                   "hotplexd and dockerd are in different mount namespaces (e.g. hotplexd in a "
+                   "container, or a systemd unit with PrivateMounts); run hotplexd in the host's "
+                   "mount namespace, or use the workspace root as workdir (sandbox/DOCKER.md)");
+}
+
 }  // namespace
 
 Result<std::unique_ptr<DockerBackend>> DockerBackend::Create(const DockerOptions& options) {
@@ -27,8 +45,12 @@ Result<std::unique_ptr<DockerBackend>> DockerBackend::Create(const DockerOptions
   std::unique_ptr<DockerBackend> backend(
       new DockerBackend(options, std::make_shared<const DockerClient>(std::move(client))));
   if (options.remove_leftovers) HOTPLEX_TRY_STATUS(backend->Reconcile());
+  // Staged bind sources a crashed run left mounted (launches remove their own).
+  RemoveStaleStaging(backend->StagingDir());
   return backend;
 }
+
+DockerBackend::~DockerBackend() { (void)::rmdir(StagingDir().c_str()); }
 
 Status DockerBackend::Reconcile() {
   HOTPLEX_TRY(std::vector<ContainerSummary> found,
@@ -154,8 +176,23 @@ Result<std::unique_ptr<Sandbox>> DockerBackend::Launch(const SandboxSpec& spec) 
   params.docker_socket = client_->SocketPath();
   params.adoptable = options_.reconcile == DockerReconcile::kAdopt;
   HOTPLEX_TRY(params.seccomp_json, SeccompJson(spec));
+  // dockerd and runc resolve a bind source path again: hand them only paths no
+  // tenant can re-point, staged mounts of pinned fds for the rest. runc copies
+  // the mounts into the container at start, so the staging goes right after.
+  DockerBindStaging staging(StagingDir(),
+                            (spec.id.empty() ? std::string("sandbox") : spec.id) + "-" +
+                                std::to_string(::getpid()) + "-" + std::to_string(++launches_));
+  HOTPLEX_TRY(params.sources, ResolveDockerBindSources(spec, params.docker_socket, staging));
   HOTPLEX_TRY(nlohmann::json body, DockerCreateBody(spec, params));
   HOTPLEX_TRY_STATUS(client_->EnsureImage(params.image));
+  HOTPLEX_TRY(std::unique_ptr<Sandbox> box, CreateAndStart(spec, params, body));
+  staging.Release();
+  return box;
+}
+
+Result<std::unique_ptr<Sandbox>> DockerBackend::CreateAndStart(const SandboxSpec& spec,
+                                                               const DockerCreateParams& params,
+                                                               const nlohmann::json& body) {
   DockerSandbox::Params box;
   HOTPLEX_TRY(box.in, Dup(spec.stdio.in, "stdin"));
   HOTPLEX_TRY(box.out, Dup(spec.stdio.out, "stdout"));
@@ -173,11 +210,24 @@ Result<std::unique_ptr<Sandbox>> DockerBackend::Launch(const SandboxSpec& spec) 
   box.gated = static_cast<bool>(spec.network_ready);
   box.adoptable = params.adoptable;
   HOTPLEX_TRY(std::unique_ptr<DockerSandbox> sandbox, DockerSandbox::Start(std::move(box)));
-  if (spec.network_ready) {  // the payload waits at its gate; on error the box is removed
+  // On error the sandbox is destroyed: its container is killed and removed.
+  if (params.sources && params.sources->workdir_staged) {
+    HOTPLEX_TRY_STATUS(CheckContainerCwd(sandbox->Pid(), params.sources->workdir_id));
+  }
+  if (spec.network_ready) {  // the payload waits at its gate
     HOTPLEX_TRY_STATUS(RunNetworkHook(spec, sandbox->Pid()));
     sandbox->ReleaseGate();
   }
   return std::unique_ptr<Sandbox>(std::move(sandbox));
+}
+
+std::string DockerBackend::StagingDir() const {
+  if (!options_.bind_staging_dir.empty()) return options_.bind_staging_dir;
+  std::string name = options_.instance;
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
+  }
+  return "/run/hotplex-docker-binds/" + name;
 }
 
 // The egress hook on the container's network namespace, reached as

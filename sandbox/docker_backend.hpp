@@ -22,6 +22,7 @@
 
 #include "sandbox/backend.hpp"
 #include "sandbox/docker_client.hpp"
+#include "sandbox/docker_container_spec.hpp"
 #include "sandbox/docker_reconcile.hpp"
 
 namespace hotplex::sandbox {
@@ -41,11 +42,18 @@ struct DockerOptions {
   DockerReconcile reconcile = DockerReconcile::kRemove;
   // Size of the /tmp tmpfs (and of $HOME when the spec has no home_source).
   std::uint64_t tmp_bytes = 256ull << 20;
+  // Root-only directory where bind sources a tenant could re-point (a workdir
+  // below its workspace root) are mounted from a pinned fd for dockerd, one
+  // subdirectory per launch, removed once the container started
+  // (docker_bind_source.hpp). Empty = /run/hotplex-docker-binds/<instance>.
+  std::string bind_staging_dir;
 };
 
 class DockerBackend final : public Backend {
  public:
   static Result<std::unique_ptr<DockerBackend>> Create(const DockerOptions& options);
+  // Removes its staging directory when empty.
+  ~DockerBackend() override;
 
   BackendKind Kind() const override { return BackendKind::kDocker; }
   Result<std::unique_ptr<Sandbox>> Launch(const SandboxSpec& spec) override;
@@ -74,6 +82,10 @@ class DockerBackend final : public Backend {
                                             std::string_view last_line);
   Status RunNetworkHook(const SandboxSpec& spec, pid_t pid);
   Result<std::string> SeccompJson(const SandboxSpec& spec);
+  std::string StagingDir() const;
+  Result<std::unique_ptr<Sandbox>> CreateAndStart(const SandboxSpec& spec,
+                                                  const DockerCreateParams& params,
+                                                  const nlohmann::json& body);
 
   DockerOptions options_;
   std::shared_ptr<const DockerClient> client_;
@@ -84,6 +96,7 @@ class DockerBackend final : public Backend {
   std::map<std::string, ContainerSummary> leftovers_;  // adoptable, by io.hotplex.session
   std::mutex seccomp_mu_;
   std::map<std::vector<std::string>, std::string> seccomp_cache_;
+  std::atomic<std::uint64_t> launches_{0};  // names each launch's staging dir
 };
 
 // The instance name of a daemon keeping its state in `state_dir`: "hotplexd-" and 16

@@ -22,7 +22,28 @@ std::string Bind(const std::string& source, const std::string& target, bool writ
   return source + ":" + (target.empty() ? source : target) + (writable ? ":rw" : ":ro");
 }
 
+// The sources were pinned, checked against the docker socket by identity and
+// staged where needed (ResolveDockerBindSources): only the targets come from the spec.
+json ResolvedBinds(const SandboxSpec& spec, const DockerBindSources& sources) {
+  json binds = json::array();
+  binds.push_back(Bind(sources.workdir, spec.workdir_inside.empty() ? spec.workdir
+                                                                    : spec.workdir_inside, true));
+  if (!spec.home_source.empty()) binds.push_back(Bind(sources.home, spec.home_inside, true));
+  for (std::size_t i = 0; i < spec.mounts.size() && i < sources.mounts.size(); ++i) {
+    const BindMount& m = spec.mounts[i];
+    binds.push_back(Bind(sources.mounts[i], m.target.empty() ? m.source : m.target,
+                         m.mode == MountMode::kReadWrite));
+  }
+  return binds;
+}
+
 Result<json> Binds(const SandboxSpec& spec, const DockerCreateParams& params) {
+  if (params.sources) {
+    if (params.sources->mounts.size() != spec.mounts.size()) {
+      return MakeError("docker bind sources do not match the spec's mounts");
+    }
+    return ResolvedBinds(spec, *params.sources);
+  }
   json binds = json::array();
   HOTPLEX_TRY_STATUS(CheckSource(spec.workdir, "workdir"));
   binds.push_back(Bind(spec.workdir, spec.workdir_inside, true));

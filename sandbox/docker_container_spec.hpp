@@ -12,10 +12,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "common/result.hpp"
+#include "sandbox/docker_bind_source.hpp"
 #include "sandbox/sandbox_spec.hpp"
 
 namespace hotplex::sandbox {
@@ -38,10 +40,15 @@ struct DockerCreateParams {
   // supervisor's attach connection ends (it dies or restarts) and a later one
   // can attach again; labelled io.hotplex.adoptable=true.
   bool adoptable = false;
+  // What dockerd is handed as each bind's source (ResolveDockerBindSources:
+  // root-fixed paths or staged mounts of pinned fds). The backend always sets
+  // it; nullopt = the spec's paths as given (tests of the rest of the body).
+  std::optional<DockerBindSources> sources;
 };
 
 // Validates the spec (argv, non-root identity, WorkDir and mount sources exist
-// and are not symlinks, no docker socket) and builds the body.
+// and are not symlinks, no docker socket) and builds the body; the bind
+// sources are params.sources when set.
 Result<nlohmann::json> DockerCreateBody(const SandboxSpec& spec, const DockerCreateParams& params);
 
 }  // namespace hotplex::sandbox

@@ -61,7 +61,7 @@ void HostileDaemon::WriteConfig() const {
   fs::create_directories(Dir() + "/policies");
   std::ofstream policy(Dir() + "/policies/hostile.yaml");
   policy << "extends: default\nsandbox:\n  backend: " << options_.backend << "\n";
-  if (!options_.image.empty()) policy << "  docker:\n    image: " << options_.image << "\n";
+  if (!options_.image.empty()) policy << "  image: " << options_.image << "\n";
   policy << options_.sandbox_extra;
   policy << "provider:\n  exec:\n    allowed_commands: [/bin/sh]\n" << options_.policy_extra;
   std::ofstream config(ConfigPath());
