@@ -20,6 +20,11 @@ struct ChildContext {
   const CapabilityDropper* caps = nullptr;
   const char* hostname = nullptr;
   const char* workdir_inside = nullptr;
+  // Fds the child needs during setup and closes itself: the mount plan's
+  // detached trees (namespace backend) or the pinned workdir (process backend).
+  // -1 = unused. Kept open by CloseInheritedFds.
+  int setup_fds[kMaxMountTrees] = {-1, -1, -1, -1};
+  int workdir_fd = -1;  // process backend: fchdir here instead of chdir(workdir_inside)
   uid_t uid = 0;  // inside the user namespace
   gid_t gid = 0;
   rlim_t open_files = 0;  // 0: inherit

@@ -21,8 +21,9 @@ void SetDeathSignal(const ChildContext& ctx) {
 }
 
 void CloseInheritedFds(const ChildContext& ctx) {
-  int keep[9] = {0, 1, 2, ctx.stdio[0], ctx.stdio[1], ctx.stdio[2], ctx.sync_fd, ctx.report_fd, ctx.status_fd};
-  constexpr int kCount = 9;
+  constexpr int kCount = 9 + kMaxMountTrees;
+  int keep[kCount] = {0, 1, 2, ctx.stdio[0], ctx.stdio[1], ctx.stdio[2], ctx.sync_fd, ctx.report_fd, ctx.status_fd};
+  for (int i = 0; i < kMaxMountTrees; ++i) keep[9 + i] = ctx.setup_fds[i];
   for (int i = 1; i < kCount; ++i) {  // insertion sort: no allocation
     for (int j = i; j > 0 && keep[j - 1] > keep[j]; --j) std::swap(keep[j - 1], keep[j]);
   }

@@ -76,6 +76,18 @@ void Bind(const MountOp& op, int report_fd) {
   }
 }
 
+// The parent cloned the pinned directory into a detached mount (open_tree) and
+// set nosuid+nodev(+ro) on it: attaching it resolves no host path at all. A
+// bind of /proc/self/fd/N would not do: that fd's mount belongs to the parent's
+// namespace and the kernel refuses to copy it here (EINVAL).
+void AttachTree(const MountOp& op, int report_fd) {
+  if (!MakeDirsNoAlloc(op.target.c_str(), 0755)) ReportSetupFailure(report_fd, "mount target");
+  if (::syscall(SYS_move_mount, op.tree_fd, "", AT_FDCWD, op.target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+    ReportSetupFailure(report_fd, "attach pinned mount");
+  }
+  ::close(op.tree_fd);
+}
+
 void BindSelfReadOnly(const MountOp& op, int report_fd) {
   if (::mount(op.target.c_str(), op.target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
     ReportSetupFailure(report_fd, "bind proc entry");
@@ -177,6 +189,7 @@ void MountPlan::Apply(int report_fd) const {
         }
         break;
       case MountOpKind::kWriteFile: child::WriteFile(op, report_fd); break;
+      case MountOpKind::kAttachTree: child::AttachTree(op, report_fd); break;
     }
   }
 }

@@ -1,11 +1,14 @@
 #include "sandbox/mount_plan.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
+
+#include "sandbox/host_path.hpp"
 
 namespace hotplex::sandbox {
 namespace {
@@ -101,11 +104,11 @@ void AddProc(std::vector<MountOp>& ops) {
 }  // namespace
 
 std::string MountOp::Describe() const {
-  static constexpr const char* kNames[] = {"bind", "bind-self-ro", "tmpfs", "proc", "devpts", "symlink", "file"};
+  static constexpr const char* kNames[] = {"bind", "bind-self-ro", "tmpfs", "proc", "devpts", "symlink", "file", "attach-tree"};
   std::string out = kNames[static_cast<int>(kind)];
   out += " " + target;
   if (!source.empty()) out += " <- " + source;
-  if (kind == MountOpKind::kBind) out += read_only ? " (ro)" : " (rw)";
+  if (kind == MountOpKind::kBind || kind == MountOpKind::kAttachTree) out += read_only ? " (ro)" : " (rw)";
   return out;
 }
 
@@ -128,6 +131,21 @@ Status ValidateHostPath(const std::string& path, const std::string& what, bool w
   return {};
 }
 
+Result<std::shared_ptr<const UniqueFd>> PinTrustedDir(const std::string& path, const std::string& what) {
+  HOTPLEX_TRY_STATUS(ValidateHostPath(path, what, true));
+  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return ErrnoError(what, "'" + path + "'");
+  auto pinned = std::make_shared<const UniqueFd>(fd);
+  std::string normal = path;
+  while (normal.size() > 1 && normal.back() == '/') normal.pop_back();
+  // A link swapped in between the check and the open shows in the fd's path.
+  if (PathOfFd(fd) != normal) {
+    return MakeError(what + " '" + path + "' changed while it was opened (now '" + PathOfFd(fd) +
+                     "'); give the real path");
+  }
+  return pinned;
+}
+
 Status ValidateSandboxPath(const std::string& path, const std::string& what) {
   if (path.empty() || path[0] != '/' || path == "/") {
     return MakeError(what + " '" + path + "' must be an absolute path other than /");
@@ -146,9 +164,20 @@ Status ValidateSandboxPath(const std::string& path, const std::string& what) {
   return {};
 }
 
+namespace {
+
+// A pinned directory for a kAttachTree op: the spec's fd, else the trusted path opened once.
+Result<std::shared_ptr<const UniqueFd>> PinnedOrOpened(const std::shared_ptr<const UniqueFd>& fd,
+                                                       const std::string& path, const std::string& what) {
+  if (fd != nullptr && fd->Valid()) return fd;
+  return PinTrustedDir(path, what);
+}
+
+}  // namespace
+
 Result<MountPlan> MountPlan::Build(const SandboxSpec& spec, const std::string& hostname) {
-  HOTPLEX_TRY_STATUS(ValidateHostPath(spec.workdir, "WorkDir", true));
   MountPlan plan;
+  HOTPLEX_TRY(auto workdir, PinnedOrOpened(spec.workdir_fd, spec.workdir, "WorkDir"));
   plan.workdir_inside_ = spec.workdir_inside.empty() ? spec.workdir : spec.workdir_inside;
   HOTPLEX_TRY_STATUS(ValidateSandboxPath(plan.workdir_inside_, "WorkDir inside the sandbox"));
   HOTPLEX_TRY_STATUS(ValidateSandboxPath(spec.home_inside, "home directory"));
@@ -156,13 +185,19 @@ Result<MountPlan> MountPlan::Build(const SandboxSpec& spec, const std::string& h
   // Writable places and user mounts, ordered so that parents come before children.
   std::vector<MountOp> user_ops;
   user_ops.push_back({MountOpKind::kTmpfs, {}, New("/tmp"), "mode=1777"});
-  if (spec.home_source.empty()) {
+  auto attach = [&](std::shared_ptr<const UniqueFd> dir, const std::string& source, const std::string& target) {
+    MountOp op{MountOpKind::kAttachTree, source, New(target), {}, true, false, false};
+    op.dir_fd = dir->Get();
+    plan.pinned_.push_back(std::move(dir));
+    user_ops.push_back(std::move(op));
+  };
+  if (spec.home_source.empty() && spec.home_fd == nullptr) {
     user_ops.push_back({MountOpKind::kTmpfs, {}, New(spec.home_inside), "mode=0700"});
   } else {
-    HOTPLEX_TRY_STATUS(ValidateHostPath(spec.home_source, "home directory source", true));
-    user_ops.push_back({MountOpKind::kBind, Old(spec.home_source), New(spec.home_inside), {}, true, false, false});
+    HOTPLEX_TRY(auto home, PinnedOrOpened(spec.home_fd, spec.home_source, "home directory source"));
+    attach(std::move(home), spec.home_source, spec.home_inside);
   }
-  user_ops.push_back({MountOpKind::kBind, Old(spec.workdir), New(plan.workdir_inside_), {}, true, false, false});
+  attach(std::move(workdir), spec.workdir, plan.workdir_inside_);
   for (const auto& m : spec.mounts) {
     HOTPLEX_TRY_STATUS(ValidateHostPath(m.source, "mount source", false));
     const std::string target = m.target.empty() ? m.source : m.target;
@@ -182,6 +217,26 @@ Result<MountPlan> MountPlan::Build(const SandboxSpec& spec, const std::string& h
   AddProc(plan.ops_);
   plan.ops_.insert(plan.ops_.end(), user_ops.begin(), user_ops.end());
   return plan;
+}
+
+Status MountPlan::CloneTrees() {
+  for (MountOp& op : ops_) {
+    if (op.kind != MountOpKind::kAttachTree || op.tree_fd >= 0) continue;
+    if (trees_.size() >= static_cast<std::size_t>(kMaxMountTrees)) {
+      return MakeError("more than " + std::to_string(kMaxMountTrees) + " pinned mounts in one sandbox");
+    }
+    auto tree = CloneMountTree(op.dir_fd, op.read_only);
+    if (!tree) return Error{tree.error().message, tree.error().sys_errno, "mount " + op.target};
+    op.tree_fd = tree->Get();
+    trees_.push_back(std::move(*tree));
+  }
+  return {};
+}
+
+std::vector<int> MountPlan::TreeFds() const {
+  std::vector<int> fds;
+  for (const UniqueFd& fd : trees_) fds.push_back(fd.Get());
+  return fds;
 }
 
 }  // namespace hotplex::sandbox

@@ -41,6 +41,9 @@ Result<Prepared> Prepare(const SandboxSpec& spec, SeccompCache& seccomp_cache) {
   std::string id = spec.id.empty() ? RandomId() : spec.id;
   std::string hostname = "hotplex-" + id.substr(0, 12);
   HOTPLEX_TRY(auto mounts, MountPlan::Build(spec, hostname));
+  // The workdir and home become detached mounts now, from their pinned fds:
+  // the child attaches them without resolving any host path.
+  HOTPLEX_TRY_STATUS(mounts.CloneTrees());
   HOTPLEX_TRY(auto exec, ExecPlan::Build(spec.argv, spec.env));
   std::shared_ptr<const SeccompProgram> seccomp;
   if (spec.seccomp) {
@@ -82,6 +85,8 @@ Result<std::unique_ptr<Sandbox>> NamespaceBackend::Launch(const SandboxSpec& spe
   ctx.caps = &prep.caps;
   ctx.hostname = prep.hostname.c_str();
   ctx.workdir_inside = prep.mounts.WorkdirInside().c_str();
+  const std::vector<int> trees = prep.mounts.TreeFds();
+  for (std::size_t i = 0; i < trees.size(); ++i) ctx.setup_fds[i] = trees[i];
   ctx.uid = spec.identity.inside_uid;
   ctx.gid = spec.identity.inside_gid;
   ctx.open_files = spec.limits.open_files;

@@ -25,7 +25,9 @@ void ContainProcess(const ChildContext& ctx) {
   WaitForParent(ctx);        // cgroup joined
   SwitchIdentity(ctx);       // the host uid/gid: root's capabilities go with it
   SetDeathSignal(ctx);       // a credential change clears it
-  if (::chdir(ctx.workdir_inside) != 0) ReportSetupFailure(ctx.report_fd, "chdir workdir");
+  // The pinned workdir fd: the directory checked is the one entered.
+  if (::fchdir(ctx.workdir_fd) != 0) ReportSetupFailure(ctx.report_fd, "chdir workdir");
+  ::close(ctx.workdir_fd);
   ApplyResourceLimits(ctx);
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ReportSetupFailure(ctx.report_fd, "no_new_privs");
   LoadSeccomp(ctx);
@@ -39,7 +41,10 @@ class ProcessBackend final : public Backend {
 
   Result<std::unique_ptr<Sandbox>> Launch(const SandboxSpec& spec) override {
     HOTPLEX_TRY_STATUS(ValidateIdentity(spec.identity));
-    HOTPLEX_TRY_STATUS(ValidateHostPath(spec.workdir, "WorkDir", true));
+    std::shared_ptr<const UniqueFd> workdir = spec.workdir_fd;
+    if (workdir == nullptr || !workdir->Valid()) {
+      HOTPLEX_TRY(workdir, PinTrustedDir(spec.workdir, "WorkDir"));
+    }
     if (!spec.mounts.empty()) {
       return MakeError("the process backend has no mount namespace: it cannot apply mounts");
     }
@@ -58,6 +63,8 @@ class ProcessBackend final : public Backend {
     ctx.exec = &exec;
     ctx.seccomp = seccomp.get();
     ctx.workdir_inside = spec.workdir.c_str();
+    ctx.workdir_fd = workdir->Get();
+    ctx.setup_fds[0] = workdir->Get();
     ctx.uid = spec.identity.host_uid;
     ctx.gid = spec.identity.host_gid;
     ctx.open_files = spec.limits.open_files;

@@ -13,6 +13,11 @@
 #include <vector>
 
 #include "common/result.hpp"
+#ifndef _WIN32
+#include <memory>
+
+#include "common/unique_fd.hpp"
+#endif
 
 namespace hotplex::sandbox {
 
@@ -82,6 +87,16 @@ struct SandboxSpec {
   std::string home_source;           // host dir bind-mounted rw as $HOME; empty = fresh tmpfs
   std::string home_inside = "/home/agent";
   std::vector<BindMount> mounts;     // extra mounts
+#ifndef _WIN32
+  // The workdir and home as directory fds pinned by the supervisor: resolved
+  // once beneath the tenant's workspace root / the homes dir, with no symlink
+  // on the way (sandbox/host_path.hpp). A backend mounts (or chdirs into) these
+  // fds and never resolves `workdir` / `home_source` again: those strings are
+  // only for display and for the path inside. Null = the path comes from a
+  // trusted caller (CLI, tests): the backend opens it itself, refusing links.
+  std::shared_ptr<const UniqueFd> workdir_fd;
+  std::shared_ptr<const UniqueFd> home_fd;
+#endif
   Limits limits;
   NetworkMode network = NetworkMode::kNone;
   Identity identity;

@@ -46,6 +46,9 @@ inline constexpr const char* kSandboxOutcome = "sandbox.outcome";
 inline constexpr const char* kPolicyReload = "policy.reload";
 inline constexpr const char* kPolicyInvalid = "policy.invalid";
 inline constexpr const char* kAdminAction = "admin.action";
+// A workdir or home refused because it was invalid, too long, or named a
+// symlink or escaped its root (data: what, path, reason); nothing was created.
+inline constexpr const char* kWorkdirRefused = "workdir.refused";
 }  // namespace audit_type
 
 struct AuditRecord {

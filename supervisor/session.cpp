@@ -13,6 +13,7 @@
 #include "supervisor/egress_gateway.hpp"
 #include "supervisor/exec_provider.hpp"
 #include "supervisor/metrics.hpp"
+#include "sandbox/host_path.hpp"
 
 namespace hotplex::supervisor {
 namespace asio = boost::asio;
@@ -117,6 +118,17 @@ Result<sandbox::SandboxSpec> Session::BuildSpec(bool resume) const {
   spec.home_source = record_.home;
   spec.env = BuildSandboxEnv(policy, HostEnvironment(), jailed ? spec.home_inside : record_.home);
   spec.workdir = record_.workdir;
+  // Resolved again at every start, beneath the trusted roots: the backend
+  // mounts these fds, never the paths (the tenant may have planted a link since).
+  const auto owner = sandbox::TenantOwner(deps_.identity.host_uid, deps_.identity.host_gid);
+  if (!deps_.workspace_root.empty()) {
+    HOTPLEX_TRY(auto fd, sandbox::PinDirBelow(deps_.workspace_root, record_.workdir, owner));
+    spec.workdir_fd = std::make_shared<const UniqueFd>(std::move(fd));
+  }
+  if (!deps_.homes_root.empty()) {
+    HOTPLEX_TRY(auto fd, sandbox::PinDirBelow(deps_.homes_root, record_.home, owner));
+    spec.home_fd = std::make_shared<const UniqueFd>(std::move(fd));
+  }
   spec.mounts = policy.mounts;
   spec.mounts.insert(spec.mounts.end(), deps_.extra_mounts.begin(), deps_.extra_mounts.end());
   spec.limits = policy.limits;
@@ -178,6 +190,11 @@ SvResult<void> Session::OpenAgentLocked(
   auto spec = BuildSpec(record_.has_conversation);
   if (!spec) {
     SetStateLocked(SessionState::kStopped, spec.error().Describe());
+    if (sandbox::IsHostPathRefusal(spec.error())) {  // a link planted in the workdir or home
+      AuditLocked(audit_type::kWorkdirRefused, {{"what", "start"}, {"path", record_.workdir},
+                                                {"reason", spec.error().Describe()}});
+      return SvError(ErrorKind::kBadRequest, spec.error().Describe());
+    }
     return SvError(ErrorKind::kInternal, spec.error().Describe());
   }
   // Egress listeners are installed by the launch itself (spec.network_ready).

@@ -52,6 +52,11 @@ struct SessionDeps {
   std::vector<sandbox::BindMount> extra_mounts;  // e.g. the Claude Code installation
   std::size_t ring_capacity = 4096;
   std::size_t max_line_bytes = kDefaultMaxLineBytes;
+  // Trusted roots the workdir and home are re-resolved beneath at every start
+  // (sandbox/host_path.hpp), never through a tenant's link. Empty = the paths
+  // are trusted as they are (tests).
+  std::string workspace_root;  // the tenant's workspace root
+  std::string homes_root;      // <state_dir>/homes
 };
 
 class Session : public std::enable_shared_from_this<Session>, private ProviderHost {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "sandbox/host_path.hpp"
 #include "supervisor/exec_provider.hpp"
 #include "supervisor/session_id.hpp"
 
@@ -14,22 +15,37 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool IsInside(const fs::path& path, const fs::path& root) {
-  auto [root_end, ignored] = std::mismatch(root.begin(), root.end(), path.begin(), path.end());
-  return root_end == root.end();
+// Long tenant-supplied paths are cut in messages and audit records.
+std::string Shortened(std::string_view path) {
+  constexpr std::size_t kShown = 200;
+  if (path.size() <= kShown) return std::string(path);
+  return std::string(path.substr(0, kShown)) + "... (" + std::to_string(path.size()) + " bytes)";
 }
 
-// Creates `dir` (and parents) and hands it to the tenant's host uid/gid, so that
-// the sandbox user (mapped to that uid) can write there.
-SvResult<void> MakeOwnedDir(const fs::path& dir, const Tenant& tenant) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return SvError(ErrorKind::kInternal, "cannot create " + dir.string() + ": " + ec.message());
-  if (::geteuid() == 0 && tenant.uid != 0 && ::chown(dir.c_str(), tenant.uid, tenant.gid) != 0) {
-    return SvError(ErrorKind::kInternal, "cannot chown " + dir.string() + ": " +
-                                             ErrnoError("chown").Describe());
-  }
-  return {};
+// The refusal is audited: a tenant probing for links to host directories shows.
+void AuditRefused(AuditSink* audit, const Tenant& tenant, const char* what, std::string_view path,
+                  const hotplex::Error& why) {
+  if (audit == nullptr) return;
+  audit->Append(AuditRecord{audit_type::kWorkdirRefused, tenant.id, {}, "client:" + tenant.id,
+                            {{"what", what}, {"path", Shortened(path)}, {"reason", why.Describe()}}},
+                nullptr);
+}
+
+// The tenant's workspace root, 0700 and owned by the tenant. Its parent is
+// root's, so the tenant cannot replace it with a link; below it, everything
+// is resolved with sandbox/host_path.
+hotplex::Result<UniqueFd> OpenWorkspaceRoot(const Tenant& tenant) {
+  HOTPLEX_TRY(UniqueFd root, sandbox::OpenTrustedDir(tenant.workspace_root, true));
+  const sandbox::DirOwner owner = sandbox::TenantOwner(tenant.uid, tenant.gid);
+  if (owner.uid != static_cast<uid_t>(-1)) HOTPLEX_TRY_STATUS(sandbox::SetOwner(root.Get(), owner));
+  return root;
+}
+
+// root + relative (validated: no "..", not absolute) as a normalised absolute path.
+std::string JoinBelow(const std::string& root, const std::string& relative) {
+  std::string out = (fs::path(root) / fs::path(relative)).lexically_normal().string();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
 }
 
 }  // namespace
@@ -79,6 +95,8 @@ SvResult<SessionDeps> SessionManager::DepsFor(const Tenant& tenant, const std::s
   deps.extra_mounts = options_.extra_mounts;
   deps.ring_capacity = options_.ring_capacity;
   deps.max_line_bytes = options_.max_line_bytes;
+  deps.workspace_root = tenant.workspace_root;
+  deps.homes_root = HomesRoot();
   return deps;
 }
 
@@ -148,33 +166,52 @@ SvResult<void> SessionManager::Admit(const Tenant& tenant, const SessionPolicy& 
   return {};
 }
 
+// Creates (as needed) and checks the workdir without ever following a link the
+// tenant planted: mkdirat/openat(O_NOFOLLOW) step by step beneath the root's
+// fd, chown only through the fd of what it created. The sandbox resolves it
+// again the same way at launch and mounts the fd (Session::BuildSpec).
 SvResult<std::string> SessionManager::PrepareWorkdir(const Tenant& tenant,
                                                      const std::string& relative) const {
-  const fs::path rel = fs::path(relative).lexically_normal();
-  if (rel.is_absolute() || (!rel.empty() && *rel.begin() == "..")) {
+  auto refuse = [&](const hotplex::Error& why) {
+    AuditRefused(options_.audit, tenant, "workdir", relative, why);
     return SvError(ErrorKind::kBadRequest,
-                   "workdir must be a path inside the workspace root, relative to it");
+                   "workdir '" + Shortened(relative) + "' refused: " + why.message +
+                       " (a workdir is a directory below the workspace root, relative to it, "
+                       "reached without symlinks)");
+  };
+  if (auto valid = sandbox::ValidateRelativePath(relative); !valid) return refuse(valid.error());
+  auto root = OpenWorkspaceRoot(tenant);
+  if (!root) {
+    return SvError(ErrorKind::kInternal, "workspace root " + tenant.workspace_root + ": " +
+                                             root.error().Describe());
   }
-  const fs::path root = fs::path(tenant.workspace_root).lexically_normal();
-  const fs::path dir = (root / rel).lexically_normal();
-  auto made = MakeOwnedDir(dir, tenant);
-  if (!made) return made.error();
-  // A symlink planted in the workspace must not lead the sandbox elsewhere.
-  std::error_code ec;
-  const fs::path real = fs::canonical(dir, ec);
-  const fs::path real_root = fs::canonical(root, ec);
-  if (ec || !IsInside(real, real_root)) {
-    return SvError(ErrorKind::kBadRequest, "workdir resolves outside the workspace root");
+  auto dir = sandbox::MakeDirsBeneath(root->Get(), relative,
+                                      sandbox::TenantOwner(tenant.uid, tenant.gid));
+  if (!dir) {
+    if (sandbox::IsHostPathRefusal(dir.error())) return refuse(dir.error());
+    return SvError(ErrorKind::kInternal, "cannot create workdir '" + Shortened(relative) +
+                                             "': " + dir.error().Describe());
   }
-  return real.string();
+  return JoinBelow(tenant.workspace_root, relative);
 }
 
+std::string SessionManager::HomesRoot() const {
+  return fs::absolute(fs::path(options_.state_dir) / "homes").lexically_normal().string();
+}
+
+// <state_dir>/homes/<id>, 0700 and the tenant's. homes/ itself is root's
+// (0711: the process backend's payload passes through it to its $HOME).
 SvResult<std::string> SessionManager::PrepareHome(const Tenant& tenant,
                                                   const std::string& id) const {
-  const fs::path home = fs::absolute(fs::path(options_.state_dir) / "homes" / id);
-  auto made = MakeOwnedDir(home, tenant);
-  if (!made) return made.error();
-  return home.lexically_normal().string();
+  auto homes = sandbox::OpenTrustedDir(HomesRoot(), true, 0711);
+  if (!homes) return SvError(ErrorKind::kInternal, "homes dir: " + homes.error().Describe());
+  auto home = sandbox::MakeDirsBeneath(homes->Get(), id, sandbox::TenantOwner(tenant.uid, tenant.gid));
+  if (!home) {
+    AuditRefused(options_.audit, tenant, "home", id, home.error());
+    return SvError(ErrorKind::kInternal, "cannot make the session's home " + HomesRoot() + "/" + id +
+                                             ": " + home.error().Describe());
+  }
+  return JoinBelow(HomesRoot(), id);
 }
 
 SvResult<CreateResult> SessionManager::Create(const Tenant& tenant, const CreateRequest& request) {

@@ -105,6 +105,7 @@ class SessionManager {
                        const CreateRequest& request) const;
   SvResult<std::string> PrepareWorkdir(const Tenant& tenant, const std::string& relative) const;
   SvResult<std::string> PrepareHome(const Tenant& tenant, const std::string& id) const;
+  std::string HomesRoot() const;  // <state_dir>/homes, absolute
   void ScheduleReap();
   // Warm pool hooks (supervisor/session_manager_warm.cpp).
   void StartWarmPool();

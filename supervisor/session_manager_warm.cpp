@@ -39,6 +39,8 @@ SvResult<SessionPtr> SessionManager::LaunchWarm(const WarmKey& key) const {
   deps.extra_mounts = full->extra_mounts;
   deps.ring_capacity = full->ring_capacity;
   deps.max_line_bytes = full->max_line_bytes;
+  deps.workspace_root = full->workspace_root;
+  deps.homes_root = full->homes_root;
   SessionRecord record;
   record.id = RandomSessionId();
   record.conversation_id = record.id;

@@ -1,5 +1,6 @@
 #include "sandbox/mount_plan.hpp"
 
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -38,10 +39,38 @@ TEST_F(MountPlanTest, WorkdirIsBoundReadWriteAtTheSamePath) {
   ASSERT_TRUE(plan) << plan.error().Describe();
   const MountOp* op = Find(*plan, dir_);
   ASSERT_NE(op, nullptr);
-  EXPECT_EQ(op->kind, MountOpKind::kBind);
-  EXPECT_EQ(op->source, std::string(kOldRoot) + dir_);
+  // Attached from a pinned fd, never bound by its path in the child.
+  EXPECT_EQ(op->kind, MountOpKind::kAttachTree);
+  EXPECT_EQ(op->source, dir_);
+  EXPECT_GE(op->dir_fd, 0);
   EXPECT_FALSE(op->read_only);
   EXPECT_EQ(plan->WorkdirInside(), dir_);
+}
+
+TEST_F(MountPlanTest, APinnedWorkdirIsUsedAndItsPathNeverOpened) {
+  const int fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  spec_.workdir_fd = std::make_shared<const UniqueFd>(fd);
+  spec_.workdir = "/nonexistent-display-only";
+  auto plan = MountPlan::Build(spec_, "h");
+  ASSERT_TRUE(plan) << plan.error().Describe();
+  const MountOp* op = Find(*plan, "/nonexistent-display-only");
+  ASSERT_NE(op, nullptr);
+  EXPECT_EQ(op->dir_fd, fd);
+}
+
+TEST_F(MountPlanTest, CloneTreesMakesOneDetachedMountPerPinnedDirectory) {
+  ASSERT_EQ(::geteuid(), 0u) << "open_tree(OPEN_TREE_CLONE) needs CAP_SYS_ADMIN: run as root";
+  spec_.home_source = dir_;
+  auto plan = MountPlan::Build(spec_, "h");
+  ASSERT_TRUE(plan);
+  ASSERT_TRUE(plan->CloneTrees());
+  EXPECT_EQ(plan->TreeFds().size(), 2u);
+  for (const MountOp& op : plan->Ops()) {
+    if (op.kind == MountOpKind::kAttachTree) {
+      EXPECT_GE(op.tree_fd, 0) << op.Describe();
+    }
+  }
 }
 
 TEST_F(MountPlanTest, SystemIsReadOnlyAndEtcIsMinimal) {
@@ -95,7 +124,7 @@ TEST_F(MountPlanTest, HomeIsTmpfsOrABoundDirectory) {
   spec_.home_source = dir_;
   plan = MountPlan::Build(spec_, "h");
   ASSERT_TRUE(plan);
-  EXPECT_EQ(Find(*plan, "/home/agent")->kind, MountOpKind::kBind);
+  EXPECT_EQ(Find(*plan, "/home/agent")->kind, MountOpKind::kAttachTree);
   EXPECT_FALSE(Find(*plan, "/home/agent")->read_only);
 }
 
