@@ -1,5 +1,7 @@
 #include "api/admin_connection.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -174,7 +176,10 @@ std::string PeerAddress(const asio::ip::tcp::socket& socket) {
 asio::awaitable<void> ServeTls(beast::tcp_stream tcp, ApiContext& ctx, asio::ssl::context& tls,
                                std::string address) {
   beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp), tls);
-  beast::get_lowest_layer(stream).expires_after(kHandshakeTimeout);
+  // A client that connects and never says hello holds its connection slot
+  // until this fires: no longer than a request may take.
+  beast::get_lowest_layer(stream).expires_after(
+      std::min<std::chrono::milliseconds>(kHandshakeTimeout, ctx.http.request_timeout));
   auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server,
                                               asio::as_tuple(asio::use_awaitable));
   if (ec) co_return;

@@ -207,5 +207,48 @@ TEST(HostileConnections, IdleConnectionsCloseAfterTheRequestTimeoutAndFreeTheirS
   EXPECT_EQ(daemon.Admin("GET", "/admin/v1/stats").status, 200);
 }
 
+// The admin listener over TLS: a client that connects and never sends its
+// hello is cut off after request_timeout like a silent HTTP client, and one
+// over the per-address cap is closed at once (no plain-text answer on TLS).
+TEST(HostileConnections, SilentTlsClientsOnTheAdminListenerAreCappedAndTimedOut) {
+  constexpr int kPerIp = 8;
+  TempDir certs("hotplex-conn-tls");
+  const std::string cert = certs.Path() + "/admin.crt";
+  const std::string key = certs.Path() + "/admin.key";
+  const std::string openssl =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+      "-addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(openssl.c_str()), 0) << "openssl CLI missing or failed: " << openssl;
+  HostileOptions options;
+  options.config_extra = "admin_tls:\n  cert: " + cert + "\n  key: " + key +
+                         "\nhttp:\n  request_timeout: 2s\n" +
+                         NewKeys("  admin_max_connections_per_ip: " + std::to_string(kPerIp) + "\n");
+  HostileDaemon daemon(options);
+  ASSERT_NO_FATAL_FAILURE(StartOrFail(daemon));
+  std::vector<UniqueFd> silent;
+  for (int i = 0; i < kPerIp; ++i) {
+    silent.push_back(ConnectFrom("127.0.0.1", daemon.AdminPort()));
+    ASSERT_TRUE(silent.back());
+  }
+  std::this_thread::sleep_for(milliseconds(200));
+  UniqueFd over = ConnectFrom("127.0.0.1", daemon.AdminPort());
+  ASSERT_TRUE(over);
+  EXPECT_TRUE(ClosedWithin(over.Get(), milliseconds(1000))) << "over the cap: not closed at once";
+  const auto start = Clock::now();
+  for (auto& fd : silent) EXPECT_TRUE(ClosedWithin(fd.Get(), milliseconds(6000)));
+  const auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - start);
+  std::printf("%d silent TLS clients closed after %lld ms\n", kPerIp,
+              static_cast<long long>(took.count()));
+  EXPECT_LT(took.count(), 4000) << "the handshake deadline is not request_timeout";
+  httplib::SSLClient client("127.0.0.1", daemon.AdminPort());
+  client.set_ca_cert_path(cert.c_str());
+  client.enable_server_certificate_verification(true);
+  client.set_connection_timeout(3, 0);
+  client.set_read_timeout(3, 0);
+  auto health = client.Get("/healthz");
+  ASSERT_TRUE(health) << httplib::to_string(health.error());
+  EXPECT_EQ(health->status, 200);
+}
+
 }  // namespace
 }  // namespace hotplex::testing
