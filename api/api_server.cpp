@@ -48,7 +48,8 @@ std::string RefusalResponse(ConnectionRefusal why) {
                 R"(from your address (http.max_connections_per_ip): close idle ones and retry"}})"
               : R"({"error":{"code":"server_busy","message":"this listener holds its maximum of )"
                 R"(connections (http.max_connections): retry later"}})";
-  return std::string(address ? "HTTP/1.1 429 Too Many Requests" : "HTTP/1.1 503 Service Unavailable") +
+  return std::string(address ? "HTTP/1.1 429 Too Many Requests"
+                             : "HTTP/1.1 503 Service Unavailable") +
          "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
          "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" + body;
 }

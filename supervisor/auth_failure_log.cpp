@@ -94,8 +94,9 @@ void AuthFailureLog::FlushDueLocked(Clock::time_point now, bool all,
       continue;
     }
     AuditRecord summary = Base(it->first, options_.window.count());
-    const auto top = std::max_element(source.reasons.begin(), source.reasons.end(),
-                                      [](const auto& a, const auto& b) { return a.second < b.second; });
+    const auto top =
+        std::max_element(source.reasons.begin(), source.reasons.end(),
+                         [](const auto& a, const auto& b) { return a.second < b.second; });
     summary.data["path"] = source.last_path;
     summary.data["reason"] = top->first;
     summary.data["reasons"] = source.reasons;
@@ -132,8 +133,9 @@ void AuthFailureLog::FlushAll() {
 
 std::size_t AuthFailureLog::TrackedSources() const {
   std::lock_guard lock(mu_);
-  return static_cast<std::size_t>(std::count_if(
-      sources_.begin(), sources_.end(), [](const auto& entry) { return !IsOverflow(entry.first); }));
+  return static_cast<std::size_t>(
+      std::count_if(sources_.begin(), sources_.end(),
+                    [](const auto& entry) { return !IsOverflow(entry.first); }));
 }
 
 void AuthFailureLog::Write(std::vector<AuditRecord> records) {

@@ -126,14 +126,16 @@ TEST(HostileConnections, HalfOpenFloodLeavesOtherClientsServedAndFdsBounded) {
   EXPECT_LE(fds, baseline + kApiPerIp + kAdminPerIp + 16) << "the flood's sockets are held";
 
   // One more from the flooding address is refused at once, with a reason.
-  const std::string more =
-      RawGet("127.0.0.1", daemon.ApiPort(), "/v1/sessions", HostileDaemon::kKeyA, milliseconds(2000));
+  const std::string more = RawGet("127.0.0.1", daemon.ApiPort(), "/v1/sessions",
+                                  HostileDaemon::kKeyA, milliseconds(2000));
   EXPECT_TRUE(StatusOf(more) == 429 || more.empty()) << more;
   flood.clear();
   std::this_thread::sleep_for(milliseconds(300));  // the daemon sees the closes
   auto metrics = daemon.Admin("GET", "/metrics");
-  EXPECT_NE(metrics.raw.find("hotplex_connections_refused_total{listener=\"api\",reason=\"address_full\"}"),
-            std::string::npos) << "no refusal counted in /metrics (status " << metrics.status << ")";
+  EXPECT_NE(metrics.raw.find(
+                "hotplex_connections_refused_total{listener=\"api\",reason=\"address_full\"}"),
+            std::string::npos)
+      << "no refusal counted in /metrics (status " << metrics.status << ")";
   EXPECT_EQ(daemon.Call("GET", "/v1/sessions").status, 200);
 }
 
@@ -220,9 +222,9 @@ TEST(HostileConnections, SilentTlsClientsOnTheAdminListenerAreCappedAndTimedOut)
       "-addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert + " >/dev/null 2>&1";
   ASSERT_EQ(std::system(openssl.c_str()), 0) << "openssl CLI missing or failed: " << openssl;
   HostileOptions options;
-  options.config_extra = "admin_tls:\n  cert: " + cert + "\n  key: " + key +
-                         "\nhttp:\n  request_timeout: 2s\n" +
-                         NewKeys("  admin_max_connections_per_ip: " + std::to_string(kPerIp) + "\n");
+  options.config_extra =
+      "admin_tls:\n  cert: " + cert + "\n  key: " + key + "\nhttp:\n  request_timeout: 2s\n" +
+      NewKeys("  admin_max_connections_per_ip: " + std::to_string(kPerIp) + "\n");
   HostileDaemon daemon(options);
   ASSERT_NO_FATAL_FAILURE(StartOrFail(daemon));
   std::vector<UniqueFd> silent;

@@ -39,7 +39,9 @@ TEST(ConnectionLimiter, PerAddressCapRefusesOnlyThatAddress) {
 TEST(ConnectionLimiter, ListenerCapRefusesEveryone) {
   ConnectionLimiter limiter({3, 2});
   std::vector<ConnectionSlot> slots;
-  for (const char* peer : {"10.0.0.1", "10.0.0.2", "10.0.0.3"}) slots.push_back(Admit(limiter, peer));
+  for (const char* peer : {"10.0.0.1", "10.0.0.2", "10.0.0.3"}) {
+    slots.push_back(Admit(limiter, peer));
+  }
   EXPECT_EQ(RefusalOf(limiter, "10.0.0.4"), ConnectionRefusal::kListenerFull);
   EXPECT_EQ(std::string(RefusalName(ConnectionRefusal::kListenerFull)), "listener_full");
 }
