@@ -62,10 +62,28 @@ std::vector<FileId> SocketAndParents(const std::string& socket) {
   return ids;
 }
 
+// The supervisor's pinned fd (SandboxSpec::workdir_fd/home_fd) is what gets
+// bound. Its path is handed to dockerd only when a walk of it is root-fixed and
+// reaches that very directory; otherwise the fd is staged, whatever the walk found.
+Result<PinnedSource> AdoptPinned(const std::string& path, int fd) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return ErrnoError("fstat", "pinned " + path);
+  auto walked = PinBindSource(path);
+  if (walked && walked->root_fixed && walked->id == IdOf(st)) return walked;
+  PinnedSource out;
+  out.fd = UniqueFd(::fcntl(fd, F_DUPFD_CLOEXEC, 3));
+  if (!out.fd) return ErrnoError("dup", "pinned " + path);
+  out.path = path;
+  out.id = IdOf(st);
+  out.directory = S_ISDIR(st.st_mode);
+  out.changeable = walked ? walked->changeable : "a directory its tenant controls";
+  return out;
+}
+
 Result<std::string> ResolveOne(const std::string& path, const char* what,
                                const std::vector<FileId>& socket, DockerBindStaging& staging,
-                               PinnedSource* kept = nullptr) {
-  auto pinned = PinBindSource(path);
+                               PinnedSource* kept = nullptr, int pinned_fd = -1) {
+  auto pinned = pinned_fd >= 0 ? AdoptPinned(path, pinned_fd) : PinBindSource(path);
   if (!pinned) {
     Error e = std::move(pinned).error();
     e.message = std::string(what) + " " + path + ": " + e.message;
@@ -248,11 +266,14 @@ Result<DockerBindSources> ResolveDockerBindSources(const SandboxSpec& spec,
   const std::vector<FileId> socket = SocketAndParents(docker_socket);
   DockerBindSources out;
   PinnedSource workdir;
-  HOTPLEX_TRY(out.workdir, ResolveOne(spec.workdir, "workdir", socket, staging, &workdir));
+  const int workdir_fd = spec.workdir_fd ? spec.workdir_fd->Get() : -1;
+  HOTPLEX_TRY(out.workdir,
+              ResolveOne(spec.workdir, "workdir", socket, staging, &workdir, workdir_fd));
   out.workdir_staged = !workdir.root_fixed;
   out.workdir_id = workdir.id;
   if (!spec.home_source.empty()) {
-    HOTPLEX_TRY(out.home, ResolveOne(spec.home_source, "home", socket, staging));
+    const int home_fd = spec.home_fd ? spec.home_fd->Get() : -1;
+    HOTPLEX_TRY(out.home, ResolveOne(spec.home_source, "home", socket, staging, nullptr, home_fd));
   }
   for (const BindMount& m : spec.mounts) {
     HOTPLEX_TRY(std::string source, ResolveOne(m.source, "mount", socket, staging));

@@ -94,8 +94,10 @@ struct DockerBindSources {
   FileId workdir_id;  // the pinned workdir: the container's cwd must be it
 };
 
-// Pins every source of `spec`, refuses the docker socket (`docker_socket`, its
-// directories), and stages the ones that are not root-fixed in `staging`.
+// Pins every source of `spec` (the workdir and home: the supervisor's fds,
+// SandboxSpec::workdir_fd/home_fd, when set), refuses the docker socket
+// (`docker_socket`, its directories), and stages the ones that are not
+// root-fixed in `staging`.
 Result<DockerBindSources> ResolveDockerBindSources(const SandboxSpec& spec,
                                                    const std::string& docker_socket,
                                                    DockerBindStaging& staging);

@@ -5,6 +5,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -143,6 +144,33 @@ TEST_F(DockerBindSourceTest, AWorkdirBelowTheTenantsDirectoryIsStagedFromItsFd) 
   staging.Release();
   EXPECT_FALSE(fs::exists(staged));
   EXPECT_FALSE(fs::exists(staging_root_ + "/s1-1"));
+}
+
+// The supervisor pinned the workdir when it checked it (SandboxSpec::workdir_fd):
+// a swap afterwards changes nothing, the pinned directory is what is staged.
+TEST_F(DockerBindSourceTest, TheSupervisorsPinnedFdIsStagedWhateverThePathBecame) {
+  const FileId original = IdOfPath(ws_ + "/x/sub");
+  spec_.workdir_fd = std::make_shared<const UniqueFd>(
+      ::open((ws_ + "/x/sub").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  ASSERT_TRUE(*spec_.workdir_fd);
+  fs::rename(ws_ + "/x", ws_ + "/x.real");
+  fs::create_directory_symlink(dir_ + "/host", ws_ + "/x");
+  DockerBindStaging staging(staging_root_, "s1-5");
+  auto sources = ResolveDockerBindSources(spec_, "", staging);
+  ASSERT_TRUE(sources) << sources.error().Describe();
+  EXPECT_TRUE(sources->workdir_staged);
+  EXPECT_EQ(sources->workdir_id, original);
+  EXPECT_EQ(IdOfPath(sources->workdir), original);
+  EXPECT_FALSE(fs::exists(sources->workdir + "/SECRET"));
+  // A root-fixed path that leads to the pinned directory is passed as it is.
+  spec_.workdir = ws_;
+  spec_.workdir_fd = std::make_shared<const UniqueFd>(
+      ::open(ws_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  DockerBindStaging direct(staging_root_, "s1-6");
+  sources = ResolveDockerBindSources(spec_, "", direct);
+  ASSERT_TRUE(sources) << sources.error().Describe();
+  EXPECT_FALSE(sources->workdir_staged);
+  EXPECT_EQ(sources->workdir, ws_);
 }
 
 TEST_F(DockerBindSourceTest, RootFixedSourcesNeedNoStaging) {
