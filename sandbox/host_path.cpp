@@ -7,6 +7,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include <cerrno>
 #include <climits>
 #include <filesystem>
@@ -250,6 +252,60 @@ Result<UniqueFd> CloneMountTree(int dir_fd, bool read_only) {
     return ErrnoError("mount_setattr", PathOfFd(dir_fd));
   }
   return owned;
+}
+
+namespace {
+
+// Calls `fn(name)` for each entry of the directory `fd` but . and ..
+template <class Fn>
+Status ForEachEntry(int fd, Fn&& fn) {
+  const int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) return ErrnoError("dup");
+  DIR* dir = ::fdopendir(copy);
+  if (dir == nullptr) {
+    ::close(copy);
+    return ErrnoError("fdopendir");
+  }
+  std::vector<std::string> names;
+  while (const dirent* e = ::readdir(dir)) {
+    const std::string_view n = e->d_name;
+    if (n != "." && n != "..") names.emplace_back(n);
+  }
+  ::closedir(dir);
+  for (const std::string& n : names) HOTPLEX_TRY_STATUS(fn(n));
+  return {};
+}
+
+Status RemoveAt(int dir_fd, const std::string& name, int depth) {
+  if (::unlinkat(dir_fd, name.c_str(), 0) == 0 || errno == ENOENT) return {};
+  if (errno != EISDIR && errno != EPERM) return ErrnoError("unlinkat", name);
+  if (depth >= kMaxRemoveDepth) {
+    return MakeError("'" + name + "' is nested deeper than " + std::to_string(kMaxRemoveDepth) +
+                     " levels; not removed");
+  }
+  const int fd = ::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    // Swapped for a link or file since the unlink: unlink that, never follow it.
+    if (errno == ELOOP || errno == ENOTDIR) return RemoveAt(dir_fd, name, kMaxRemoveDepth);
+    return errno == ENOENT ? Status{} : Status{ErrnoError("openat", name)};
+  }
+  UniqueFd dir(fd);
+  HOTPLEX_TRY_STATUS(ForEachEntry(dir.Get(), [&](const std::string& entry) {
+    return RemoveAt(dir.Get(), entry, depth + 1);
+  }));
+  if (::unlinkat(dir_fd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT) {
+    return ErrnoError("rmdir", name);
+  }
+  return {};
+}
+
+}  // namespace
+
+Status RemoveTreeBeneath(int dir_fd, const std::string& name) {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos) {
+    return Refused("'" + name + "' is not a single name below its directory", EINVAL);
+  }
+  return RemoveAt(dir_fd, name, 0);
 }
 
 std::string PathOfFd(int fd) {

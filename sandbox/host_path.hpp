@@ -91,6 +91,13 @@ Result<UniqueFd> PinDirBelow(const std::string& root, const std::string& path,
 // Needs Linux 5.12+ (mount_setattr); the error says so on older kernels.
 Result<UniqueFd> CloneMountTree(int dir_fd, bool read_only);
 
+// Removes `name` (a file, or a directory and everything in it) inside the
+// directory `dir_fd`, as rm -rf would, but every level is opened with
+// O_NOFOLLOW relative to its parent's fd: a link the tenant swaps in is
+// unlinked, never followed. Depth is bounded (kMaxRemoveDepth levels).
+inline constexpr int kMaxRemoveDepth = 128;
+Status RemoveTreeBeneath(int dir_fd, const std::string& name);
+
 // The path `fd` refers to now, from /proc/self/fd (for messages and checks only:
 // never resolve it again as root).
 std::string PathOfFd(int fd);

@@ -324,8 +324,20 @@ void Session::Delete(std::string reason) {
     if (deps_.store) deps_.store->Remove(id_);
   }
   events_.CloseAll(ErrorEvent{"session_deleted", reason});
-  std::error_code ignored;
-  std::filesystem::remove_all(record_.home, ignored);
+  RemoveHome();
+}
+
+// The home is the tenant's to fill with links: removed beneath homes/, level by
+// level from fds opened O_NOFOLLOW, never following one (best effort, as before).
+void Session::RemoveHome() const {
+  if (deps_.homes_root.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(record_.home, ignored);
+    return;
+  }
+  auto name = sandbox::RelativeBelow(deps_.homes_root, record_.home);
+  auto homes = sandbox::OpenTrustedDir(deps_.homes_root, false);
+  if (name && homes) (void)sandbox::RemoveTreeBeneath(homes->Get(), *name);
 }
 
 void Session::StopLocked(SessionState next, std::string reason) {

@@ -117,6 +117,7 @@ class Session : public std::enable_shared_from_this<Session>, private ProviderHo
                       std::function<void(const hotplex::Status&)> then) override;
   // Audit records (supervisor/session_audit.cpp; AUDIT.md lists them).
   void AuditLocked(const char* type, nlohmann::json data, std::string actor = "system");
+  void RemoveHome() const;  // at Delete, without following the tenant's links
   void AuditEventLocked(const EventPayload& payload);
   void AuditPromptLocked(std::string_view text);
 

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 namespace hotplex::sandbox {
@@ -181,6 +182,23 @@ TEST_F(MakeDirsTest, ConcurrentExchangeNeverLeadsOutside) {
   swapper.join();
   EXPECT_TRUE(fs::is_empty(outside_)) << "something was created through the link";
   EXPECT_GT(landed, 0) << "the real directory was never reached: the test proves nothing";
+}
+
+TEST_F(MakeDirsTest, RemoveTreeDeletesEverythingButFollowsNoLink) {
+  fs::create_directories(root_ + "/home/a/b/c");
+  std::ofstream(root_ + "/home/a/b/c/file") << "x";
+  std::ofstream(outside_ + "/keep") << "keep";
+  ASSERT_EQ(::symlink(outside_.c_str(), (root_ + "/home/a/to-outside").c_str()), 0);
+  ASSERT_EQ(::symlink((outside_ + "/keep").c_str(), (root_ + "/home/keep-link").c_str()), 0);
+  ASSERT_TRUE(RemoveTreeBeneath(root_fd_.Get(), "home"));
+  EXPECT_FALSE(fs::exists(root_ + "/home"));
+  EXPECT_TRUE(fs::exists(outside_ + "/keep")) << "removed through a link";
+  // The top itself may be a link: the link goes, its target stays.
+  ASSERT_EQ(::symlink(outside_.c_str(), (root_ + "/top").c_str()), 0);
+  ASSERT_TRUE(RemoveTreeBeneath(root_fd_.Get(), "top"));
+  EXPECT_TRUE(fs::exists(outside_ + "/keep"));
+  EXPECT_FALSE(RemoveTreeBeneath(root_fd_.Get(), "../outside"));
+  EXPECT_TRUE(RemoveTreeBeneath(root_fd_.Get(), "missing"));
 }
 
 TEST(HostPath, RelativeBelowTheRoot) {
