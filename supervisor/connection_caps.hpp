@@ -6,7 +6,9 @@
 //   API:   http.max_connections, or (0) min(4096, RLIMIT_NOFILE / 2)
 //   admin: http.admin_max_connections, at most RLIMIT_NOFILE / 8 (at least 8)
 // and per client address http.max_connections_per_ip /
-// http.admin_max_connections_per_ip, never above the listener's cap.
+// http.admin_max_connections_per_ip, never above the listener's cap, and
+// never above half of it when that cap came from the file limit (so that one
+// address cannot fill a listener on a daemon with few descriptors).
 // Read the limit after raising it (api/cli_serve.cpp raises it at start).
 // Thread-safety: pure function over the config and getrlimit.
 #pragma once

@@ -29,6 +29,21 @@ TEST(ConnectionCaps, PerAddressCapNeverAboveTheListenerCap) {
   EXPECT_EQ(caps.admin.per_address, 64u);
 }
 
+TEST(ConnectionCaps, OneAddressGetsHalfOfACapDerivedFromTheFileLimit) {
+  HttpSettings http;  // per address 256 / 64 by default
+  const auto small = ResolveConnectionCaps(http, 256);
+  EXPECT_EQ(small.api.total, 128u);
+  EXPECT_EQ(small.api.per_address, 64u);
+  EXPECT_EQ(small.admin.total, 32u);
+  EXPECT_EQ(small.admin.per_address, 16u);
+  const auto large = ResolveConnectionCaps(http, 1u << 20);
+  EXPECT_EQ(large.api.per_address, 256u);
+  EXPECT_EQ(large.admin.per_address, 64u);
+  http.max_connections = 100;  // set by the operator: one address may use it all
+  http.max_connections_per_ip = 1000;
+  EXPECT_EQ(ResolveConnectionCaps(http, 256).api.per_address, 100u);
+}
+
 TEST(ConnectionCaps, ConfigKeysParseAndZeroCapsAreRefused) {
   auto ok = ParseDaemonConfig(
       "http:\n  max_connections: 100\n  max_connections_per_ip: 5\n"
