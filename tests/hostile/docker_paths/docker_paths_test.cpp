@@ -87,6 +87,11 @@ class DockerPaths : public ::testing::Test {
     ASSERT_FALSE(failed) << *failed;
   }
 
+  // A graceful stop: the backend removes its (empty) staging directory.
+  void TearDown() override {
+    if (daemon_) daemon_->Stop();
+  }
+
   void ExpectHostUntouched() {
     EXPECT_EQ(Describe(host_), before_) << "the host directory changed";
     EXPECT_EQ(Describe(host_ + "/sub"), before_sub_) << "the host directory changed";
