@@ -151,6 +151,28 @@ TEST_F(HostilePaths, LinkPlantedWhereAHomeWouldBeIsNotFollowed) {
   EXPECT_TRUE(fs::is_empty(victim));
 }
 
+// A session restored after a restart resolves its workdir again, beneath the
+// workspace root, at its next start: a 400, audited. (The old code refused it
+// too, by its path check at launch, but as a 503 setup failure, unaudited.)
+TEST_F(HostilePaths, RestoredSessionIsResolvedAgainAtItsNextStart) {
+  Reply why;
+  const std::string id = daemon_.CreateShell("a", "restored", &why);
+  ASSERT_FALSE(id.empty()) << why.status << " " << why.raw;
+  daemon_.Stop();
+  const std::string dir = daemon_.WorkspaceOf("a") + "/restored";
+  fs::remove_all(dir);
+  ASSERT_EQ(::symlink(root_dir_.c_str(), dir.c_str()), 0);
+  const DirState before = Snapshot(root_dir_);
+  auto failed = daemon_.Start();
+  ASSERT_FALSE(failed) << *failed;
+  Reply sent = daemon_.Call("POST", "/v1/sessions/" + id + "/messages", {{"text", "ls"}});
+  EXPECT_EQ(sent.status, 400) << sent.raw;
+  EXPECT_TRUE(Snapshot(root_dir_) == before) << root_dir_ << " was changed";
+  bool audited = false;
+  for (const json& entry : RefusalsAudited(1)) audited |= entry.dump().find("restored") != std::string::npos;
+  EXPECT_TRUE(audited) << "the refusal at start is not audited";
+}
+
 // The race: tenant a's swapper exchanges `race` (a real directory holding
 // MINE) and `race_link` (a symlink to the victim) as fast as it can while the
 // client creates sessions on workdir `race`. Each created session looks at
