@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <string>
 
 #include <boost/asio/as_tuple.hpp>
@@ -12,6 +13,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
 
 #include "api/admin_connection.hpp"
 #include "supervisor/metrics.hpp"
@@ -91,6 +93,14 @@ hotplex::Status ApiServer::Bind(const supervisor::ListenAddress& api,
 void ApiServer::SetConnectionCaps(const supervisor::ConnectionCaps& caps) {
   api_limiter_ = ConnectionLimiter({caps.api.total, caps.api.per_address});
   admin_limiter_ = ConnectionLimiter({caps.admin.total, caps.admin.per_address});
+  // Logged because the automatic caps depend on the file limit at start.
+  const nlohmann::json line = {
+      {"level", "info"},
+      {"component", "api"},
+      {"msg", "connection caps"},
+      {"api", {{"total", caps.api.total}, {"per_address", caps.api.per_address}}},
+      {"admin", {{"total", caps.admin.total}, {"per_address", caps.admin.per_address}}}};
+  std::fprintf(stderr, "%s\n", line.dump().c_str());
 }
 
 void ApiServer::Start() {
