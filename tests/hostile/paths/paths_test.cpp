@@ -70,6 +70,11 @@ class HostilePaths : public ::testing::Test {
     ASSERT_FALSE(shell_a_.empty()) << why.status << " " << why.raw;
   }
 
+  // SIGTERM, not the driver's SIGKILL: a sandbox killed just before (DELETE)
+  // must be reaped; a daemon killed in the middle of a cgroup v1 kill leaves
+  // that sandbox frozen.
+  void TearDown() override { daemon_.Stop(); }
+
   // The victims: another tenant's workspace, a root-owned 0700 dir, the state dir.
   std::vector<std::pair<std::string, std::string>> Victims() const {
     return {{"b", daemon_.WorkspaceOf("b")}, {"root", root_dir_}, {"state", daemon_.StateDir()}};
