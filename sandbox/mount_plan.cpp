@@ -166,6 +166,20 @@ Status ValidateSandboxPath(const std::string& path, const std::string& what) {
 
 namespace {
 
+// The spec's extra mounts: trusted (policy, daemon config) paths, bound by name.
+Status AddExtraMounts(std::vector<MountOp>& ops, const std::vector<BindMount>& mounts) {
+  for (const auto& m : mounts) {
+    HOTPLEX_TRY_STATUS(ValidateHostPath(m.source, "mount source", false));
+    const std::string target = m.target.empty() ? m.source : m.target;
+    HOTPLEX_TRY_STATUS(ValidateSandboxPath(target, "mount target"));
+    struct stat st {};
+    ::stat(m.source.c_str(), &st);
+    ops.push_back({MountOpKind::kBind, Old(m.source), New(target), {}, S_ISDIR(st.st_mode),
+                   m.mode == MountMode::kReadOnly, false});
+  }
+  return {};
+}
+
 // A pinned directory for a kAttachTree op: the spec's fd, else the trusted path opened once.
 Result<std::shared_ptr<const UniqueFd>> PinnedOrOpened(const std::shared_ptr<const UniqueFd>& fd,
                                                        const std::string& path, const std::string& what) {
@@ -198,15 +212,7 @@ Result<MountPlan> MountPlan::Build(const SandboxSpec& spec, const std::string& h
     attach(std::move(home), spec.home_source, spec.home_inside);
   }
   attach(std::move(workdir), spec.workdir, plan.workdir_inside_);
-  for (const auto& m : spec.mounts) {
-    HOTPLEX_TRY_STATUS(ValidateHostPath(m.source, "mount source", false));
-    const std::string target = m.target.empty() ? m.source : m.target;
-    HOTPLEX_TRY_STATUS(ValidateSandboxPath(target, "mount target"));
-    struct stat st {};
-    ::stat(m.source.c_str(), &st);
-    user_ops.push_back({MountOpKind::kBind, Old(m.source), New(target), {}, S_ISDIR(st.st_mode),
-                        m.mode == MountMode::kReadOnly, false});
-  }
+  HOTPLEX_TRY_STATUS(AddExtraMounts(user_ops, spec.mounts));
   std::stable_sort(user_ops.begin(), user_ops.end(), [](const MountOp& a, const MountOp& b) {
     return std::count(a.target.begin(), a.target.end(), '/') < std::count(b.target.begin(), b.target.end(), '/');
   });
