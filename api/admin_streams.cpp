@@ -18,7 +18,9 @@ using nlohmann::json;
 namespace {
 
 constexpr std::chrono::milliseconds kWatchInterval{250};
-constexpr std::size_t kTranscriptChunk = 500;
+constexpr std::size_t kTranscriptChunk = 500;      // lines per write, and
+constexpr std::size_t kChunkBytes = 1u << 20;       // bytes per write (plus one line)
+constexpr std::size_t kLiveBatchBytes = 256 * 1024;  // event footprint drained per write
 constexpr std::size_t kExportPage = 500;
 
 std::string StreamHeader(std::string_view content_type) {
@@ -77,17 +79,19 @@ asio::awaitable<std::optional<std::uint64_t>> ReplayTranscript(StreamWriter& out
   while (true) {
     std::string frames;
     std::size_t n = 0;
+    bool full = false;
     auto last = ctx.transcripts->Read(id, after, [&](std::string_view line) {
       const json e = json::parse(line, nullptr, false);
       const auto seq = e.is_object() ? e.value("seq", std::uint64_t{0}) : 0;
       if (seq != 0) frames += "id: " + std::to_string(seq) + "\n";
       frames += SseFrame(e.is_object() ? e.value("type", "event") : "event", e);
-      return ++n < kTranscriptChunk;
+      full = ++n >= kTranscriptChunk || frames.size() >= kChunkBytes;
+      return !full;
     });
     if (!last) co_return std::nullopt;
     if (!frames.empty() && !co_await out.Write(std::move(frames))) co_return std::nullopt;
     after = *last;
-    if (n < kTranscriptChunk) co_return after;
+    if (!full) co_return after;
   }
 }
 
@@ -121,19 +125,21 @@ asio::awaitable<void> ServeTranscriptFollow(StreamWriter& out, ApiContext& ctx,
   if (!last || !session) co_return;  // a session that is gone has nothing live to add
   auto waker = std::make_shared<Waker>(out.Executor());
   std::weak_ptr<Waker> weak = waker;
-  auto sub = (*session)->Events().Subscribe(*last, ctx.events.subscriber_queue, [weak] {
-    if (auto w = weak.lock()) w->Wake();
-  });
+  auto sub = (*session)->Events().Subscribe(
+      *last, {ctx.events.subscriber_queue, ctx.events.subscriber_queue_bytes}, [weak] {
+        if (auto w = weak.lock()) w->Wake();
+      });
   session->reset();
   std::vector<sv::EventPtr> events;
   bool ok = true;
   while (ok && !ctx.stopping.load()) {
     events.clear();
-    const bool open = sub->Drain(events);
+    const bool open = sub->Drain(events, kLiveBatchBytes);
     std::string frames;
     for (const auto& e : events) frames += EventToSse(*e);
     if (!frames.empty()) ok = co_await out.Write(std::move(frames));
     if (!open) break;
+    if (!events.empty()) continue;  // part of a backlog: drain on before waiting
     if (ok && !co_await waker->Wait(ctx.http.sse_keepalive)) {
       ok = co_await out.Write(KeepAlive());
     }

@@ -13,6 +13,19 @@ namespace hotplex::api {
 namespace asio = boost::asio;
 namespace sv = supervisor;
 
+namespace {
+
+sv::TranscriptOptions TranscriptOptionsOf(const sv::DaemonConfig& config) {
+  sv::TranscriptOptions options;
+  options.dir = config.state_dir + "/transcripts";
+  options.session_quota = config.transcripts.session_quota;
+  options.tenant_quota = config.transcripts.tenant_quota;
+  options.queue_bytes = config.transcripts.queue_bytes;
+  return options;
+}
+
+}  // namespace
+
 Daemon::Daemon(sv::DaemonConfig config)
     : config_(std::move(config)), work_(asio::make_work_guard(io_)) {}
 
@@ -38,6 +51,7 @@ hotplex::Status Daemon::Init(const sv::PolicySource& policies,
   options.claude_command = config_.claude_command;
   options.extra_mounts = config_.extra_mounts;
   options.ring_capacity = config_.events.ring_size;
+  options.ring_bytes = config_.events.ring_bytes;
   options.max_line_bytes = config_.events.max_line_bytes;
   options.detach_on_shutdown = config_.docker.detach_on_shutdown;
   HOTPLEX_TRY_STATUS(OpenAudit(options));
@@ -101,7 +115,7 @@ hotplex::Status Daemon::OpenAudit(sv::ManagerOptions& options) {
   auto store = sv::AuditStore::Open(std::move(audit));
   if (!store) return MakeError("cannot open the audit store: " + store.error().Describe());
   audit_ = std::move(*store);
-  HOTPLEX_TRY(transcripts_, sv::TranscriptStore::Open({config_.state_dir + "/transcripts"}));
+  HOTPLEX_TRY(transcripts_, sv::TranscriptStore::Open(TranscriptOptionsOf(config_)));
   options.audit = audit_.get();
   options.transcripts = transcripts_.get();
   options.audit_prompt_text = config_.audit.record_prompt_text;

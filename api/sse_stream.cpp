@@ -35,6 +35,10 @@ void WatchForDisconnect(beast::tcp_stream& stream, std::shared_ptr<bool> gone,
       });
 }
 
+// Event footprint drained per write: a client that stops reading holds at
+// most this much in frames (plus one event), never its whole backlog.
+constexpr std::size_t kBatchBytes = 256 * 1024;
+
 asio::awaitable<bool> WriteAll(beast::tcp_stream& stream, const std::string& data,
                                std::chrono::milliseconds timeout) {
   stream.expires_after(timeout);
@@ -50,16 +54,17 @@ asio::awaitable<void> ServeSse(beast::tcp_stream& stream, ApiContext& ctx,
   auto waker = std::make_shared<Waker>(stream.get_executor());
   auto gone = std::make_shared<bool>(false);
   std::weak_ptr<Waker> weak = waker;
-  auto sub = session->Events().Subscribe(after, ctx.events.subscriber_queue, [weak] {
-    if (auto w = weak.lock()) w->Wake();
-  });
+  auto sub = session->Events().Subscribe(
+      after, {ctx.events.subscriber_queue, ctx.events.subscriber_queue_bytes}, [weak] {
+        if (auto w = weak.lock()) w->Wake();
+      });
   session.reset();  // the subscription is all this stream needs
   bool ok = co_await WriteAll(stream, std::string(kSseHeader), ctx.http.request_timeout);
   if (ok) WatchForDisconnect(stream, gone, waker);
   std::vector<supervisor::EventPtr> events;
   while (ok && !*gone) {
     events.clear();
-    const bool open = sub->Drain(events);
+    const bool open = sub->Drain(events, kBatchBytes);
     std::string frames;
     for (const auto& e : events) frames += EventToSse(*e);
     if (!frames.empty()) {
@@ -67,6 +72,9 @@ asio::awaitable<void> ServeSse(beast::tcp_stream& stream, ApiContext& ctx,
       if (ok) supervisor::Metrics::Global().EventsBrokered(events.size(), frames.size());
     }
     if (!open || ctx.stopping.load()) break;
+    // Part of a backlog was written: drain on before waiting (the notifier
+    // fires only when the queue turns non-empty).
+    if (!events.empty()) continue;
     if (ok && !co_await waker->Wait(ctx.http.sse_keepalive) && !*gone) {
       ok = co_await WriteAll(stream, ": keep-alive\n\n", ctx.http.request_timeout);
     }

@@ -1,5 +1,7 @@
 #include "api/websocket_session.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -17,6 +19,17 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 namespace sv = supervisor;
 using nlohmann::json;
+
+namespace {
+
+// The subscription ended with a `slow_consumer` error: it overflowed.
+bool Overflowed(const std::vector<sv::EventPtr>& events) {
+  if (events.empty()) return false;
+  const auto* error = std::get_if<sv::ErrorEvent>(&events.back()->payload);
+  return error != nullptr && error->code == "slow_consumer";
+}
+
+}  // namespace
 
 WebSocketSession::WebSocketSession(beast::tcp_stream stream, ApiContext& ctx,
                                    const sv::Tenant& tenant)
@@ -129,7 +142,7 @@ void WebSocketSession::Attach(const json& msg, const json& id) {
   if (auto it = subscriptions_.find(session_id); it != subscriptions_.end()) it->second->Close();
   std::weak_ptr<Waker> weak = waker_;
   subscriptions_[session_id] = (*session)->Events().Subscribe(
-      after, ctx_.events.subscriber_queue, [weak] {
+      after, {ctx_.events.subscriber_queue, ctx_.events.subscriber_queue_bytes}, [weak] {
         if (auto w = weak.lock()) w->Wake();
       });
   // The ack goes out before the replayed events (the writer sends replies first).
@@ -161,26 +174,38 @@ void WebSocketSession::Fail(const json& id, const std::string& code, const std::
   Reply(std::move(reply));
 }
 
+// Drains at most kBatchBytes of event footprint over all attachments (at
+// least one event), so a batch in flight stays small whatever the backlog.
+// Rounds start where the last one ran out of budget: a busy attachment cannot
+// starve the others into overflowing.
 void WebSocketSession::CollectEvents(std::vector<std::string>& out) {
+  std::vector<std::string> order;
+  for (const auto& [id, sub] : subscriptions_) order.push_back(id);
+  std::rotate(order.begin(), std::lower_bound(order.begin(), order.end(), resume_from_),
+              order.end());
   std::vector<sv::EventPtr> events;
-  for (auto it = subscriptions_.begin(); it != subscriptions_.end();) {
+  std::size_t budget = kBatchBytes;
+  for (const auto& id : order) {
+    if (budget == 0) {
+      resume_from_ = id;
+      break;
+    }
+    auto it = subscriptions_.find(id);
     events.clear();
-    const bool open = it->second->Drain(events);
+    const bool open = it->second->Drain(events, budget);
     std::uint64_t bytes = 0;
     for (const auto& e : events) {
       out.push_back(EventToJsonText(*e));
       bytes += out.back().size();
     }
+    budget -= std::min<std::size_t>(budget, std::max<std::uint64_t>(bytes, events.size()));
     if (!events.empty()) sv::Metrics::Global().EventsBrokered(events.size(), bytes);
-    const bool overflowed =
-        !open && !events.empty() && std::holds_alternative<sv::ErrorEvent>(events.back()->payload) &&
-        std::get<sv::ErrorEvent>(events.back()->payload).code == "slow_consumer";
-    if (overflowed) {
+    if (!open && Overflowed(events)) {
       close_reason_ = websocket::close_reason(websocket::close_code::try_again_later,
                                               "slow consumer: resume with after");
       closing_ = true;
     }
-    it = open ? std::next(it) : subscriptions_.erase(it);
+    if (!open) subscriptions_.erase(it);
   }
 }
 
@@ -232,9 +257,13 @@ asio::awaitable<void> WebSocketSession::WriteLoop() {
     batch.assign(std::make_move_iterator(replies_.begin()), std::make_move_iterator(replies_.end()));
     replies_.clear();
     CollectEvents(batch);
+    // A batch drains part of a backlog (and the notifier only fires when a
+    // queue turns non-empty): wait only once a round found nothing to send.
+    const bool idle = batch.empty();
     ok = co_await WriteBatch(batch);
+    batch.clear();
     if (!ok || closing_ || ctx_.stopping.load()) break;
-    co_await waker_->Wait(std::chrono::hours(1));
+    if (idle) co_await waker_->Wait(std::chrono::hours(1));
   }
   for (auto& [id, sub] : subscriptions_) sub->Close();
   subscriptions_.clear();

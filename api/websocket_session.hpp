@@ -8,10 +8,17 @@
 // may attach to several sessions.
 //
 // Bounds: messages over websocket_message_limit close with 1009, invalid UTF-8
-// with 1007 (Beast); each attachment is a bounded Subscription (overflow ->
-// a final `slow_consumer` error event, then the connection is closed with
-// 1013 so the client resumes with `after`); at most kMaxPendingReplies replies
-// wait for the writer; every write has a deadline.
+// with 1007 (Beast); each attachment is a Subscription bounded in events and
+// bytes (overflow -> a final `slow_consumer` error event, then the connection
+// is closed with 1013 so the client resumes with `after`); at most
+// kMaxPendingReplies replies wait for the writer; every write has a deadline.
+// Memory a client that never reads can make the daemon hold: its queues'
+// bounds, plus one batch being written (kBatchBytes of event footprint, at
+// least one event, as encoded copies) and the cork's copy of it. The writer
+// drains a batch only after the previous one reached the socket, so while the
+// socket's send buffer is full nothing more is copied: events wait in the
+// bounded queue until it overflows (and is dropped) or the write deadline
+// closes the connection.
 // Thread-safety: everything runs on the connection's strand.
 #pragma once
 
@@ -47,6 +54,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
  private:
   static constexpr std::size_t kMaxPendingReplies = 256;
   static constexpr std::size_t kCorkBytes = 64 * 1024;  // flushed when this much is held
+  static constexpr std::size_t kBatchBytes = 256 * 1024;  // event footprint drained per batch
 
   boost::asio::awaitable<void> ReadLoop();
   boost::asio::awaitable<void> WriteLoop();
@@ -68,6 +76,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   std::chrono::steady_clock::time_point write_progress_;  // the last write that completed
   bool writing_ = false;                                  // a batch is being written
   std::map<std::string, supervisor::SubscriptionPtr> subscriptions_;
+  std::string resume_from_;  // the attachment the next batch starts with
   std::deque<std::string> replies_;
   bool closing_ = false;
   bool reader_done_ = false;

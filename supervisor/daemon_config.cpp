@@ -214,6 +214,29 @@ Tenant ReadTenant(Reader& r, const YAML::Node& node, const std::string& path) {
   return t;
 }
 
+// The byte bounds must nest, or a bound would not hold (api/CONFIG.md "Memory
+// per session, worst case"): a cut line is held raw and JSON-encoded in the
+// ring, and a subscriber's queue must take a full replay of the ring.
+void CheckMemoryBounds(Reader& r, const YAML::Node& root, const DaemonConfig& c) {
+  const auto& e = c.events;
+  if (e.max_line_bytes > e.ring_bytes / 2) {
+    r.Fail(root, "events.max_line_bytes",
+           std::to_string(e.max_line_bytes) + " bytes is more than half of events.ring_bytes (" +
+               std::to_string(e.ring_bytes) +
+               "): the ring holds a line raw and encoded; lower max_line_bytes or raise ring_bytes");
+  }
+  if (e.subscriber_queue_bytes < e.ring_bytes) {
+    r.Fail(root, "events.subscriber_queue_bytes",
+           std::to_string(e.subscriber_queue_bytes) + " bytes is less than events.ring_bytes (" +
+               std::to_string(e.ring_bytes) +
+               "): a client replaying the ring would be cut off; raise subscriber_queue_bytes");
+  }
+  if (c.transcripts.session_quota > c.transcripts.tenant_quota) {
+    r.Fail(root, "transcripts.session_quota",
+           "is larger than transcripts.tenant_quota; lower it or raise tenant_quota");
+  }
+}
+
 void ReadRoot(Reader& r, const YAML::Node& root, DaemonConfig& c) {
   r.Map(root, "", {
       {"listen", [&](auto& n, auto& p) { r.Listen(n, p, c.api); }},
@@ -286,9 +309,20 @@ void ReadRoot(Reader& r, const YAML::Node& root, DaemonConfig& c) {
          r.Map(n, p, {
              {"ring_size",
               [&](auto& n2, auto& p2) { r.Unsigned(n2, p2, c.events.ring_size, 1u << 24); }},
+             {"ring_bytes", [&](auto& n2, auto& p2) { r.Size(n2, p2, c.events.ring_bytes); }},
              {"subscriber_queue",
               [&](auto& n2, auto& p2) { r.Unsigned(n2, p2, c.events.subscriber_queue, 1u << 24); }},
+             {"subscriber_queue_bytes",
+              [&](auto& n2, auto& p2) { r.Size(n2, p2, c.events.subscriber_queue_bytes); }},
              {"max_line_bytes", [&](auto& n2, auto& p2) { r.Size(n2, p2, c.events.max_line_bytes); }},
+         });
+       }},
+      {"transcripts", [&](auto& n, auto& p) {
+         r.Map(n, p, {
+             {"session_quota",
+              [&](auto& n2, auto& p2) { r.Size(n2, p2, c.transcripts.session_quota); }},
+             {"tenant_quota", [&](auto& n2, auto& p2) { r.Size(n2, p2, c.transcripts.tenant_quota); }},
+             {"queue_bytes", [&](auto& n2, auto& p2) { r.Size(n2, p2, c.transcripts.queue_bytes); }},
          });
        }},
       {"claude_code", [&](auto& n, auto& p) {
@@ -307,6 +341,7 @@ void ReadRoot(Reader& r, const YAML::Node& root, DaemonConfig& c) {
        }},
   });
   if (c.claude_command.empty()) r.Fail(root, "claude_code.command", "must not be empty");
+  CheckMemoryBounds(r, root, c);
 }
 
 }  // namespace

@@ -23,9 +23,15 @@
 //     admin_max_connections: 128    # admin listener
 //     admin_max_connections_per_ip: 64
 //   events:
-//     ring_size: 4096               # per-session replay ring
+//     ring_size: 4096               # per-session replay ring, in events
+//     ring_bytes: 8MiB              # ... and in bytes (>= 2 * max_line_bytes)
 //     subscriber_queue: 1024        # events queued per subscriber before it is cut off
-//     max_line_bytes: 16MiB         # longer agent output lines are cut and flagged
+//     subscriber_queue_bytes: 16MiB # ... or bytes (>= ring_bytes)
+//     max_line_bytes: 1MiB          # longer agent output lines are cut and flagged
+//   transcripts:                    # <state_dir>/transcripts (supervisor/AUDIT.md)
+//     session_quota: 64MiB          # one session's transcript stops here (error event)
+//     tenant_quota: 1GiB            # all of a tenant's transcripts together
+//     queue_bytes: 64MiB            # events waiting for the writer, all sessions
 //   claude_code:
 //     command: [claude]             # argv prefix of the Claude Code CLI
 //   sandbox:
@@ -78,10 +84,20 @@ struct HttpSettings {
   std::size_t admin_max_connections_per_ip = 64;
 };
 
+// Per-session memory bounds (api/CONFIG.md "Memory per session, worst case").
 struct EventSettings {
   std::size_t ring_size = 4096;
+  std::size_t ring_bytes = 8u << 20;
   std::size_t subscriber_queue = 1024;
-  std::size_t max_line_bytes = 16u << 20;
+  std::size_t subscriber_queue_bytes = 16u << 20;
+  std::size_t max_line_bytes = 1u << 20;
+};
+
+// Transcript quotas and the writer's queue (supervisor/transcript_store.hpp).
+struct TranscriptSettings {
+  std::uint64_t session_quota = 64u << 20;
+  std::uint64_t tenant_quota = 1024u << 20;
+  std::size_t queue_bytes = 64u << 20;
 };
 
 // The admin listener's TLS: both files or neither. A non-loopback admin
@@ -99,15 +115,15 @@ struct AuditSettings {
   std::string archive_dir;                 // "" = <state_dir>/audit-archive
   bool record_prompt_text = false;
   std::size_t queue_limit = 65536;
+  // auth.failure records are aggregated per source and window (supervisor/AUDIT.md).
+  std::chrono::milliseconds auth_failure_window{60000};
+  std::size_t auth_failure_sources = 1024;
   // Tamper evidence (supervisor/AUDIT.md): the HMAC key and the witness.
   std::string key_file;                    // "" = <state_dir>/audit-key
   std::string witness = "file";            // file | syslog | none
   std::string witness_file;                // "" = <state_dir>/audit-witness
   std::uint64_t checkpoint_every = 1000;   // records between witness checkpoints
   std::chrono::milliseconds checkpoint_interval{2000};
-  // auth.failure records are aggregated per source and window (supervisor/AUDIT.md).
-  std::chrono::milliseconds auth_failure_window{60000};
-  std::size_t auth_failure_sources = 1024;
 };
 
 // The docker backend (sandbox/DOCKER.md). `instance` is the io.hotplex.instance
@@ -136,6 +152,7 @@ struct DaemonConfig {
   std::chrono::milliseconds shutdown_grace{5000};
   HttpSettings http;
   EventSettings events;
+  TranscriptSettings transcripts;
   AuditSettings audit;
   std::vector<std::string> claude_command = {"claude"};
   std::vector<sandbox::BindMount> extra_mounts;

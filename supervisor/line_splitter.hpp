@@ -1,6 +1,7 @@
 // LineSplitter: turns a byte stream (an agent's stdout) into lines.
 //
-// Lines longer than the limit (16 MiB by default) are not fatal: the first
+// Lines longer than the limit (1 MiB by default, daemon config
+// events.max_line_bytes) are not fatal: the first
 // `limit` bytes are delivered flagged `truncated`, the rest of that line is
 // discarded. A trailing '\r' is kept (providers decide); the '\n' is not.
 // Thread-safety: one owner (the session's strand).
@@ -13,7 +14,7 @@
 
 namespace hotplex::supervisor {
 
-inline constexpr std::size_t kDefaultMaxLineBytes = 16u << 20;
+inline constexpr std::size_t kDefaultMaxLineBytes = 1u << 20;
 
 class LineSplitter {
  public:

@@ -42,7 +42,8 @@ Session::Session(SessionRecord record, SessionDeps deps)
       tenant_id_(record.tenant_id),
       deps_(std::move(deps)),
       strand_(asio::make_strand(*deps_.io)),
-      events_(record.id, deps_.ring_capacity, record.last_seq + 1, deps_.transcripts),
+      events_(record.id, {deps_.ring_capacity, deps_.ring_bytes}, record.last_seq + 1,
+              deps_.transcripts, record.tenant_id),
       record_(std::move(record)) {}
 
 Session::~Session() {

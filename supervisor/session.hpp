@@ -51,6 +51,7 @@ struct SessionDeps {
   std::vector<std::string> claude_command = {"claude"};
   std::vector<sandbox::BindMount> extra_mounts;  // e.g. the Claude Code installation
   std::size_t ring_capacity = 4096;
+  std::size_t ring_bytes = kDefaultRingBytes;
   std::size_t max_line_bytes = kDefaultMaxLineBytes;
   // Trusted roots the workdir and home are re-resolved beneath at every start
   // (sandbox/host_path.hpp), never through a tenant's link. Empty = the paths

@@ -94,6 +94,7 @@ SvResult<SessionDeps> SessionManager::DepsFor(const Tenant& tenant, const std::s
   deps.claude_command = options_.claude_command;
   deps.extra_mounts = options_.extra_mounts;
   deps.ring_capacity = options_.ring_capacity;
+  deps.ring_bytes = options_.ring_bytes;
   deps.max_line_bytes = options_.max_line_bytes;
   deps.workspace_root = tenant.workspace_root;
   deps.homes_root = HomesRoot();

@@ -49,6 +49,7 @@ struct ManagerOptions {
   std::vector<std::string> claude_command = {"claude"};
   std::vector<sandbox::BindMount> extra_mounts;
   std::size_t ring_capacity = 4096;
+  std::size_t ring_bytes = kDefaultRingBytes;
   std::size_t max_line_bytes = kDefaultMaxLineBytes;
   std::chrono::milliseconds reap_interval{5000};
   WarmPool::Options warm_pool;  // launcher threads, check interval (sizes are per tenant)

@@ -38,6 +38,7 @@ SvResult<SessionPtr> SessionManager::LaunchWarm(const WarmKey& key) const {
   deps.claude_command = full->claude_command;
   deps.extra_mounts = full->extra_mounts;
   deps.ring_capacity = full->ring_capacity;
+  deps.ring_bytes = full->ring_bytes;
   deps.max_line_bytes = full->max_line_bytes;
   deps.workspace_root = full->workspace_root;
   deps.homes_root = full->homes_root;

@@ -1,33 +1,44 @@
 #include "supervisor/subscription.hpp"
 
+#include <algorithm>
+
 #include "supervisor/metrics.hpp"
 
 namespace hotplex::supervisor {
 
-Subscription::Subscription(std::string session_id, std::size_t queue_limit, Notifier notifier)
-    : session_id_(std::move(session_id)),
-      queue_limit_(queue_limit == 0 ? 1 : queue_limit),
-      notifier_(std::move(notifier)) {}
+Subscription::Subscription(std::string session_id, SubscriberLimits limits, Notifier notifier)
+    : session_id_(std::move(session_id)), limits_(limits), notifier_(std::move(notifier)) {}
 
-bool Subscription::Offer(const EventPtr& event) {
+bool Subscription::OverflowsLocked(std::size_t bytes) const {
+  if (queue_.size() - replay_queued_ >= limits_.events) return true;
+  return !queue_.empty() && queued_bytes_ + bytes > limits_.bytes;
+}
+
+void Subscription::PushLocked(EventPtr event, std::size_t bytes) {
+  queue_.push_back({std::move(event), bytes});
+  queued_bytes_ += bytes;
+}
+
+bool Subscription::Offer(const EventPtr& event, std::size_t bytes) {
   bool notify = false;
   {
     std::lock_guard lock(mu_);
     if (closed_) return false;
-    if (queue_.size() - replay_queued_ >= queue_limit_) {
+    if (OverflowsLocked(bytes)) {
       auto error = std::make_shared<Event>();
       error->session_id = session_id_;
       error->ts = std::chrono::system_clock::now();
       error->payload = ErrorEvent{
-          "slow_consumer", "subscriber fell behind by more than " + std::to_string(queue_limit_) +
-                               " events and was disconnected; resume with after=" +
+          "slow_consumer", "subscriber fell behind by more than " + std::to_string(limits_.events) +
+                               " events or " + std::to_string(limits_.bytes) +
+                               " bytes and was disconnected; resume with after=" +
                                std::to_string(last_offered_ - LiveSeqCount())};
       notify = true;
       CloseLocked(std::move(error), /*drop_backlog=*/true);
       Metrics::Global().SlowConsumerDisconnect();
     } else {
       notify = queue_.empty();
-      queue_.push_back(event);
+      PushLocked(event, bytes);
       last_offered_ = event->seq;
     }
   }
@@ -36,30 +47,37 @@ bool Subscription::Offer(const EventPtr& event) {
   return !closed_;
 }
 
-void Subscription::OfferReplay(const EventPtr& event) {
+void Subscription::OfferReplay(const EventPtr& event, std::size_t bytes) {
   bool notify = false;
   {
     std::lock_guard lock(mu_);
     if (closed_) return;
     notify = queue_.empty();
-    queue_.push_back(event);
+    PushLocked(event, bytes);
     ++replay_queued_;
     if (event->seq != 0) last_offered_ = event->seq;
   }
   if (notify && notifier_) notifier_();
 }
 
-bool Subscription::Drain(std::vector<EventPtr>& out) {
+bool Subscription::Drain(std::vector<EventPtr>& out, std::size_t max_bytes) {
   std::lock_guard lock(mu_);
-  for (auto& e : queue_) out.push_back(std::move(e));
-  queue_.clear();
-  replay_queued_ = 0;
-  return !closed_;
+  std::size_t taken = 0;
+  std::size_t count = 0;
+  while (!queue_.empty() && (count == 0 || taken + queue_.front().bytes <= max_bytes)) {
+    taken += queue_.front().bytes;
+    out.push_back(std::move(queue_.front().event));
+    queue_.pop_front();
+    ++count;
+  }
+  queued_bytes_ -= taken;
+  replay_queued_ -= std::min(count, replay_queued_);
+  return !closed_ || !queue_.empty();
 }
 
 std::size_t Subscription::LiveSeqCount() const {
   std::size_t n = 0;
-  for (const auto& e : queue_) n += e->seq != 0 ? 1 : 0;
+  for (const auto& q : queue_) n += q.event->seq != 0 ? 1 : 0;
   return n;
 }
 
@@ -77,12 +95,14 @@ void Subscription::Close(EventPtr final_event) {
 void Subscription::CloseLocked(EventPtr final_event, bool drop_backlog) {
   closed_ = true;
   // An overflowing consumer must see at once why it was cut off; the backlog it
-  // has not read is dropped (it resumes from the log with `after`).
+  // has not read is dropped (it resumes from the log with `after`), and with it
+  // everything this subscriber pinned.
   if (drop_backlog) {
     queue_.clear();
+    queued_bytes_ = 0;
     replay_queued_ = 0;
   }
-  if (final_event) queue_.push_back(std::move(final_event));
+  if (final_event) PushLocked(std::move(final_event), 0);
 }
 
 bool Subscription::Closed() const {
@@ -93,6 +113,11 @@ bool Subscription::Closed() const {
 std::uint64_t Subscription::LastOffered() const {
   std::lock_guard lock(mu_);
   return last_offered_;
+}
+
+std::size_t Subscription::QueuedBytes() const {
+  std::lock_guard lock(mu_);
+  return queued_bytes_;
 }
 
 }  // namespace hotplex::supervisor

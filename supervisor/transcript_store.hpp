@@ -4,12 +4,24 @@
 //
 // One append-only NDJSON file per session, <dir>/<session-id>.ndjson, one
 // event per line, encoded exactly as api/PROTOCOL.md documents events
-// (EventToJsonText, supervisor/event_json.hpp). EventLog::Publish hands each
-// event to Append(), which only queues it: a background writer thread appends
-// the lines, so a session's strand never waits for the disk. The queue is
-// bounded (queue_limit events over all sessions); on overflow the event is
-// dropped, Dropped() counts it, and the next line written for that session is
-// a marker {"seq":0,"type":"error","data":{"code":"transcript_lost",...}}.
+// (EventToJsonText, supervisor/event_json.hpp). Files are opened beneath the
+// directory's fd and never through a link (TranscriptDir). EventLog::Publish
+// hands each event to Append(), which only queues it: a background writer
+// thread appends the lines, so a session's strand never waits for the disk.
+// The queue is bounded (queue_limit events and queue_bytes of footprint over
+// all sessions); on overflow the event is dropped, Dropped() counts it, and the
+// next line written for that session is a marker
+// {"seq":0,"type":"error","data":{"code":"transcript_lost",...}}.
+//
+// Quotas: a session's file stops at session_quota bytes, and a tenant's files
+// together at tenant_quota. Append() counts each event's encoded size bound
+// when it queues it; the event that would cross a quota is refused and Append
+// returns a message, which the EventLog publishes as an `error` event
+// `transcript_quota` (the store keeps room for that one line, so the file ends
+// with it and stays within the quota). Later events of that session are not
+// persisted; the live stream goes on. Usage is known for the files this daemon
+// wrote to since it started (an existing file's size is read the first time its
+// session publishes); Remove() (retention) gives the bytes back.
 // Transcripts outlive DELETE (like the workspace); they are removed by the
 // audit retention (see supervisor/AUDIT.md), never by the session.
 //
@@ -18,7 +30,7 @@
 //                                     // every event published before the call
 //   2. sub = session->Events().Subscribe(last, ...)  // live, from the replay ring
 // Every event with seq <= last came from disk, every later one from the ring;
-// the ring (ring_capacity events) covers the events published between 1 and 2.
+// the ring covers the events published between 1 and 2.
 // If the session is gone (deleted, or not loaded), step 1 alone is the answer.
 //
 // Thread-safety: all methods are thread-safe.
@@ -32,18 +44,27 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 
 #include "common/result.hpp"
 #include "supervisor/event.hpp"
+#include "supervisor/event_size.hpp"
+#include "supervisor/transcript_dir.hpp"
 
 namespace hotplex::supervisor {
+
+// The `error` event code of a reached transcript quota (api/PROTOCOL.md).
+inline constexpr const char* kTranscriptQuotaCode = "transcript_quota";
 
 struct TranscriptOptions {
   std::string dir;                  // usually <state_dir>/transcripts (created, mode 0700)
   std::size_t queue_limit = 65536;  // queued events over all sessions; overflow drops
+  std::size_t queue_bytes = 64u << 20;        // queued footprint over all sessions; overflow drops
+  std::uint64_t session_quota = 64u << 20;    // bytes of one session's file
+  std::uint64_t tenant_quota = 1024u << 20;   // bytes of one tenant's files together
   // A streaming turn is written in batches, not an event at a time: once woken,
   // the writer waits up to `linger` for `batch` events to gather (Flush() and
   // stopping cut it short). Waking the writer per event cost a futex pair per
@@ -56,8 +77,11 @@ struct TranscriptOptions {
 class TranscriptSink {
  public:
   virtual ~TranscriptSink() = default;
-  // Never blocks; called under the EventLog's lock, in seq order.
-  virtual void Append(const EventPtr& event) = 0;
+  // Never blocks; called under the EventLog's lock, in seq order. Returns a
+  // message when this event crossed the session's or the tenant's quota (once
+  // per session): the log then publishes it as a `transcript_quota` error.
+  virtual std::optional<std::string> Append(std::string_view tenant_id, const EventPtr& event,
+                                            const EventSize& size) = 0;
 };
 
 class TranscriptStore : public TranscriptSink {
@@ -65,7 +89,8 @@ class TranscriptStore : public TranscriptSink {
   static Result<std::unique_ptr<TranscriptStore>> Open(TranscriptOptions options);
   ~TranscriptStore() override;  // writes what is queued, then stops the writer
 
-  void Append(const EventPtr& event) override;
+  std::optional<std::string> Append(std::string_view tenant_id, const EventPtr& event,
+                                    const EventSize& size) override;
   // Calls `each` with every persisted event of `session_id` whose seq > after_seq,
   // in seq order (one JSON object, no newline); stops after the call for which
   // `each` returns false. Flushes the queue first. Returns the seq of the last
@@ -75,23 +100,41 @@ class TranscriptStore : public TranscriptSink {
                              const std::function<bool(std::string_view event_json)>& each);
   // Waits until every event appended before the call is written to its file.
   void Flush();
-  // Removes a session's transcript (retention).
+  // Removes a session's transcript (retention) and gives its bytes back to the quotas.
   hotplex::Status Remove(std::string_view session_id);
   std::uint64_t Dropped() const;
   const std::string& Dir() const { return options_.dir; }
 
  private:
-  explicit TranscriptStore(TranscriptOptions options);
+  enum class QuotaState { kOpen, kMarkerDue, kClosed };
+  struct SessionUsage {
+    std::string tenant;
+    std::uint64_t bytes = 0;  // on disk and queued (encoded size bounds)
+    QuotaState state = QuotaState::kOpen;
+  };
+  struct Queued {
+    EventPtr event;
+    std::size_t footprint = 0;
+  };
+
+  TranscriptStore(TranscriptOptions options, TranscriptDir dir);
   void WriterLoop();
-  void WriteBatch(std::deque<EventPtr>& batch, std::map<std::string, std::uint64_t>& lost);
-  std::string PathOf(std::string_view session_id) const;
+  void WriteBatch(std::deque<Queued>& batch, std::map<std::string, std::uint64_t>& lost);
+  SessionUsage& UsageLocked(const std::string& session_id, std::string_view tenant_id);
+  std::optional<std::string> QuotaCrossedLocked(const SessionUsage& usage, std::size_t bytes);
+  bool AcceptMarkerLocked(SessionUsage& usage, const EventPtr& event, const EventSize& size);
+  void QueueLocked(const EventPtr& event, const EventSize& size, SessionUsage& usage);
 
   const TranscriptOptions options_;
+  const TranscriptDir dir_;
   mutable std::mutex mu_;
   std::condition_variable wake_;      // the writer: work queued or stopping
   std::condition_variable progress_;  // Flush(): a batch was written
-  std::deque<EventPtr> queue_;
+  std::deque<Queued> queue_;
+  std::size_t queued_bytes_ = 0;               // footprints queued or being written
   std::map<std::string, std::uint64_t> lost_;  // per session, dropped since its last line
+  std::map<std::string, SessionUsage, std::less<>> usage_;     // per session
+  std::map<std::string, std::uint64_t, std::less<>> tenants_;  // bytes per tenant
   std::uint64_t appended_ = 0;                 // events accepted or dropped, ever
   std::uint64_t written_ = 0;                  // of those, handled by the writer
   std::uint64_t dropped_ = 0;

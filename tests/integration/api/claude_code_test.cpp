@@ -184,11 +184,13 @@ TEST_F(ApiClaudeCode, HangingAgentIsKilledAtTheWallTimeLimit) {
 
 TEST_F(ApiClaudeCode, HugeLinesAreHandled) {
   const std::string id = Create();
-  Prompt(id, "fake:huge 3000000");
+  // Just under events.max_line_bytes (1 MiB by default): the delta, the
+  // assistant message and the result line each carry the whole text.
+  Prompt(id, "fake:huge 1000000");
   auto events = UntilTurnEnd(id);
   std::size_t bytes = 0;
   for (const auto& e : OfType(events, "text")) bytes += e["data"]["text"].get<std::string>().size();
-  EXPECT_EQ(bytes, 3000000u);
+  EXPECT_EQ(bytes, 1000000u);
 }
 
 TEST_F(ApiClaudeCode, SessionsSurviveADaemonRestartAndResume) {

@@ -74,6 +74,8 @@ class ApiStreaming : public ApiFixture {
     StopDaemon();
     config_.events.subscriber_queue = 256;
     config_.events.ring_size = 100000;
+    config_.events.ring_bytes = 64u << 20;  // the ring keeps all 20000 deltas for the replay
+    config_.events.subscriber_queue_bytes = 64u << 20;
     config_.http.request_timeout = std::chrono::seconds(30);
     StartDaemon();
   }

@@ -12,7 +12,10 @@ TEST(DaemonConfig, EmptyFileKeepsTheDefaults) {
   EXPECT_EQ(c->admin.ToString(), "127.0.0.1:9080");
   EXPECT_EQ(c->state_dir, "./var/hotplex");
   EXPECT_EQ(c->events.ring_size, 4096u);
-  EXPECT_EQ(c->events.max_line_bytes, 16u << 20);
+  EXPECT_EQ(c->events.max_line_bytes, 1u << 20);
+  EXPECT_EQ(c->events.ring_bytes, 8u << 20);
+  EXPECT_EQ(c->events.subscriber_queue_bytes, 16u << 20);
+  EXPECT_EQ(c->transcripts.session_quota, 64u << 20);
   EXPECT_TRUE(c->tenants.empty());
 }
 
