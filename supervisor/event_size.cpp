@@ -1,6 +1,7 @@
 #include "supervisor/event_size.hpp"
 
-#include <type_traits>
+#include <initializer_list>
+#include <string>
 
 namespace hotplex::supervisor {
 namespace {
@@ -48,38 +49,39 @@ struct PayloadBytes {
   void Fields(std::size_t n) { encoded += n * kFieldBound; }
 };
 
+// One overload per payload type: its text fields and its fixed fields.
+struct PayloadMeter {
+  PayloadBytes& b;
+  void operator()(const Status& e) const { Strings({&e.reason}, 1); }
+  void operator()(const Text& e) const { Strings({&e.text, &e.stream}, 2); }
+  void operator()(const Thinking& e) const { Strings({&e.text}, 1); }
+  void operator()(const ToolUse& e) const {
+    Strings({&e.id, &e.name}, 0);
+    b.AddJson(e.input);
+  }
+  void operator()(const PermissionRequest& e) const {
+    Strings({&e.request_id, &e.tool, &e.rule, &e.message}, 1);
+    b.AddJson(e.input);
+  }
+  void operator()(const PermissionDecision& e) const {
+    Strings({&e.request_id, &e.tool, &e.input_summary, &e.rule, &e.level, &e.category, &e.message},
+            2);
+  }
+  void operator()(const ToolResult& e) const { Strings({&e.tool_use_id, &e.content}, 1); }
+  void operator()(const Usage&) const { b.Fields(5); }
+  void operator()(const TurnEnd& e) const { Strings({&e.result, &e.subtype}, 3); }
+  void operator()(const ErrorEvent& e) const { Strings({&e.code, &e.message}, 0); }
+  void operator()(const Exit& e) const { Strings({&e.kind, &e.description}, 1); }
+
+  void Strings(std::initializer_list<const std::string*> strings, std::size_t fields) const {
+    for (const std::string* s : strings) b.Add(*s);
+    b.Fields(fields);
+  }
+};
+
 PayloadBytes Measure(const EventPayload& payload) {
   PayloadBytes b;
-  std::visit(
-      [&](const auto& e) {
-        using T = std::decay_t<decltype(e)>;
-        if constexpr (std::is_same_v<T, Status>) {
-          b.Add(e.reason); b.Fields(1);
-        } else if constexpr (std::is_same_v<T, Text>) {
-          b.Add(e.text); b.Add(e.stream); b.Fields(2);
-        } else if constexpr (std::is_same_v<T, Thinking>) {
-          b.Add(e.text); b.Fields(1);
-        } else if constexpr (std::is_same_v<T, ToolUse>) {
-          b.Add(e.id); b.Add(e.name); b.AddJson(e.input);
-        } else if constexpr (std::is_same_v<T, PermissionRequest>) {
-          b.Add(e.request_id); b.Add(e.tool); b.AddJson(e.input); b.Add(e.rule); b.Add(e.message);
-          b.Fields(1);
-        } else if constexpr (std::is_same_v<T, PermissionDecision>) {
-          b.Add(e.request_id); b.Add(e.tool); b.Add(e.input_summary); b.Add(e.rule);
-          b.Add(e.level); b.Add(e.category); b.Add(e.message); b.Fields(2);
-        } else if constexpr (std::is_same_v<T, ToolResult>) {
-          b.Add(e.tool_use_id); b.Add(e.content); b.Fields(1);
-        } else if constexpr (std::is_same_v<T, Usage>) {
-          b.Fields(5);
-        } else if constexpr (std::is_same_v<T, TurnEnd>) {
-          b.Add(e.result); b.Add(e.subtype); b.Fields(3);
-        } else if constexpr (std::is_same_v<T, ErrorEvent>) {
-          b.Add(e.code); b.Add(e.message);
-        } else if constexpr (std::is_same_v<T, Exit>) {
-          b.Add(e.kind); b.Add(e.description); b.Fields(1);
-        }
-      },
-      payload);
+  std::visit(PayloadMeter{b}, payload);
   return b;
 }
 

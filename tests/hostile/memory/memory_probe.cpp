@@ -32,8 +32,8 @@ bool CountFrame(std::string_view frame, const std::string& marker, BurstCount& c
     if (event.is_object() && event["data"].value("text", "") == marker) return true;
   }
   ++count.text_events;
-  if (frame.substr(frame.size() - std::min<std::size_t>(frame.size(), 256)).find(
-          "\"truncated\":true") != std::string_view::npos) {
+  if (frame.substr(frame.size() - std::min<std::size_t>(frame.size(), 256))
+          .find("\"truncated\":true") != std::string_view::npos) {
     ++count.truncated;
   }
   count.max_frame = std::max(count.max_frame, frame.size());
@@ -62,7 +62,8 @@ std::string ClientTextFrame(const std::string& payload) {
   }
   const std::array<char, 4> mask{0x11, 0x22, 0x33, 0x44};
   frame.append(mask.data(), mask.size());
-  for (std::size_t i = 0; i < payload.size(); ++i) frame += static_cast<char>(payload[i] ^ mask[i % 4]);
+  for (std::size_t i = 0; i < payload.size(); ++i)
+    frame += static_cast<char>(payload[i] ^ mask[i % 4]);
   return frame;
 }
 
@@ -76,7 +77,8 @@ BurstCount RunAndCount(const HostileDaemon& daemon, const std::string& session,
   static int serial = 0;
   const std::string tag = std::to_string(++serial);
   const std::string marker = "__burst_done_" + tag + "__";
-  const std::string line = "{ " + command + "\n} 2>&1; printf '%s%s\\n' __burst_done_ " + tag + "__";
+  const std::string line =
+      "{ " + command + "\n} 2>&1; printf '%s%s\\n' __burst_done_ " + tag + "__";
   if (daemon.Call("POST", path + "/messages", {{"text", line}}).status != 202) return count;
   httplib::Client client("127.0.0.1", daemon.ApiPort());
   client.set_read_timeout(5, 0);
@@ -84,20 +86,20 @@ BurstCount RunAndCount(const HostileDaemon& daemon, const std::string& session,
   httplib::Headers headers{{"Authorization", std::string("Bearer ") + HostileDaemon::kKeyA}};
   std::string pending;
   std::size_t scanned = 0;  // bytes of `pending` known to hold no frame end
-  client.Get(path + "/events?after=" + std::to_string(after), headers,
-             [&](const char* data, size_t n) {
-               pending.append(data, n);
-               std::size_t start = 0;
-               for (auto end = pending.find("\n\n", scanned);
-                    end != std::string::npos && !count.done; end = pending.find("\n\n", start)) {
-                 count.done = CountFrame(std::string_view(pending).substr(start, end - start),
-                                         marker, count);
-                 start = end + 2;
-               }
-               pending.erase(0, start);
-               scanned = pending.size() > 0 ? pending.size() - 1 : 0;
-               return !count.done && std::chrono::steady_clock::now() < deadline;
-             });
+  client.Get(
+      path + "/events?after=" + std::to_string(after), headers, [&](const char* data, size_t n) {
+        pending.append(data, n);
+        std::size_t start = 0;
+        for (auto end = pending.find("\n\n", scanned); end != std::string::npos && !count.done;
+             end = pending.find("\n\n", start)) {
+          count.done =
+              CountFrame(std::string_view(pending).substr(start, end - start), marker, count);
+          start = end + 2;
+        }
+        pending.erase(0, start);
+        scanned = pending.size() > 0 ? pending.size() - 1 : 0;
+        return !count.done && std::chrono::steady_clock::now() < deadline;
+      });
   return count;
 }
 
@@ -117,8 +119,7 @@ RssSampler::~RssSampler() {
   thread_.join();
 }
 
-std::string SilentWsClient::Connect(int port, const std::string& key, const std::string& session,
-                                    std::uint64_t after) {
+std::string SilentClient::Dial(int port) {
   fd_ = UniqueFd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd_) return "socket failed";
   // A tiny receive window: the daemon's writes stall after a few KiB.
@@ -131,11 +132,29 @@ std::string SilentWsClient::Connect(int port, const std::string& key, const std:
   if (::connect(fd_.Get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     return "connect failed";
   }
-  const std::string upgrade = "GET /ws/v1/agent HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                              "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                              "Sec-WebSocket-Version: 13\r\nAuthorization: Bearer " + key +
-                              "\r\n\r\n";
+  return {};
+}
+
+std::string SilentClient::ConnectSse(int port, const std::string& key, const std::string& session,
+                                     std::uint64_t after) {
+  if (auto failed = Dial(port); !failed.empty()) return failed;
+  const std::string request = "GET /v1/sessions/" + session +
+                              "/events?after=" + std::to_string(after) +
+                              " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                              "Authorization: Bearer " +
+                              key + "\r\n\r\n";
+  return SendAll(fd_.Get(), request) ? "" : "send request failed";
+}
+
+std::string SilentClient::ConnectWebSocket(int port, const std::string& key,
+                                           const std::string& session, std::uint64_t after) {
+  if (auto failed = Dial(port); !failed.empty()) return failed;
+  const std::string upgrade =
+      "GET /ws/v1/agent HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+      "Sec-WebSocket-Version: 13\r\nAuthorization: Bearer " +
+      key + "\r\n\r\n";
   if (!SendAll(fd_.Get(), upgrade)) return "send upgrade failed";
   std::string head;  // byte by byte: nothing after the headers is consumed
   char c = 0;
@@ -149,7 +168,7 @@ std::string SilentWsClient::Connect(int port, const std::string& key, const std:
   return {};
 }
 
-bool SilentWsClient::DrainUntilClosed(std::chrono::seconds timeout, std::size_t* bytes) {
+bool SilentClient::DrainUntilClosed(std::chrono::seconds timeout, std::size_t* bytes) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::vector<char> buffer(1 << 16);
   std::size_t total = 0;
@@ -158,8 +177,10 @@ bool SilentWsClient::DrainUntilClosed(std::chrono::seconds timeout, std::size_t*
     pollfd p{fd_.Get(), POLLIN, 0};
     if (::poll(&p, 1, 100) <= 0) continue;
     const ssize_t n = ::recv(fd_.Get(), buffer.data(), buffer.size(), 0);
-    if (n <= 0) closed = true;
-    else total += static_cast<std::size_t>(n);
+    if (n <= 0)
+      closed = true;
+    else
+      total += static_cast<std::size_t>(n);
   }
   if (bytes != nullptr) *bytes = total;
   return closed;

@@ -18,10 +18,10 @@
 namespace hotplex::testing {
 
 struct BurstCount {
-  bool done = false;            // the end marker arrived
-  int text_events = 0;          // text events before the marker
-  int truncated = 0;            // of those, flagged truncated
-  std::size_t max_frame = 0;    // the longest text event's SSE frame (bounds its text)
+  bool done = false;                     // the end marker arrived
+  int text_events = 0;                   // text events before the marker
+  int truncated = 0;                     // of those, flagged truncated
+  std::size_t max_frame = 0;             // the longest text event's SSE frame (bounds its text)
   std::vector<std::string> error_codes;  // `error` events seen
 };
 
@@ -45,18 +45,23 @@ class RssSampler {
   std::thread thread_;
 };
 
-// A WebSocket client on a raw TCP socket with a tiny receive buffer: it
-// upgrades, attaches to `session` with `after`, and then never reads.
-class SilentWsClient {
+// A client on a raw TCP socket with a tiny receive buffer that subscribes to
+// `session` from `after` and then never reads.
+class SilentClient {
  public:
-  // An empty error text on success.
-  std::string Connect(int port, const std::string& key, const std::string& session,
-                      std::uint64_t after);
+  // WebSocket: upgrades and attaches. An empty error text on success.
+  std::string ConnectWebSocket(int port, const std::string& key, const std::string& session,
+                               std::uint64_t after);
+  // SSE: sends GET /v1/sessions/{id}/events?after= and reads nothing at all.
+  std::string ConnectSse(int port, const std::string& key, const std::string& session,
+                         std::uint64_t after);
   // Reads (and discards) everything until the server closes the connection;
   // true when it did within `timeout`. `bytes` gets what was read.
   bool DrainUntilClosed(std::chrono::seconds timeout, std::size_t* bytes = nullptr);
 
  private:
+  std::string Dial(int port);
+
   UniqueFd fd_;
 };
 

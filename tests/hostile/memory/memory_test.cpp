@@ -22,6 +22,7 @@ constexpr long kMiB = 1024;  // in KiB, like RssKiB()
 constexpr long kRingKiB = 8 * kMiB;
 constexpr std::size_t kMaxLineBytes = 1u << 20;
 constexpr std::uintmax_t kSessionQuotaBytes = 64u << 20;
+constexpr std::size_t kSilentSse = 4;
 
 // `lines` lines of `bytes` 'a's each, made fast (no shell loop per byte).
 std::string PrintLines(int lines, long bytes) {
@@ -78,7 +79,7 @@ TEST_F(HostileMemory, HugeLinesAreCutAndTheRingStaysWithinItsBytes) {
   EXPECT_LT(peak - before, bound);
 }
 
-// 12 WebSocket clients attach with after=0 to a full ring and never read,
+// 12 WebSocket clients (and 4 SSE streams) attach with after=0 to a full ring and never read,
 // while the agent prints 60 MB more: before, each copied the whole replay
 // (+~1.9 GiB with 12). Now each pins at most its queue bound, is cut off
 // (slow_consumer, then closed at the write deadline), and a reading client
@@ -87,10 +88,11 @@ TEST_F(HostileMemory, NeverReadingWebSocketsCannotPinMoreThanTheirQueue) {
   auto first = RunAndCount(*daemon_, shell_, PrintLines(30, 1000000));
   ASSERT_TRUE(first.done);
   const long before = daemon_->RssKiB();
-  std::vector<SilentWsClient> silent(12);
-  for (auto& client : silent) {
+  std::vector<SilentClient> silent(12 + kSilentSse);
+  for (std::size_t i = 0; i < silent.size(); ++i) {
     const std::string failed =
-        client.Connect(daemon_->ApiPort(), HostileDaemon::kKeyA, shell_, /*after=*/0);
+        i < 12 ? silent[i].ConnectWebSocket(daemon_->ApiPort(), HostileDaemon::kKeyA, shell_, 0)
+               : silent[i].ConnectSse(daemon_->ApiPort(), HostileDaemon::kKeyA, shell_, 0);
     ASSERT_EQ(failed, "");
   }
   BurstCount burst;
@@ -109,9 +111,11 @@ TEST_F(HostileMemory, NeverReadingWebSocketsCannotPinMoreThanTheirQueue) {
       << "the reading client keeps up";
   // Ring + one subscriber queue's worth of shared events (16 MiB) + per client
   // its write batch and cork (~2 events) + slack.
-  const long bound = 2 * kRingKiB + 16 * kMiB + 12 * 3 * kMiB;
-  std::printf("[memory] 12 silent WebSockets: RSS %ld KiB -> peak %ld KiB, after %ld KiB "
-              "(bound +%ld KiB)\n", before, peak, after, bound);
+  const long bound = 2 * kRingKiB + 16 * kMiB + (12 + kSilentSse) * 3 * kMiB;
+  std::printf(
+      "[memory] 12 silent WebSockets + 4 silent SSE: RSS %ld KiB -> peak %ld KiB, after %ld KiB "
+      "(bound +%ld KiB)\n",
+      before, peak, after, bound);
   EXPECT_LT(peak - before, bound);
   EXPECT_LT(after - before, bound);
   for (auto& client : silent) {

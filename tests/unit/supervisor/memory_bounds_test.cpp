@@ -95,8 +95,8 @@ TEST(MemoryBounds, ReplayCountsTowardsTheQueueButNeverOverflowsIt) {
 // of the text actually written.
 TEST(MemoryBounds, EncodedBoundCoversTheEncodedText) {
   const std::vector<std::string> texts = {
-      "plain", std::string(1000, '\0'), std::string(1000, '"'), "\xff\xfe\xc3", "é ü 漢字",
-      std::string(5000, '\x1f') + "\\"};
+      "plain",    std::string(1000, '\0'),         std::string(1000, '"'), "\xff\xfe\xc3",
+      "é ü 漢字", std::string(5000, '\x1f') + "\\"};
   for (const auto& text : texts) {
     Event e;
     e.seq = 123456789;
