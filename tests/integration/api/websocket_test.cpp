@@ -111,6 +111,7 @@ class ApiWebSocketBacklog : public ApiFixture {
     StopDaemon();
     config_.events.subscriber_queue = kLines + 1000;
     config_.events.ring_size = kLines + 1000;
+    config_.events.subscriber_queue_bytes = 64u << 20;  // ~14 MB of footprint for the turn
     StartDaemon();
   }
 };
