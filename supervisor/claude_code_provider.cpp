@@ -106,6 +106,10 @@ void ClaudeCodeProvider::OnStdoutLine(std::string_view line, bool truncated) {
   if (truncated) {
     host_.Emit(ErrorEvent{"line_truncated", "an agent output line exceeded the line limit "
                                             "and was cut; it was not interpreted"});
+    // The CLI's `result` line repeats the turn's whole final text. Cut, it cannot be
+    // parsed, but it still ends the turn: without this the session stayed busy forever.
+    // Its text already reached the clients as stream deltas; its usage is lost.
+    if (IsCutResultLine(line)) EndTurnWithoutResult();
     return;
   }
   if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
@@ -171,6 +175,20 @@ void ClaudeCodeProvider::OnUser(const json& msg) {
     host_.Emit(ToolResult{Str(block, "tool_use_id"), ToolResultText(Field(block, "content")),
                           Bool(block, "is_error")});
   }
+}
+
+// The CLI writes "type" as the first key of every message it prints.
+bool ClaudeCodeProvider::IsCutResultLine(std::string_view line) {
+  return line.substr(0, 64).find(R"("type":"result")") != std::string_view::npos;
+}
+
+void ClaudeCodeProvider::EndTurnWithoutResult() {
+  TurnEnd end;
+  end.is_error = true;
+  end.subtype = "result_truncated";
+  end.result = "the agent's final result line exceeded events.max_line_bytes and was cut";
+  streamed_messages_.clear();
+  host_.Emit(std::move(end));
 }
 
 void ClaudeCodeProvider::OnResult(const json& msg) {

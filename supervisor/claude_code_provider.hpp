@@ -70,6 +70,8 @@ class ClaudeCodeProvider final : public Provider {
   void OnAssistant(const nlohmann::json& msg);
   void OnUser(const nlohmann::json& msg);
   void OnResult(const nlohmann::json& msg);
+  static bool IsCutResultLine(std::string_view line);
+  void EndTurnWithoutResult();
   void OnControlRequest(const nlohmann::json& msg);
   void OnControlResponse(const nlohmann::json& msg);
   void OnControlCancel(const nlohmann::json& msg);

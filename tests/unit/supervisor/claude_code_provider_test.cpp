@@ -239,5 +239,26 @@ TEST_F(ClaudeCodeProviderTest, AgentExitDropsPendingAsks) {
   EXPECT_TRUE(host_.timers.empty());
 }
 
+TEST_F(ClaudeCodeProviderTest, CutResultLineStillEndsTheTurnAsAnError) {
+  // A final answer longer than events.max_line_bytes: the splitter delivers the first
+  // bytes of the result line (written by the CLI with "type" first) flagged truncated.
+  const std::string cut = R"({"type":"result","subtype":"success","result":")" + std::string(80, 'x');
+  provider_.OnStdoutLine(cut, true);
+  auto ends = host_.Of<TurnEnd>();
+  ASSERT_EQ(ends.size(), 1u);
+  EXPECT_TRUE(ends[0].is_error);
+  EXPECT_EQ(ends[0].subtype, "result_truncated");
+  auto errors = host_.Of<ErrorEvent>();
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].code, "line_truncated");
+}
+
+TEST_F(ClaudeCodeProviderTest, OtherCutLinesDoNotEndTheTurn) {
+  const std::string cut = R"({"type":"assistant","message":{"content":")" + std::string(80, 'x');
+  provider_.OnStdoutLine(cut, true);
+  EXPECT_TRUE(host_.Of<TurnEnd>().empty());
+  EXPECT_EQ(host_.Of<ErrorEvent>().size(), 1u);
+}
+
 }  // namespace
 }  // namespace hotplex::supervisor
