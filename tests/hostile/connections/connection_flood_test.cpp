@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "tests/hostile/connections/raw_client.hpp"
+#include "tests/hostile/support/raw_client.hpp"
 #include "tests/hostile/support/hostile_daemon.hpp"
 
 namespace hotplex::testing {

@@ -10,6 +10,8 @@
 #include <array>
 #include <string_view>
 
+#include "tests/hostile/support/raw_client.hpp"
+
 namespace hotplex::testing {
 using nlohmann::json;
 
@@ -38,16 +40,6 @@ bool CountFrame(std::string_view frame, const std::string& marker, BurstCount& c
   }
   count.max_frame = std::max(count.max_frame, frame.size());
   return false;
-}
-
-bool SendAll(int fd, const std::string& data) {
-  std::size_t off = 0;
-  while (off < data.size()) {
-    const ssize_t n = ::send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    off += static_cast<std::size_t>(n);
-  }
-  return true;
 }
 
 // A masked client text frame (RFC 6455 5.2).
@@ -120,19 +112,9 @@ RssSampler::~RssSampler() {
 }
 
 std::string SilentClient::Dial(int port) {
-  fd_ = UniqueFd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd_) return "socket failed";
   // A tiny receive window: the daemon's writes stall after a few KiB.
-  const int rcvbuf = 4096;
-  ::setsockopt(fd_.Get(), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd_.Get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    return "connect failed";
-  }
-  return {};
+  fd_ = ConnectFrom("127.0.0.1", port, 4096);
+  return fd_ ? std::string() : "connect failed";
 }
 
 std::string SilentClient::ConnectSse(int port, const std::string& key, const std::string& session,

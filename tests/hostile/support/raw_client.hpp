@@ -1,4 +1,4 @@
-// Raw TCP clients for the connection tests: sockets bound to a chosen loopback
+// Raw TCP clients for the hostile tests: sockets bound to a chosen loopback
 // source address (127.0.0.2 is "another client" to the daemon's per-address
 // cap), half-open connections, and one-shot HTTP/1.1 exchanges. Every wait is
 // bounded by a timeout.
@@ -12,8 +12,9 @@
 namespace hotplex::testing {
 
 // A connected TCP socket from `source` (an IPv4 loopback address) to
-// 127.0.0.1:port; invalid when the connect failed.
-UniqueFd ConnectFrom(const std::string& source, int port);
+// 127.0.0.1:port; invalid when the connect failed. `receive_buffer` > 0 sets
+// SO_RCVBUF before the connect (a tiny window makes a slow reader).
+UniqueFd ConnectFrom(const std::string& source, int port, int receive_buffer = 0);
 bool SendAll(int fd, const std::string& bytes);
 // Everything read until the peer closes or `timeout` passes.
 std::string ReadUntilClosed(int fd, std::chrono::milliseconds timeout);

@@ -1,4 +1,4 @@
-#include "tests/hostile/connections/raw_client.hpp"
+#include "tests/hostile/support/raw_client.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -28,9 +28,12 @@ int Remaining(std::chrono::steady_clock::time_point deadline) {
 
 }  // namespace
 
-UniqueFd ConnectFrom(const std::string& source, int port) {
+UniqueFd ConnectFrom(const std::string& source, int port, int receive_buffer) {
   UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd) return fd;
+  if (receive_buffer > 0) {
+    ::setsockopt(fd.Get(), SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof(receive_buffer));
+  }
   // A full accept backlog would leave connect() retrying SYNs for minutes.
   const timeval connect_timeout{3, 0};
   ::setsockopt(fd.Get(), SOL_SOCKET, SO_SNDTIMEO, &connect_timeout, sizeof(connect_timeout));
