@@ -8,6 +8,7 @@
 
 #include "supervisor/audit_sql.hpp"
 #include "supervisor/audit_store.hpp"
+#include "supervisor/metrics.hpp"
 
 namespace hotplex::supervisor {
 namespace {
@@ -108,6 +109,7 @@ hotplex::Status AuditStore::WitnessLocked(const char* kind) {
     ++(written ? stats_.witness_checkpoints : stats_.witness_failures);
   }
   if (!written) {
+    Metrics::Global().AuditWitnessFailure();
     Log("error", "audit witness checkpoint not written", written.error().Describe());
     return written;
   }

@@ -6,6 +6,7 @@
 
 #include "supervisor/egress_address.hpp"
 #include "supervisor/egress_request.hpp"
+#include "supervisor/metrics.hpp"
 
 namespace hotplex::supervisor {
 namespace asio = boost::asio;
@@ -90,7 +91,10 @@ void EgressTunnel::OnHead(std::size_t head_end) {
   if (!req.connect) {
     // One request per connection: only this request's body follows its head;
     // whatever comes after it (a pipelined request) is dropped, never forwarded.
-    rest.resize(static_cast<std::size_t>(std::min<std::uint64_t>(rest.size(), req.body_bytes)));
+    const auto kept =
+        static_cast<std::size_t>(std::min<std::uint64_t>(rest.size(), req.body_bytes));
+    if (rest.size() > kept) Metrics::Global().EgressDiscarded(rest.size() - kept);
+    rest.resize(kept);
     body_left_ = req.body_bytes - rest.size();
     rest.insert(0, req.upstream_head);
   }

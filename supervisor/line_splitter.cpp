@@ -1,5 +1,7 @@
 #include "supervisor/line_splitter.hpp"
 
+#include "supervisor/metrics.hpp"
+
 namespace hotplex::supervisor {
 
 void LineSplitter::Feed(std::string_view bytes, const LineHandler& on_line) {
@@ -11,6 +13,7 @@ void LineSplitter::Feed(std::string_view bytes, const LineHandler& on_line) {
       pending_.append(chunk.substr(0, room));
       if (chunk.size() > room) {
         ++truncated_lines_;
+        Metrics::Global().LineTruncated();
         on_line(pending_, true);
         pending_.clear();
         discarding_ = true;

@@ -6,6 +6,8 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <cerrno>
+
 namespace hotplex::supervisor {
 namespace prom = prometheus;
 
@@ -59,7 +61,25 @@ struct Metrics::Families {
                             "Authentication failures by listener", r)),
         auth_overflow(Build(prom::BuildCounter(), "hotplex_auth_failure_overflow_total",
                             "Authentication failures from sources beyond the tracked maximum", r)
-                          .Add({})) {}
+                          .Add({})),
+        workdir_refused(Build(prom::BuildCounter(), "hotplex_workdir_refused_total",
+                              "Workdirs and homes refused (a link, outside the root, too long), "
+                              "by reason",
+                              r)),
+        transcript_quota(Build(prom::BuildCounter(), "hotplex_transcript_quota_total",
+                               "Sessions whose transcript reached a quota, by scope", r)),
+        transcript_dropped(Build(prom::BuildCounter(), "hotplex_transcript_dropped_bytes_total",
+                                 "Bytes of events not persisted to transcripts", r)
+                               .Add({})),
+        lines_truncated(Build(prom::BuildCounter(), "hotplex_lines_truncated_total",
+                              "Agent output lines cut at events.max_line_bytes", r)
+                            .Add({})),
+        witness_failures(Build(prom::BuildCounter(), "hotplex_audit_witness_failures_total",
+                               "Audit witness checkpoints that could not be written", r)
+                             .Add({})),
+        egress_discarded(Build(prom::BuildCounter(), "hotplex_egress_discarded_bytes_total",
+                               "Bytes sent after a proxied request (pipelined), dropped", r)
+                             .Add({})) {}
 
   prom::Family<prom::Histogram>& spawn;
   prom::Family<prom::Counter>& decisions;
@@ -78,6 +98,12 @@ struct Metrics::Families {
   prom::Family<prom::Counter>& refused;
   prom::Family<prom::Counter>& auth_failures;
   prom::Counter& auth_overflow;
+  prom::Family<prom::Counter>& workdir_refused;
+  prom::Family<prom::Counter>& transcript_quota;
+  prom::Counter& transcript_dropped;
+  prom::Counter& lines_truncated;
+  prom::Counter& witness_failures;
+  prom::Counter& egress_discarded;
 };
 
 Metrics& Metrics::Global() {
@@ -158,6 +184,30 @@ void Metrics::AuthFailure(std::string_view listener) {
 
 void Metrics::AuthFailureOverflow() { families_->auth_overflow.Increment(); }
 
+void Metrics::WorkdirRefused(int refusal_errno) {
+  // A fixed set: the refused path itself never becomes a label.
+  const char* reason = "other";
+  if (refusal_errno == ELOOP || refusal_errno == ENOTDIR) reason = "link";
+  if (refusal_errno == EXDEV) reason = "outside";
+  if (refusal_errno == ENAMETOOLONG) reason = "too_long";
+  families_->workdir_refused.Add({{"reason", reason}}).Increment();
+}
+
+void Metrics::TranscriptQuota(std::string_view scope) {
+  families_->transcript_quota.Add({{"scope", std::string(scope)}}).Increment();
+}
+
+void Metrics::TranscriptDropped(std::uint64_t bytes) {
+  families_->transcript_dropped.Increment(static_cast<double>(bytes));
+}
+
+void Metrics::LineTruncated() { families_->lines_truncated.Increment(); }
+void Metrics::AuditWitnessFailure() { families_->witness_failures.Increment(); }
+
+void Metrics::EgressDiscarded(std::uint64_t bytes) {
+  families_->egress_discarded.Increment(static_cast<double>(bytes));
+}
+
 std::string Metrics::Expose(const SessionCounts& sessions, const ProcessStats& process) const {
   // Scrape-time gauges live in a registry of their own, rebuilt per scrape, so
   // a label set that disappeared (a tenant with no sessions left) disappears.
@@ -187,7 +237,8 @@ std::string Metrics::Expose(const SessionCounts& sessions, const ProcessStats& p
       {"hotplex_firewall_blocks_total", "counter"},  {"hotplex_egress_requests_total", "counter"},
       {"hotplex_tokens_total", "counter"},           {"hotplex_cost_usd_total", "counter"},
       {"hotplex_admin_requests_total", "counter"},   {"hotplex_sessions", "gauge"},
-      {"hotplex_connections_refused_total", "counter"}, {"hotplex_auth_failures_total", "counter"}};
+      {"hotplex_connections_refused_total", "counter"}, {"hotplex_auth_failures_total", "counter"},
+      {"hotplex_workdir_refused_total", "counter"},  {"hotplex_transcript_quota_total", "counter"}};
   for (const auto& [name, type] : kLabelled) {
     if (text.find(std::string("# TYPE ") + name + " ") != std::string::npos) continue;
     text += std::string("# HELP ") + name + " (no series yet)\n# TYPE " + name + " " + type + "\n";

@@ -73,6 +73,17 @@ class Metrics {
   void AuthFailure(std::string_view listener);
   // A failure from a source beyond AuthFailureLog's max_sources (counted under "*").
   void AuthFailureOverflow();
+  // A workdir or home refused by sandbox/host_path; refusal_errno (the Error's
+  // sys_errno) is mapped to a fixed reason: link, outside, too_long or other.
+  void WorkdirRefused(int refusal_errno);
+  // scope: "session" or "tenant" (which transcript quota was reached).
+  void TranscriptQuota(std::string_view scope);
+  // Bytes of events not persisted (over a quota, queue full, write failed).
+  void TranscriptDropped(std::uint64_t bytes);
+  void LineTruncated();
+  void AuditWitnessFailure();
+  // Bytes after a proxied request's body (a pipelined request), never forwarded.
+  void EgressDiscarded(std::uint64_t bytes);
 
   // The text exposition of every family plus the scrape-time gauges.
   std::string Expose(const SessionCounts& sessions, const ProcessStats& process) const;

@@ -192,6 +192,7 @@ SvResult<void> Session::OpenAgentLocked(
   if (!spec) {
     SetStateLocked(SessionState::kStopped, spec.error().Describe());
     if (sandbox::IsHostPathRefusal(spec.error())) {  // a link planted in the workdir or home
+      Metrics::Global().WorkdirRefused(spec.error().sys_errno);
       AuditLocked(audit_type::kWorkdirRefused, {{"what", "start"}, {"path", record_.workdir},
                                                 {"reason", spec.error().Describe()}});
       return SvError(ErrorKind::kBadRequest, spec.error().Describe());

@@ -8,6 +8,7 @@
 
 #include "sandbox/host_path.hpp"
 #include "supervisor/exec_provider.hpp"
+#include "supervisor/metrics.hpp"
 #include "supervisor/session_id.hpp"
 
 namespace hotplex::supervisor {
@@ -25,6 +26,7 @@ std::string Shortened(std::string_view path) {
 // The refusal is audited: a tenant probing for links to host directories shows.
 void AuditRefused(AuditSink* audit, const Tenant& tenant, const char* what, std::string_view path,
                   const hotplex::Error& why) {
+  Metrics::Global().WorkdirRefused(why.sys_errno);
   if (audit == nullptr) return;
   audit->Append(AuditRecord{audit_type::kWorkdirRefused, tenant.id, {}, "client:" + tenant.id,
                             {{"what", what}, {"path", Shortened(path)}, {"reason", why.Describe()}}},

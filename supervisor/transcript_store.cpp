@@ -1,6 +1,7 @@
 #include "supervisor/transcript_store.hpp"
 
 #include "supervisor/event_json.hpp"
+#include "supervisor/metrics.hpp"
 #include "supervisor/session_id.hpp"
 
 namespace hotplex::supervisor {
@@ -76,12 +77,14 @@ TranscriptStore::SessionUsage& TranscriptStore::UsageLocked(const std::string& s
 std::optional<std::string> TranscriptStore::QuotaCrossedLocked(const SessionUsage& usage,
                                                                std::size_t bytes) {
   if (usage.bytes + bytes + kQuotaMarkerRoom > options_.session_quota) {
+    Metrics::Global().TranscriptQuota("session");
     return "the transcript of this session reached its quota of " +
            std::to_string(options_.session_quota) +
            " bytes (transcripts.session_quota); later events are not persisted, the live "
            "stream goes on";
   }
   if (tenants_[usage.tenant] + bytes + kQuotaMarkerRoom > options_.tenant_quota) {
+    Metrics::Global().TranscriptQuota("tenant");
     return "the transcripts of tenant " + usage.tenant + " reached their quota of " +
            std::to_string(options_.tenant_quota) +
            " bytes (transcripts.tenant_quota); later events are not persisted, the live "
@@ -103,6 +106,7 @@ void TranscriptStore::QueueLocked(const EventPtr& event, const EventSize& size,
       (!queue_.empty() && queued_bytes_ + size.footprint > options_.queue_bytes)) {
     ++dropped_;
     ++written_;  // nothing left to write for it
+    Metrics::Global().TranscriptDropped(size.encoded_bound);
     ++lost_[event->session_id];
     return;
   }
@@ -129,6 +133,7 @@ std::optional<std::string> TranscriptStore::Append(std::string_view tenant_id,
   }
   if (!queue) {
     ++written_;  // refused: nothing to write
+    Metrics::Global().TranscriptDropped(size.encoded_bound);
     return crossed;
   }
   QueueLocked(event, size, usage);
@@ -174,6 +179,7 @@ void TranscriptStore::WriteBatch(std::deque<Queued>& batch,
     if (!LooksLikeSessionId(session)) continue;  // never a path from an unchecked id
     auto fd = dir_.OpenForAppend(FileName(session));
     if (!fd || !WriteAllTo(fd->Get(), lines)) {
+      Metrics::Global().TranscriptDropped(lines.size());
       std::lock_guard lock(mu_);
       ++dropped_;
     }
