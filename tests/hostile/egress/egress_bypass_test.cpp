@@ -145,6 +145,9 @@ TEST_P(HostileEgress, ProxyRefusesBypassesAndForwardsOnlyTheDecidedRequest) {
   EXPECT_THAT(received[0], Not(HasSubstr("evil.example.org"))) << "Host header fronting";
   EXPECT_THAT(received[1], Not(HasSubstr("/second"))) << "pipelined request forwarded undecided";
   EXPECT_THAT(received[1], Not(HasSubstr("evil.example.org")));
+  // The dropped pipelined request is counted (a daemon of this test's own: from 0).
+  EXPECT_THAT(daemon_->Admin("GET", "/metrics").raw,
+              ::testing::ContainsRegex("\nhotplex_egress_discarded_bytes_total [1-9]"));
 
   // Audited: refusals denied with the host escaped, never a raw NUL; only the
   // IP literal allowed.

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iostream>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "tests/hostile/support/hostile_daemon.hpp"
@@ -92,11 +93,21 @@ class HostilePaths : public ::testing::Test {
     return entries;
   }
 
+  // One series of the daemon's /metrics ("name{labels}"), 0 if absent.
+  double Metric(const std::string& series) const {
+    std::istringstream in(daemon_.Admin("GET", "/metrics").raw);
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+    }
+    return 0;
+  }
+
   HostileDaemon daemon_;
   std::string shell_a_, shell_b_, root_dir_;
 };
 
 TEST_F(HostilePaths, SymlinkedWorkdirIsRefusedNothingIsTouchedAndItIsAudited) {
+  const double links_before = Metric("hotplex_workdir_refused_total{reason=\"link\"}");
   for (const auto& [name, victim] : Victims()) {
     auto out = daemon_.Sh(shell_a_, "ln -s " + victim + " evil_" + name + " && echo linked");
     ASSERT_TRUE(out && out->find("linked") != std::string::npos) << (out ? *out : "no answer");
@@ -122,9 +133,13 @@ TEST_F(HostilePaths, SymlinkedWorkdirIsRefusedNothingIsTouchedAndItIsAudited) {
     EXPECT_TRUE(entry.contains("data")) << entry.dump();
     EXPECT_NE(entry.dump().find("evil_"), std::string::npos) << entry.dump();
   }
+  EXPECT_GE(Metric("hotplex_workdir_refused_total{reason=\"link\"}") - links_before, 6)
+      << "refusals are not counted in /metrics";
 }
 
 TEST_F(HostilePaths, OverlongWorkdirIsABadRequestNamingTheLimit) {
+  const double long_before = Metric("hotplex_workdir_refused_total{reason=\"too_long\"}");
+  const double outside_before = Metric("hotplex_workdir_refused_total{reason=\"outside\"}");
   Reply why;
   EXPECT_TRUE(daemon_.CreateShell("a", std::string(5000, 'x'), &why).empty());
   EXPECT_EQ(why.status, 400) << why.raw.substr(0, 300);
@@ -133,6 +148,8 @@ TEST_F(HostilePaths, OverlongWorkdirIsABadRequestNamingTheLimit) {
   EXPECT_EQ(why.status, 400) << why.raw;
   EXPECT_TRUE(daemon_.CreateShell("a", "/etc", &why).empty());
   EXPECT_EQ(why.status, 400) << why.raw;
+  EXPECT_EQ(Metric("hotplex_workdir_refused_total{reason=\"too_long\"}") - long_before, 1);
+  EXPECT_EQ(Metric("hotplex_workdir_refused_total{reason=\"outside\"}") - outside_before, 2);
 }
 
 TEST_F(HostilePaths, LinkPlantedWhereAHomeWouldBeIsNotFollowed) {
