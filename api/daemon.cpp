@@ -1,5 +1,6 @@
 #include "api/daemon.hpp"
 
+#include <cstdio>
 #include <future>
 
 #include "api/admin_routes.hpp"
@@ -50,6 +51,9 @@ hotplex::Status Daemon::Init(const sv::PolicySource& policies,
   options.state_dir = config_.state_dir;
   options.claude_command = config_.claude_command;
   options.extra_mounts = config_.extra_mounts;
+  options.claude_binary = std::make_shared<const sv::AgentBinary>(sv::ResolveClaudeBinary(config_));
+  std::fprintf(stderr, "hotplexd: claude-code: %s\n",
+               sv::DescribeAgentBinary(*options.claude_binary).c_str());
   options.ring_capacity = config_.events.ring_size;
   options.ring_bytes = config_.events.ring_bytes;
   options.max_line_bytes = config_.events.max_line_bytes;

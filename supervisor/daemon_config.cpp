@@ -326,7 +326,9 @@ void ReadRoot(Reader& r, const YAML::Node& root, DaemonConfig& c) {
          });
        }},
       {"claude_code", [&](auto& n, auto& p) {
-         r.Map(n, p, {{"command", [&](auto& n2, auto& p2) { r.StringList(n2, p2, c.claude_command); }}});
+         r.Map(n, p, {{"command", [&](auto& n2, auto& p2) { r.StringList(n2, p2, c.claude_command); }},
+                      {"mount_install_dir",
+                       [&](auto& n2, auto& p2) { r.Bool(n2, p2, c.claude_mount_install_dir); }}});
        }},
       {"sandbox", [&](auto& n, auto& p) {
          r.Map(n, p, {{"extra_mounts",

@@ -33,7 +33,9 @@
 //     tenant_quota: 1GiB            # all of a tenant's transcripts together
 //     queue_bytes: 64MiB            # events waiting for the writer, all sessions
 //   claude_code:
-//     command: [claude]             # argv prefix of the Claude Code CLI
+//     command: [claude]             # argv prefix of the Claude Code CLI; [0] is
+//                                   # resolved on the daemon's PATH at start
+//     mount_install_dir: true       # bind its install dir read-only into namespace sandboxes
 //   sandbox:
 //     extra_mounts: []              # read-only host paths added to every sandbox
 //                                   # ("SRC" or "SRC:DST"), e.g. the claude binary
@@ -155,6 +157,7 @@ struct DaemonConfig {
   TranscriptSettings transcripts;
   AuditSettings audit;
   std::vector<std::string> claude_command = {"claude"};
+  bool claude_mount_install_dir = true;  // bind the resolved CLI's install dir (agent_binary.hpp)
   std::vector<sandbox::BindMount> extra_mounts;
   DockerSettings docker;
   std::vector<Tenant> tenants;

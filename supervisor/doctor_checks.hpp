@@ -38,7 +38,9 @@ CheckResult CheckSeccomp();
 
 // Checks of the daemon's surroundings (doctor_host_checks.cpp).
 CheckResult CheckDockerSocket();
-CheckResult CheckClaudeCli(const std::vector<std::string>& claude_command);
+// claude_code.command resolved as the daemon will (supervisor/agent_binary.hpp),
+// run with --version; reports the resolved path and whether its install dir is mounted.
+CheckResult CheckClaudeCli(const DaemonConfig& config);
 // The state dir against the rules the daemon starts with (supervisor/state_dir.hpp).
 CheckResult CheckStateDir(const std::string& state_dir);
 // `name` is the check's identifier ("port_api", "port_admin").

@@ -16,6 +16,7 @@
 
 #include "common/unique_fd.hpp"
 #include "sandbox/docker_client.hpp"
+#include "supervisor/agent_binary.hpp"
 #include "supervisor/doctor_checks.hpp"
 #include "supervisor/state_dir.hpp"
 
@@ -117,26 +118,34 @@ CheckResult CheckDockerSocket() {
                   sandbox::kMinApiVersion + ".." + sandbox::kMaxApiVersion + ")");
 }
 
-CheckResult CheckClaudeCli(const std::vector<std::string>& claude_command) {
+CheckResult CheckClaudeCli(const DaemonConfig& config) {
   const std::string fix =
       "install it with scripts/install-claude (prints the path of `claude`) and set "
       "claude_code.command in the config to that path";
-  if (claude_command.empty()) {
+  if (config.claude_command.empty()) {
     return Make("claude_cli", CheckStatus::kFail, "claude_code.command is empty", fix);
   }
-  auto argv = claude_command;
+  const AgentBinary binary = ResolveClaudeBinary(config);
+  if (!binary.problem.empty()) return Make("claude_cli", CheckStatus::kFail, binary.problem, fix);
+  auto argv = config.claude_command;
+  argv[0] = binary.real_path;
   argv.push_back("--version");
   auto ran = RunCommand(argv);
   if (!ran) return Make("claude_cli", CheckStatus::kFail, ran.error().Describe(), fix);
   if (ran->timed_out || ran->exit_code != 0) {
     return Make("claude_cli", CheckStatus::kFail,
-                "'" + claude_command[0] + " --version' " +
+                "'" + binary.real_path + " --version' " +
                     (ran->timed_out ? "timed out" : "exited " + std::to_string(ran->exit_code)) +
                     ": " + FirstLine(ran->output),
                 fix);
   }
-  return Make("claude_cli", CheckStatus::kPass,
-              claude_command[0] + ": " + FirstLine(ran->output));
+  const std::string found = FirstLine(ran->output) + "; " + DescribeAgentBinary(binary);
+  if (!binary.system && binary.install_dir.empty()) {
+    return Make("claude_cli", CheckStatus::kWarn, found,
+                "namespace sandboxes will not see it: set claude_code.mount_install_dir: true "
+                "or list " + InstallDirOf(binary.real_path) + " in sandbox.extra_mounts");
+  }
+  return Make("claude_cli", CheckStatus::kPass, found);
 }
 
 // The state dir's rules are the daemon's own (supervisor/state_dir.hpp): what
@@ -212,7 +221,7 @@ std::vector<CheckResult> RunDoctorChecks(const DaemonConfig& config) {
           CheckCgroups(),
           CheckSeccomp(),
           CheckDockerSocket(),
-          CheckClaudeCli(config.claude_command),
+          CheckClaudeCli(config),
           CheckStateDir(config.state_dir),
           CheckPortFree("port_api", config.api),
           CheckPortFree("port_admin", config.admin)};

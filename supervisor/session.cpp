@@ -98,6 +98,11 @@ std::unique_ptr<Provider> Session::MakeProvider() {
   }
   ClaudeCodeSettings settings;
   settings.command = deps_.claude_command;
+  // Docker images carry their own CLI; elsewhere run the file the host resolved.
+  if (deps_.claude_binary && !deps_.claude_binary->real_path.empty() &&
+      deps_.backend->Kind() != sandbox::BackendKind::kDocker) {
+    settings.command[0] = deps_.claude_binary->real_path;
+  }
   settings.session_id = ConversationIdOf(record_);
   settings.model = deps_.policy->claude_model;
   settings.extra_args = deps_.policy->claude_extra_args;
@@ -132,6 +137,10 @@ Result<sandbox::SandboxSpec> Session::BuildSpec(bool resume) const {
   }
   spec.mounts = policy.mounts;
   spec.mounts.insert(spec.mounts.end(), deps_.extra_mounts.begin(), deps_.extra_mounts.end());
+  if (record_.provider == ProviderKind::kClaudeCode && deps_.claude_binary &&
+      deps_.backend->Kind() == sandbox::BackendKind::kNamespace) {
+    AddAgentMounts(*deps_.claude_binary, spec.mounts);
+  }
   spec.limits = policy.limits;
   spec.network = policy.network;
   spec.identity = deps_.identity;
@@ -223,7 +232,12 @@ SvResult<void> Session::OpenAgentLocked(
     CloseEgressLocked();
     provider_.reset();
     if (reattach) return SvError(ErrorKind::kUnavailable, process.error().Describe());
-    const std::string why = "sandbox launch failed: " + process.error().Describe();
+    std::string detail = process.error().Describe();
+    if (record_.provider == ProviderKind::kClaudeCode && deps_.claude_binary &&
+        deps_.backend->Kind() != sandbox::BackendKind::kDocker) {
+      detail = ExplainAgentLaunchFailure(*deps_.claude_binary, detail);
+    }
+    const std::string why = "sandbox launch failed: " + detail;
     Emit(ErrorEvent{"launch_failed", why});
     SetStateLocked(SessionState::kStopped, why);
     return SvError(ErrorKind::kUnavailable, why);

@@ -24,6 +24,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "supervisor/agent_binary.hpp"
 #include "supervisor/agent_process.hpp"
 #include "supervisor/audit.hpp"
 #include "supervisor/event_log.hpp"
@@ -50,6 +51,9 @@ struct SessionDeps {
   bool audit_prompt_text = false;  // prompt records keep the text, not only size + SHA-256
   std::vector<std::string> claude_command = {"claude"};
   std::vector<sandbox::BindMount> extra_mounts;  // e.g. the Claude Code installation
+  // claude_code.command resolved on the host (supervisor/agent_binary.hpp): its
+  // install dir is bound into namespace sandboxes; null = run the command as configured.
+  std::shared_ptr<const AgentBinary> claude_binary;
   std::size_t ring_capacity = 4096;
   std::size_t ring_bytes = kDefaultRingBytes;
   std::size_t max_line_bytes = kDefaultMaxLineBytes;

@@ -95,6 +95,7 @@ SvResult<SessionDeps> SessionManager::DepsFor(const Tenant& tenant, const std::s
   deps.audit_prompt_text = options_.audit_prompt_text;
   deps.claude_command = options_.claude_command;
   deps.extra_mounts = options_.extra_mounts;
+  deps.claude_binary = options_.claude_binary;
   deps.ring_capacity = options_.ring_capacity;
   deps.ring_bytes = options_.ring_bytes;
   deps.max_line_bytes = options_.max_line_bytes;

@@ -48,6 +48,7 @@ struct ManagerOptions {
   std::string state_dir;                               // homes live in <state_dir>/homes/<id>
   std::vector<std::string> claude_command = {"claude"};
   std::vector<sandbox::BindMount> extra_mounts;
+  std::shared_ptr<const AgentBinary> claude_binary;  // resolved at start; null = as configured
   std::size_t ring_capacity = 4096;
   std::size_t ring_bytes = kDefaultRingBytes;
   std::size_t max_line_bytes = kDefaultMaxLineBytes;

@@ -37,6 +37,7 @@ SvResult<SessionPtr> SessionManager::LaunchWarm(const WarmKey& key) const {
   deps.identity = full->identity;
   deps.claude_command = full->claude_command;
   deps.extra_mounts = full->extra_mounts;
+  deps.claude_binary = full->claude_binary;
   deps.ring_capacity = full->ring_capacity;
   deps.ring_bytes = full->ring_bytes;
   deps.max_line_bytes = full->max_line_bytes;

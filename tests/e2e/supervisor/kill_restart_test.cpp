@@ -101,14 +101,14 @@ env:
     ANTHROPIC_API_KEY: anything
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1"
 )";
-    const std::string claude = fs::canonical(ClaudeBinary()).string();
+    // The npm bin link as scripts/install-claude prints it, and no sandbox.extra_mounts:
+    // the daemon resolves it and binds its install prefix (supervisor/agent_binary.hpp).
+    const std::string claude = ClaudeBinary();
     std::ofstream(Config()) << "listen: 127.0.0.1:0\n"
                             << "admin_listen: 127.0.0.1:0\n"
                             << "state_dir: " << dir_.Path() << "/state\n"
                             << "policy_dir: " << dir_.Path() << "/policies\n"
                             << "claude_code: {command: [" << claude << "]}\n"
-                            << "sandbox: {extra_mounts: [" << fs::path(claude).parent_path().string()
-                            << "]}\n"
                             << "tenants:\n  - id: a\n    team: test\n"
                             << "    api_key_sha256: [" << supervisor::HashApiKey(kKey) << "]\n"
                             << "    workspace_root: " << dir_.Path() << "/ws/a\n";

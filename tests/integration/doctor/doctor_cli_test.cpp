@@ -141,7 +141,11 @@ TEST_F(Doctor, ThisMachinePassesEveryCheckAndExitsZero) {
   EXPECT_THAT(cgroups, HasSubstr("pids"));
   EXPECT_THAT(Check(run, "docker")["detail"].get<std::string>(),
               ::testing::ContainsRegex("API 1\\.4[0-9]"));
-  EXPECT_THAT(Check(run, "claude_cli")["detail"].get<std::string>(), HasSubstr("(Claude Code)"));
+  const auto claude = Check(run, "claude_cli")["detail"].get<std::string>();
+  EXPECT_THAT(claude, HasSubstr("(Claude Code)"));
+  // The npm bin link resolved to the package, and its prefix bound into sandboxes.
+  EXPECT_THAT(claude, HasSubstr("node_modules/@anthropic-ai/claude-code/"));
+  EXPECT_THAT(claude, HasSubstr("is mounted read-only into namespace sandboxes"));
   EXPECT_THAT(Check(run, "state_dir")["detail"].get<std::string>(), HasSubstr("creates it"));
 }
 
