@@ -139,8 +139,8 @@ Result<std::shared_ptr<const UniqueFd>> PinTrustedDir(const std::string& path, c
   std::string normal = path;
   while (normal.size() > 1 && normal.back() == '/') normal.pop_back();
   // A link swapped in between the check and the open shows in the fd's path.
-  if (PathOfFd(fd) != normal) {
-    return MakeError(what + " '" + path + "' changed while it was opened (now '" + PathOfFd(fd) +
+  if (const std::string now = PathOfFd(fd); now != normal) {
+    return MakeError(what + " '" + path + "' changed while it was opened (now '" + now +
                      "'); give the real path");
   }
   return pinned;
