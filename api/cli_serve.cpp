@@ -2,22 +2,18 @@
 // sandboxed agent sessions). Parses the command line and the config, opens the
 // policy directory, picks the sandbox backends and runs a Daemon until
 // SIGTERM/SIGINT.
-#include <sys/resource.h>
-#include <sys/stat.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "api/cli.hpp"
 #include "api/daemon.hpp"
 #include "policies/policy_store.hpp"
 #include "sandbox/backend.hpp"
 #include "sandbox/docker_backend.hpp"
+#include "supervisor/daemon_process.hpp"
 #include "supervisor/local_tenant.hpp"
 #include "supervisor/policy_adapter.hpp"
 
@@ -123,25 +119,6 @@ Result<std::string> DockerInstanceName(const sv::DaemonConfig& config) {
   return sandbox::DockerInstanceForStateDir(config.state_dir);
 }
 
-// Every connection, session pipe and database costs descriptors: the soft
-// limit (often 1024) is raised to the hard one. Payloads keep their policy's
-// limits.open_files, which the sandbox sets on its own.
-void RaiseOpenFileLimit() {
-  rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
-  const rlim_t before = limit.rlim_cur;
-  limit.rlim_cur = limit.rlim_max;
-  const bool raised = ::setrlimit(RLIMIT_NOFILE, &limit) == 0;
-  if (!raised) ::getrlimit(RLIMIT_NOFILE, &limit);
-  const nlohmann::json line = {{"level", raised ? "info" : "warn"},
-                               {"component", "serve"},
-                               {"msg", raised ? "open file limit" : "cannot raise the open file limit"},
-                               {"soft", limit.rlim_cur},
-                               {"hard", limit.rlim_max},
-                               {"was", before}};
-  std::fprintf(stderr, "%s\n", line.dump().c_str());
-}
-
 // The state dir, its keys and databases (state_dir.hpp) and the tenants'
 // workspace roots, before anything opens them.
 hotplex::Status PrepareState(sv::DaemonConfig& config, std::optional<sv::LocalKey>& local_key) {
@@ -154,10 +131,7 @@ hotplex::Status PrepareState(sv::DaemonConfig& config, std::optional<sv::LocalKe
 }
 
 int Serve(sv::DaemonConfig config) {
-  // Whatever the daemon creates (databases and their -wal/-shm, keys, dirs) is
-  // its own: the layout's wider modes (0711 dirs) are set explicitly.
-  ::umask(077);
-  RaiseOpenFileLimit();
+  sv::PrepareDaemonProcess();  // umask 077, RLIMIT_NOFILE raised
   std::optional<sv::LocalKey> local_key;
   auto prepared = PrepareState(config, local_key);
   if (!prepared) return std::fprintf(stderr, "hotplexd: %s\n", prepared.error().Describe().c_str()), 1;

@@ -1,5 +1,7 @@
 #include "supervisor/daemon_config.hpp"
 
+#include "supervisor/audit_witness.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
@@ -287,10 +289,7 @@ void ReadRoot(Reader& r, const YAML::Node& root, DaemonConfig& c) {
              {"key_file", [&](auto& n2, auto& p2) { r.Scalar(n2, p2, c.audit.key_file); }},
              {"witness", [&](auto& n2, auto& p2) {
                 if (!r.Scalar(n2, p2, c.audit.witness)) return;
-                if (c.audit.witness != "file" && c.audit.witness != "syslog" &&
-                    c.audit.witness != "none") {
-                  r.Fail(n2, p2, "expected file, syslog or none");
-                }
+                if (!ParseWitnessMode(c.audit.witness)) r.Fail(n2, p2, "expected file, syslog or none");
               }},
              {"witness_file", [&](auto& n2, auto& p2) { r.Scalar(n2, p2, c.audit.witness_file); }},
              {"checkpoint_every", [&](auto& n2, auto& p2) {

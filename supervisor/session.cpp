@@ -92,16 +92,24 @@ void Session::Adopt(std::string id, std::string key, SessionDeps deps) {
   PersistLocked();
 }
 
+// The Claude CLI the daemon resolved on the host, when this session runs it:
+// claude-code outside docker (docker images carry their own CLI).
+const AgentBinary* Session::HostAgentBinary() const {
+  if (record_.provider != ProviderKind::kClaudeCode || !deps_.claude_binary ||
+      deps_.backend->Kind() == sandbox::BackendKind::kDocker) {
+    return nullptr;
+  }
+  return deps_.claude_binary.get();
+}
+
 std::unique_ptr<Provider> Session::MakeProvider() {
   if (record_.provider == ProviderKind::kExec) {
     return std::make_unique<ExecProvider>(static_cast<ProviderHost&>(*this), record_.argv);
   }
   ClaudeCodeSettings settings;
   settings.command = deps_.claude_command;
-  // Docker images carry their own CLI; elsewhere run the file the host resolved.
-  if (deps_.claude_binary && !deps_.claude_binary->real_path.empty() &&
-      deps_.backend->Kind() != sandbox::BackendKind::kDocker) {
-    settings.command[0] = deps_.claude_binary->real_path;
+  if (const AgentBinary* binary = HostAgentBinary(); binary && !binary->real_path.empty()) {
+    settings.command[0] = binary->real_path;
   }
   settings.session_id = ConversationIdOf(record_);
   settings.model = deps_.policy->claude_model;
@@ -137,9 +145,10 @@ Result<sandbox::SandboxSpec> Session::BuildSpec(bool resume) const {
   }
   spec.mounts = policy.mounts;
   spec.mounts.insert(spec.mounts.end(), deps_.extra_mounts.begin(), deps_.extra_mounts.end());
-  if (record_.provider == ProviderKind::kClaudeCode && deps_.claude_binary &&
-      deps_.backend->Kind() == sandbox::BackendKind::kNamespace) {
-    AddAgentMounts(*deps_.claude_binary, spec.mounts);
+  // Only the namespace jail hides the host's files; the process backend sees them.
+  if (const AgentBinary* binary = HostAgentBinary();
+      binary && deps_.backend->Kind() == sandbox::BackendKind::kNamespace) {
+    AddAgentMounts(*binary, spec.mounts);
   }
   spec.limits = policy.limits;
   spec.network = policy.network;
@@ -233,9 +242,8 @@ SvResult<void> Session::OpenAgentLocked(
     provider_.reset();
     if (reattach) return SvError(ErrorKind::kUnavailable, process.error().Describe());
     std::string detail = process.error().Describe();
-    if (record_.provider == ProviderKind::kClaudeCode && deps_.claude_binary &&
-        deps_.backend->Kind() != sandbox::BackendKind::kDocker) {
-      detail = ExplainAgentLaunchFailure(*deps_.claude_binary, detail);
+    if (const AgentBinary* binary = HostAgentBinary()) {
+      detail = ExplainAgentLaunchFailure(*binary, detail);
     }
     const std::string why = "sandbox launch failed: " + detail;
     Emit(ErrorEvent{"launch_failed", why});

@@ -135,6 +135,7 @@ class Session : public std::enable_shared_from_this<Session>, private ProviderHo
   void PersistLocked();
   std::unique_ptr<Provider> MakeProvider();
   Result<sandbox::SandboxSpec> BuildSpec(bool resume) const;
+  const AgentBinary* HostAgentBinary() const;
   AgentProcess::Callbacks MakeCallbacks(std::uint64_t generation);
   void OnOutput(std::uint64_t generation, bool is_stdout, std::string_view line, bool truncated);
   void OnExit(std::uint64_t generation, const sandbox::Outcome& outcome);
