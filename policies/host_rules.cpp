@@ -30,15 +30,6 @@ bool IsHostName(std::string_view h) {
   return std::all_of(h.begin(), h.end(), [](unsigned char c) { return IsHostChar(c); });
 }
 
-std::optional<std::uint16_t> ParsePort(std::string_view s) {
-  unsigned value = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (ec != std::errc() || end != s.data() + s.size() || value == 0 || value > 65535) {
-    return std::nullopt;
-  }
-  return static_cast<std::uint16_t>(value);
-}
-
 Error BadHost(std::string_view host, const std::string& why) {
   return MakeError("host '" + EscapeHostForLog(host) + "' " + why +
                    "; a host is a DNS name (letters, digits, '-' and '.'), a dotted-quad IPv4 "
@@ -212,6 +203,15 @@ std::string EscapeHostForLog(std::string_view text) {
   }
   if (text.size() > kMaxLogBytes) out += "...";
   return out;
+}
+
+std::optional<std::uint16_t> ParsePort(std::string_view s) {
+  unsigned value = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc() || end != s.data() + s.size() || value == 0 || value > 65535) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint16_t>(value);
 }
 
 Result<HostPort> ParseHostPort(std::string_view text) {

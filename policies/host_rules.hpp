@@ -60,6 +60,9 @@ std::string NormalizeHost(std::string_view host);
 // any host CanonicalizeHost refuses.
 bool PatternMatches(const HostPattern& pattern, std::string_view host, std::uint16_t port);
 
+// Decimal digits only, 1..65535; nullopt otherwise.
+std::optional<std::uint16_t> ParsePort(std::string_view text);
+
 // A forward target `host:port` (port required, no wildcard).
 struct HostPort {
   std::string host;

@@ -121,7 +121,9 @@ Result<AuditKey> AuditKey::LoadForDaemon(const std::string& path, bool may_creat
       return key;
     }
   }
-  HOTPLEX_TRY(fd, OpenNoFollow(path, O_RDONLY, "audit key file"));
+  if (!fd) {  // reopened only to name why (a link) or after losing a creation race
+    HOTPLEX_TRY(fd, OpenNoFollow(path, O_RDONLY, "audit key file"));
+  }
   HOTPLEX_TRY_STATUS(CheckPrivateFile(fd.Get(), path, "audit key file"));
   HOTPLEX_TRY(std::string text, ReadSmall(fd.Get(), path));
   HOTPLEX_TRY(AuditKey key, Parse(text, path));

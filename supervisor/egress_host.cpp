@@ -1,6 +1,6 @@
 #include "supervisor/egress_host.hpp"
 
-#include <algorithm>
+#include <optional>
 
 namespace hotplex::supervisor {
 namespace {
@@ -37,16 +37,12 @@ std::string EgressTarget::HostHeader(std::uint16_t default_port) const {
 }
 
 Result<std::uint16_t> ParseEgressPort(std::string_view text) {
-  const bool digits =
-      !text.empty() && text.size() <= 5 &&
-      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-  unsigned value = 0;
-  for (const char c : digits ? text : std::string_view()) value = value * 10 + unsigned(c - '0');
-  if (!digits || value == 0 || value > 65535) {
+  const auto port = text.size() <= 5 ? policies::ParsePort(text) : std::nullopt;
+  if (!port) {
     return MakeError("port '" + policies::EscapeHostForLog(text) +
                      "' is not a decimal number from 1 to 65535");
   }
-  return static_cast<std::uint16_t>(value);
+  return *port;
 }
 
 Result<EgressTarget> ParseEgressAuthority(std::string_view authority, std::uint16_t default_port) {
