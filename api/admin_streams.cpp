@@ -20,7 +20,6 @@ namespace {
 constexpr std::chrono::milliseconds kWatchInterval{250};
 constexpr std::size_t kTranscriptChunk = 500;      // lines per write, and
 constexpr std::size_t kChunkBytes = 1u << 20;       // bytes per write (plus one line)
-constexpr std::size_t kLiveBatchBytes = 256 * 1024;  // event footprint drained per write
 constexpr std::size_t kExportPage = 500;
 
 std::string StreamHeader(std::string_view content_type) {
@@ -134,7 +133,7 @@ asio::awaitable<void> ServeTranscriptFollow(StreamWriter& out, ApiContext& ctx,
   bool ok = true;
   while (ok && !ctx.stopping.load()) {
     events.clear();
-    const bool open = sub->Drain(events, kLiveBatchBytes);
+    const bool open = sub->Drain(events, kStreamBatchBytes);
     std::string frames;
     for (const auto& e : events) frames += EventToSse(*e);
     if (!frames.empty()) ok = co_await out.Write(std::move(frames));

@@ -35,10 +35,6 @@ void WatchForDisconnect(beast::tcp_stream& stream, std::shared_ptr<bool> gone,
       });
 }
 
-// Event footprint drained per write: a client that stops reading holds at
-// most this much in frames (plus one event), never its whole backlog.
-constexpr std::size_t kBatchBytes = 256 * 1024;
-
 asio::awaitable<bool> WriteAll(beast::tcp_stream& stream, const std::string& data,
                                std::chrono::milliseconds timeout) {
   stream.expires_after(timeout);
@@ -64,7 +60,7 @@ asio::awaitable<void> ServeSse(beast::tcp_stream& stream, ApiContext& ctx,
   std::vector<supervisor::EventPtr> events;
   while (ok && !*gone) {
     events.clear();
-    const bool open = sub->Drain(events, kBatchBytes);
+    const bool open = sub->Drain(events, kStreamBatchBytes);
     std::string frames;
     for (const auto& e : events) frames += EventToSse(*e);
     if (!frames.empty()) {

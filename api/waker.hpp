@@ -4,6 +4,8 @@
 // Thread-safety: Wake() from any thread; Wait() on the owning strand only.
 #pragma once
 
+#include <cstddef>
+
 #include <chrono>
 #include <memory>
 
@@ -15,6 +17,11 @@
 #include <boost/asio/use_awaitable.hpp>
 
 namespace hotplex::api {
+
+// How much event footprint (supervisor/event_size.hpp) a woken stream drains
+// and writes per batch (SSE, WebSocket, admin follow): what a connection whose
+// socket is full can pin beyond its subscriber queue (api/CONFIG.md).
+inline constexpr std::size_t kStreamBatchBytes = 256 * 1024;
 
 class Waker : public std::enable_shared_from_this<Waker> {
  public:

@@ -174,7 +174,7 @@ void WebSocketSession::Fail(const json& id, const std::string& code, const std::
   Reply(std::move(reply));
 }
 
-// Drains at most kBatchBytes of event footprint over all attachments (at
+// Drains at most kStreamBatchBytes of event footprint over all attachments (at
 // least one event), so a batch in flight stays small whatever the backlog.
 // Rounds start where the last one ran out of budget: a busy attachment cannot
 // starve the others into overflowing.
@@ -184,7 +184,7 @@ void WebSocketSession::CollectEvents(std::vector<std::string>& out) {
   std::rotate(order.begin(), std::lower_bound(order.begin(), order.end(), resume_from_),
               order.end());
   std::vector<sv::EventPtr> events;
-  std::size_t budget = kBatchBytes;
+  std::size_t budget = kStreamBatchBytes;
   for (const auto& id : order) {
     if (budget == 0) {
       resume_from_ = id;

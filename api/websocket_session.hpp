@@ -13,7 +13,7 @@
 // is closed with 1013 so the client resumes with `after`); at most
 // kMaxPendingReplies replies wait for the writer; every write has a deadline.
 // Memory a client that never reads can make the daemon hold: its queues'
-// bounds, plus one batch being written (kBatchBytes of event footprint, at
+// bounds, plus one batch being written (kStreamBatchBytes of event footprint, at
 // least one event, as encoded copies) and the cork's copy of it. The writer
 // drains a batch only after the previous one reached the socket, so while the
 // socket's send buffer is full nothing more is copied: events wait in the
@@ -54,7 +54,6 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
  private:
   static constexpr std::size_t kMaxPendingReplies = 256;
   static constexpr std::size_t kCorkBytes = 64 * 1024;  // flushed when this much is held
-  static constexpr std::size_t kBatchBytes = 256 * 1024;  // event footprint drained per batch
 
   boost::asio::awaitable<void> ReadLoop();
   boost::asio::awaitable<void> WriteLoop();
