@@ -2,7 +2,7 @@
 // ones (export, transcript follow) are in admin_streams.cpp.
 #include "api/admin_query.hpp"
 #include "api/admin_routes.hpp"
-#include "supervisor/audit_store.hpp"
+#include "supervisor/audit/audit_store.hpp"
 #include "supervisor/transcript_store.hpp"
 
 namespace hotplex::api {

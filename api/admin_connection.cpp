@@ -18,7 +18,7 @@
 #include "api/connection_limiter.hpp"
 #include "api/router.hpp"
 #include "api/ui_routes.hpp"
-#include "supervisor/metrics.hpp"
+#include "supervisor/metrics/metrics.hpp"
 
 namespace hotplex::api {
 namespace asio = boost::asio;

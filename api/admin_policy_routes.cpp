@@ -6,7 +6,7 @@
 #include "api/admin_routes.hpp"
 #include "policies/policy_loader.hpp"
 #include "policies/policy_store.hpp"
-#include "supervisor/audit.hpp"
+#include "supervisor/audit/audit.hpp"
 
 namespace hotplex::api {
 namespace pol = policies;

@@ -13,7 +13,7 @@
 
 #include <boost/system/result.hpp>
 
-#include "supervisor/audit.hpp"
+#include "supervisor/audit/audit.hpp"
 #include "supervisor/session_state.hpp"
 
 namespace hotplex::api {

@@ -6,8 +6,8 @@
 #include "api/event_json.hpp"
 #include "api/request_json.hpp"
 #include "supervisor/agent_process.hpp"
-#include "supervisor/metrics.hpp"
-#include "supervisor/process_stats.hpp"
+#include "supervisor/metrics/metrics.hpp"
+#include "supervisor/metrics/process_stats.hpp"
 
 namespace hotplex::api {
 namespace sv = supervisor;

@@ -15,7 +15,7 @@
 #include "api/http_response.hpp"
 #include "api/router.hpp"
 #include "policies/policy_store.hpp"
-#include "supervisor/audit.hpp"
+#include "supervisor/audit/audit.hpp"
 #include "supervisor/session.hpp"
 
 namespace hotplex::api {

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "supervisor/admin_token.hpp"
-#include "supervisor/audit.hpp"
+#include "supervisor/audit/audit.hpp"
 #include "supervisor/auth_failure_log.hpp"
 #include "supervisor/daemon_config.hpp"
 #include "supervisor/session_manager.hpp"

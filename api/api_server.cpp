@@ -16,7 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/admin_connection.hpp"
-#include "supervisor/metrics.hpp"
+#include "supervisor/metrics/metrics.hpp"
 
 namespace hotplex::api {
 namespace asio = boost::asio;

@@ -5,7 +5,7 @@
 
 #include "api/admin_routes.hpp"
 #include "api/admin_tls.hpp"
-#include "supervisor/audit_store.hpp"
+#include "supervisor/audit/audit_store.hpp"
 #include "supervisor/connection_caps.hpp"
 #include "supervisor/local_tenant.hpp"
 #include "supervisor/transcript_store.hpp"

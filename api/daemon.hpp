@@ -24,7 +24,7 @@
 #include "api/api_server.hpp"
 #include "common/result.hpp"
 #include "supervisor/admin_token.hpp"
-#include "supervisor/audit_store.hpp"
+#include "supervisor/audit/audit_store.hpp"
 #include "supervisor/auth_failure_log.hpp"
 #include "supervisor/daemon_config.hpp"
 #include "supervisor/session_manager.hpp"

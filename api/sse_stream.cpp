@@ -6,7 +6,7 @@
 
 #include "api/event_json.hpp"
 #include "api/waker.hpp"
-#include "supervisor/metrics.hpp"
+#include "supervisor/metrics/metrics.hpp"
 
 namespace hotplex::api {
 namespace asio = boost::asio;

@@ -11,7 +11,7 @@
 #include "api/auth.hpp"
 #include "api/event_json.hpp"
 #include "api/request_json.hpp"
-#include "supervisor/metrics.hpp"
+#include "supervisor/metrics/metrics.hpp"
 
 namespace hotplex::api {
 namespace asio = boost::asio;

@@ -6,7 +6,7 @@
 #include <array>
 #include <stdexcept>
 
-#include "supervisor/sha256.hpp"
+#include "supervisor/audit/sha256.hpp"
 
 namespace hotplex::supervisor {
 

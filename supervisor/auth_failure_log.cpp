@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "supervisor/metrics.hpp"
+#include "supervisor/metrics/metrics.hpp"
 
 namespace hotplex::supervisor {
 namespace {

@@ -26,7 +26,7 @@
 #include <string_view>
 #include <vector>
 
-#include "supervisor/audit.hpp"
+#include "supervisor/audit/audit.hpp"
 
 namespace hotplex::supervisor {
 

@@ -9,7 +9,7 @@
 // http.admin_max_connections_per_ip, never above the listener's cap, and
 // never above half of it when that cap came from the file limit (so that one
 // address cannot fill a listener on a daemon with few descriptors).
-// Read the limit after raising it (api/cli_serve.cpp raises it at start).
+// Read the limit after raising it (api/cli/cli_serve.cpp raises it at start).
 // Thread-safety: pure function over the config and getrlimit.
 #pragma once
 

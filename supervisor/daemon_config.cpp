@@ -1,6 +1,6 @@
 #include "supervisor/daemon_config.hpp"
 
-#include "supervisor/audit_witness.hpp"
+#include "supervisor/audit/audit_witness.hpp"
 
 #include <yaml-cpp/yaml.h>
 

@@ -28,7 +28,7 @@
 //     subscriber_queue: 1024        # events queued per subscriber before it is cut off
 //     subscriber_queue_bytes: 16MiB # ... or bytes (>= ring_bytes)
 //     max_line_bytes: 1MiB          # longer agent output lines are cut and flagged
-//   transcripts:                    # <state_dir>/transcripts (supervisor/AUDIT.md)
+//   transcripts:                    # <state_dir>/transcripts (supervisor/audit/AUDIT.md)
 //     session_quota: 64MiB          # one session's transcript stops here (error event)
 //     tenant_quota: 1GiB            # all of a tenant's transcripts together
 //     queue_bytes: 64MiB            # events waiting for the writer, all sessions
@@ -61,7 +61,7 @@
 #include <vector>
 
 #include "common/result.hpp"
-#include "sandbox/docker_reconcile.hpp"
+#include "sandbox/docker/docker_reconcile.hpp"
 #include "sandbox/sandbox_spec.hpp"
 #include "supervisor/tenant_registry.hpp"
 
@@ -110,17 +110,17 @@ struct AdminTlsSettings {
   bool insecure = false;
 };
 
-// The audit trail and transcripts (supervisor/AUDIT.md).
+// The audit trail and transcripts (supervisor/audit/AUDIT.md).
 struct AuditSettings {
   std::chrono::milliseconds retention{0};  // 0 = keep forever
   std::uint64_t max_bytes = 0;             // 0 = no size limit
   std::string archive_dir;                 // "" = <state_dir>/audit-archive
   bool record_prompt_text = false;
   std::size_t queue_limit = 65536;
-  // auth.failure records are aggregated per source and window (supervisor/AUDIT.md).
+  // auth.failure records are aggregated per source and window (supervisor/audit/AUDIT.md).
   std::chrono::milliseconds auth_failure_window{60000};
   std::size_t auth_failure_sources = 1024;
-  // Tamper evidence (supervisor/AUDIT.md): the HMAC key and the witness.
+  // Tamper evidence (supervisor/audit/AUDIT.md): the HMAC key and the witness.
   std::string key_file;                    // "" = <state_dir>/audit-key
   std::string witness = "file";            // file | syslog | none
   std::string witness_file;                // "" = <state_dir>/audit-witness
@@ -128,7 +128,7 @@ struct AuditSettings {
   std::chrono::milliseconds checkpoint_interval{2000};
 };
 
-// The docker backend (sandbox/DOCKER.md). `instance` is the io.hotplex.instance
+// The docker backend (sandbox/docker/DOCKER.md). `instance` is the io.hotplex.instance
 // label of this daemon's sandbox containers; empty = HOTPLEX_DOCKER_INSTANCE, else
 // derived from state_dir. At start the daemon reconciles the containers with its
 // label: `reconcile: remove` (default) removes them all; `adopt` creates

@@ -1,6 +1,5 @@
 #include "supervisor/event_json.hpp"
 
-#include <ctime>
 
 namespace hotplex::supervisor {
 using nlohmann::json;
@@ -59,19 +58,6 @@ struct DataEncoder {
 };
 
 }  // namespace
-
-std::string FormatTimestamp(std::chrono::system_clock::time_point tp) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(tp.time_since_epoch());
-  const std::time_t secs = static_cast<std::time_t>(ms.count() / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  const std::size_t n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(buf + n, sizeof(buf) - n, ".%03dZ", static_cast<int>(ms.count() % 1000));
-  return buf;
-}
-
-std::string DumpJson(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 json EventToJson(const Event& event) {
   return {{"seq", event.seq},

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.hpp"
 #include "supervisor/event.hpp"
 
 namespace hotplex::supervisor {
@@ -17,9 +18,5 @@ namespace hotplex::supervisor {
 nlohmann::json EventToJson(const Event& event);
 // The same, serialized (invalid UTF-8 from an agent is replaced, never fatal).
 std::string EventToJsonText(const Event& event);
-// RFC 3339 UTC with milliseconds.
-std::string FormatTimestamp(std::chrono::system_clock::time_point tp);
-// Compact, invalid UTF-8 replaced.
-std::string DumpJson(const nlohmann::json& j);
 
 }  // namespace hotplex::supervisor

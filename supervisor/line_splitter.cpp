@@ -1,6 +1,6 @@
 #include "supervisor/line_splitter.hpp"
 
-#include "supervisor/metrics.hpp"
+#include "supervisor/metrics/metrics.hpp"
 
 namespace hotplex::supervisor {
 
@@ -12,7 +12,6 @@ void LineSplitter::Feed(std::string_view bytes, const LineHandler& on_line) {
       const std::size_t room = max_line_bytes_ - pending_.size();
       pending_.append(chunk.substr(0, room));
       if (chunk.size() > room) {
-        ++truncated_lines_;
         Metrics::Global().LineTruncated();
         on_line(pending_, true);
         pending_.clear();

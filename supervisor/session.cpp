@@ -10,9 +10,10 @@
 #include <boost/asio/post.hpp>
 
 #include "supervisor/claude_code_provider.hpp"
-#include "supervisor/egress_gateway.hpp"
+#include "supervisor/egress/egress_gateway.hpp"
+#include "supervisor/sandbox_spec_builder.hpp"
 #include "supervisor/exec_provider.hpp"
-#include "supervisor/metrics.hpp"
+#include "supervisor/metrics/metrics.hpp"
 #include "sandbox/host_path.hpp"
 
 namespace hotplex::supervisor {
@@ -435,7 +436,7 @@ void Session::CloseEgressLocked() {
   if (egress_) std::exchange(egress_, nullptr)->Close();
 }
 
-// Each egress decision goes to the audit log (supervisor/EGRESS.md); it runs on
+// Each egress decision goes to the audit log (supervisor/egress/EGRESS.md); it runs on
 // the gateway's strand, so it takes the session's lock like the other callbacks.
 std::function<void(const EgressDecision&)> Session::EgressRecorder() {
   std::weak_ptr<Session> weak = weak_from_this();

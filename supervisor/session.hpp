@@ -26,7 +26,7 @@
 
 #include "supervisor/agent_binary.hpp"
 #include "supervisor/agent_process.hpp"
-#include "supervisor/audit.hpp"
+#include "supervisor/audit/audit.hpp"
 #include "supervisor/event_log.hpp"
 #include "supervisor/provider.hpp"
 #include "supervisor/session_policy.hpp"
@@ -46,7 +46,7 @@ struct SessionDeps {
   SessionPolicyPtr policy;
   sandbox::Identity identity;           // the tenant's host uid/gid
   SessionStore* store = nullptr;        // null = not persisted (tests)
-  AuditSink* audit = nullptr;           // null = not audited (tests); see supervisor/AUDIT.md
+  AuditSink* audit = nullptr;           // null = not audited (tests); see supervisor/audit/AUDIT.md
   TranscriptSink* transcripts = nullptr;  // null = events are not persisted (tests)
   bool audit_prompt_text = false;  // prompt records keep the text, not only size + SHA-256
   std::vector<std::string> claude_command = {"claude"};
@@ -139,7 +139,7 @@ class Session : public std::enable_shared_from_this<Session>, private ProviderHo
   AgentProcess::Callbacks MakeCallbacks(std::uint64_t generation);
   void OnOutput(std::uint64_t generation, bool is_stdout, std::string_view line, bool truncated);
   void OnExit(std::uint64_t generation, const sandbox::Outcome& outcome);
-  void CountInMetrics(const EventPayload& payload) const;  // supervisor/metrics.hpp
+  void CountInMetrics(const EventPayload& payload) const;  // supervisor/metrics/metrics.hpp
   void CloseEgressLocked();
   std::function<void(const EgressDecision&)> EgressRecorder();
 

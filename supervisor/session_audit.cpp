@@ -1,10 +1,10 @@
-// Session: its audit records (supervisor/AUDIT.md). Decisions are waited for
+// Session: its audit records (supervisor/audit/AUDIT.md). Decisions are waited for
 // (the provider answers the agent only once the record is durable); the other
 // records are appended without waiting.
 #include <boost/asio/post.hpp>
 
 #include "supervisor/session.hpp"
-#include "supervisor/sha256.hpp"
+#include "supervisor/audit/sha256.hpp"
 
 namespace hotplex::supervisor {
 namespace {

@@ -8,7 +8,7 @@
 
 #include "sandbox/host_path.hpp"
 #include "supervisor/exec_provider.hpp"
-#include "supervisor/metrics.hpp"
+#include "supervisor/metrics/metrics.hpp"
 #include "supervisor/session_id.hpp"
 
 namespace hotplex::supervisor {

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "supervisor/sqlite_statement.hpp"
+#include "supervisor/audit/sqlite_statement.hpp"
 #include "supervisor/state_dir.hpp"
 
 namespace hotplex::supervisor {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "supervisor/metrics.hpp"
+#include "supervisor/metrics/metrics.hpp"
 
 namespace hotplex::supervisor {
 
@@ -108,11 +108,6 @@ void Subscription::CloseLocked(EventPtr final_event, bool drop_backlog) {
 bool Subscription::Closed() const {
   std::lock_guard lock(mu_);
   return closed_;
-}
-
-std::uint64_t Subscription::LastOffered() const {
-  std::lock_guard lock(mu_);
-  return last_offered_;
 }
 
 std::size_t Subscription::QueuedBytes() const {

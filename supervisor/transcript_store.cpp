@@ -1,7 +1,7 @@
 #include "supervisor/transcript_store.hpp"
 
 #include "supervisor/event_json.hpp"
-#include "supervisor/metrics.hpp"
+#include "supervisor/metrics/metrics.hpp"
 #include "supervisor/session_id.hpp"
 
 namespace hotplex::supervisor {

@@ -23,7 +23,7 @@
 // wrote to since it started (an existing file's size is read the first time its
 // session publishes); Remove() (retention) gives the bytes back.
 // Transcripts outlive DELETE (like the workspace); they are removed by the
-// audit retention (see supervisor/AUDIT.md), never by the session.
+// audit retention (see supervisor/audit/AUDIT.md), never by the session.
 //
 // Following a transcript without gaps or duplicates (the hand-over by seq):
 //   1. last = Read(id, after, each)   // flushes the queue first, so the file holds
@@ -103,7 +103,6 @@ class TranscriptStore : public TranscriptSink {
   // Removes a session's transcript (retention) and gives its bytes back to the quotas.
   hotplex::Status Remove(std::string_view session_id);
   std::uint64_t Dropped() const;
-  const std::string& Dir() const { return options_.dir; }
 
  private:
   enum class QuotaState { kOpen, kMarkerDue, kClosed };

@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "supervisor/audit_store.hpp"
+#include "supervisor/audit/audit_store.hpp"
 
 namespace sv = hotplex::supervisor;
 using Clock = std::chrono::steady_clock;

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "sandbox/docker_backend.hpp"
+#include "sandbox/docker/docker_backend.hpp"
 
 extern char** environ;
 

@@ -16,7 +16,7 @@
 #include "api/daemon.hpp"
 #include "policies/policy_loader.hpp"
 #include "sandbox/backend.hpp"
-#include "sandbox/docker_backend.hpp"
+#include "sandbox/docker/docker_backend.hpp"
 #include "supervisor/agent_process.hpp"
 #include "supervisor/api_key.hpp"
 #include "supervisor/policy_adapter.hpp"

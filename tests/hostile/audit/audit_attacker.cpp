@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "supervisor/audit_chain.hpp"
-#include "supervisor/sha256.hpp"
+#include "supervisor/audit/audit_chain.hpp"
+#include "supervisor/audit/sha256.hpp"
 #include "tests/support/piped_process.hpp"
 
 namespace hotplex::testing::audit_attack {

@@ -97,7 +97,7 @@ TEST_F(AuditTamper, RehashingFromAChangedRowWithPlainSha256IsDetected) {
 // versions). Either nothing was lost (the checkpointer had emptied the WAL) or
 // verify must name the loss. The witness gets every commit here
 // (checkpoint_every: 1); with the default it lags by up to 1000 records or 2 s
-// after a crash (supervisor/AUDIT.md).
+// after a crash (supervisor/audit/AUDIT.md).
 TEST(AuditWal, TruncatedToAnEarlierFrameAfterACrashNeverLosesRecordsSilently) {
   ASSERT_EQ(::geteuid(), 0u) << "the hostile suite runs as root (CI does)";
   HostileOptions options;

@@ -10,7 +10,7 @@
 #include <fstream>
 #include <thread>
 
-#include "supervisor/audit_store.hpp"
+#include "supervisor/audit/audit_store.hpp"
 #include "tests/support/piped_process.hpp"
 #include "tests/unit/audit/audit_test_util.hpp"
 

@@ -4,7 +4,7 @@
 
 #include <cstdlib>
 
-#include "sandbox/docker_container_spec.hpp"
+#include "sandbox/docker/docker_container_spec.hpp"
 
 namespace hotplex::sandbox::testing {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "sandbox/docker_backend.hpp"
+#include "sandbox/docker/docker_backend.hpp"
 #include "sandbox_harness.hpp"
 
 namespace hotplex::sandbox::testing {
@@ -23,7 +23,7 @@ std::size_t CountInstanceContainers(const DockerClient& client);
 
 class DockerSandboxTest : public SandboxTest {
  public:
-  // Conformance traits (sandbox_harness.hpp), by design (sandbox/DOCKER.md):
+  // Conformance traits (sandbox_harness.hpp), by design (sandbox/docker/DOCKER.md):
   // the image's own /etc, with shadow unreadable rather than absent;
   static constexpr const char* kShadowError = "Permission denied";
   // the image's directories (/var, /home) are there, read-only;

@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "docker_harness.hpp"
-#include "sandbox/docker_container_spec.hpp"
+#include "sandbox/docker/docker_container_spec.hpp"
 
 namespace hotplex::sandbox::testing {
 namespace {

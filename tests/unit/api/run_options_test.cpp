@@ -1,4 +1,4 @@
-#include "api/run_options.hpp"
+#include "api/cli/run_options.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

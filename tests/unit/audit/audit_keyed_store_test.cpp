@@ -9,10 +9,10 @@
 #include <future>
 #include <thread>
 
-#include "supervisor/audit_chain.hpp"
-#include "supervisor/audit_store.hpp"
-#include "supervisor/hmac_sha256.hpp"
-#include "supervisor/sha256.hpp"
+#include "supervisor/audit/audit_chain.hpp"
+#include "supervisor/audit/audit_store.hpp"
+#include "supervisor/audit/hmac_sha256.hpp"
+#include "supervisor/audit/sha256.hpp"
 #include "tests/support/piped_process.hpp"
 #include "tests/unit/audit/audit_test_util.hpp"
 

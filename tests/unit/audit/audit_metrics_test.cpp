@@ -10,9 +10,9 @@
 #include <sstream>
 #include <thread>
 
-#include "supervisor/audit_store.hpp"
+#include "supervisor/audit/audit_store.hpp"
 #include "supervisor/event_log.hpp"
-#include "supervisor/metrics.hpp"
+#include "supervisor/metrics/metrics.hpp"
 #include "supervisor/transcript_store.hpp"
 #include "tests/support/piped_process.hpp"
 #include "tests/unit/audit/audit_test_util.hpp"

@@ -1,4 +1,4 @@
-#include "supervisor/audit_store.hpp"
+#include "supervisor/audit/audit_store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,9 +6,9 @@
 #include <fstream>
 #include <thread>
 
-#include "supervisor/audit_chain.hpp"
-#include "supervisor/audit_key.hpp"
-#include "supervisor/hmac_sha256.hpp"
+#include "supervisor/audit/audit_chain.hpp"
+#include "supervisor/audit/audit_key.hpp"
+#include "supervisor/audit/hmac_sha256.hpp"
 #include "tests/support/piped_process.hpp"
 #include "tests/unit/audit/audit_test_util.hpp"
 

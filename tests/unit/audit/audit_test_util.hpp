@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "supervisor/audit_store.hpp"
+#include "supervisor/audit/audit_store.hpp"
 
 namespace hotplex::supervisor::testing {
 

@@ -1,6 +1,6 @@
 // The witness line format (signed checkpoints), its reader's findings, and the
 // audit key file's creation and checks.
-#include "supervisor/audit_witness.hpp"
+#include "supervisor/audit/audit_witness.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -8,7 +8,7 @@
 
 #include <fstream>
 
-#include "supervisor/audit_key.hpp"
+#include "supervisor/audit/audit_key.hpp"
 #include "tests/support/piped_process.hpp"
 
 namespace hotplex::supervisor {

@@ -1,6 +1,6 @@
 // HMAC-SHA-256 against the RFC 4231 test vectors (cases 1-4, 6, 7 in full;
 // case 5's truncated output as a prefix), and the constant-time MAC comparison.
-#include "supervisor/hmac_sha256.hpp"
+#include "supervisor/audit/hmac_sha256.hpp"
 
 #include <gtest/gtest.h>
 

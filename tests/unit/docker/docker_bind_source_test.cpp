@@ -1,7 +1,7 @@
 // Bind sources handed to dockerd: root-fixed paths pass as they are, anything a
 // tenant could re-point is pinned and staged (a mount of the pinned fd in a
 // root-only dir), and the create body names the staged path. Needs root (mounts).
-#include "sandbox/docker_bind_source.hpp"
+#include "sandbox/docker/docker_bind_source.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -13,7 +13,7 @@
 #include <fstream>
 #include <memory>
 
-#include "sandbox/docker_container_spec.hpp"
+#include "sandbox/docker/docker_container_spec.hpp"
 #include "sandbox/host_path.hpp"
 
 namespace hotplex::sandbox {

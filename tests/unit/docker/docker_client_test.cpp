@@ -1,4 +1,4 @@
-#include "sandbox/docker_client.hpp"
+#include "sandbox/docker/docker_client.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

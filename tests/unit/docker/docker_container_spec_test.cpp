@@ -1,4 +1,4 @@
-#include "sandbox/docker_container_spec.hpp"
+#include "sandbox/docker/docker_container_spec.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,12 +1,12 @@
 // The reconcile scope of hotplexd serve's docker backend: the `docker:` config
-// section and the instance name derived from the state dir (sandbox/DOCKER.md).
+// section and the instance name derived from the state dir (sandbox/docker/DOCKER.md).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 
-#include "sandbox/docker_backend.hpp"
+#include "sandbox/docker/docker_backend.hpp"
 #include "supervisor/daemon_config.hpp"
 #include "tests/support/piped_process.hpp"
 

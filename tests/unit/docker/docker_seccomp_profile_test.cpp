@@ -1,4 +1,4 @@
-#include "sandbox/docker_seccomp_profile.hpp"
+#include "sandbox/docker/docker_seccomp_profile.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "sandbox/docker_stream.hpp"
+#include "sandbox/docker/docker_stream.hpp"
 
 #include <gtest/gtest.h>
 

@@ -8,7 +8,7 @@
 
 #include "supervisor/event_log.hpp"
 #include "supervisor/line_splitter.hpp"
-#include "supervisor/metrics.hpp"
+#include "supervisor/metrics/metrics.hpp"
 
 namespace hotplex::supervisor {
 namespace {
