@@ -1,28 +1,19 @@
 #include "policies/compiled_policy.hpp"
 
-#include <seccomp.h>
-
 #include <nlohmann/json.hpp>
 
 namespace hotplex::policies {
 
-CompiledPolicy::CompiledPolicy(PolicySpec spec, std::unique_ptr<CommandFirewall> firewall,
-                               std::vector<int> syscalls)
+CompiledPolicy::CompiledPolicy(PolicySpec spec, std::unique_ptr<CommandFirewall> firewall)
     : spec_(std::move(spec)),
       firewall_(std::move(firewall)),
-      tools_(spec_.tools, spec_.sandbox.network),
-      denied_syscalls_(std::move(syscalls)) {}
+      tools_(spec_.tools, spec_.sandbox.network) {}
 
 Result<std::shared_ptr<const CompiledPolicy>> CompiledPolicy::Compile(PolicySpec spec) {
   HOTPLEX_TRY(auto firewall, CommandFirewall::Build(spec.commands));
-  std::vector<int> syscalls;
-  for (const auto& name : spec.sandbox.extra_denied_syscalls) {
-    const int nr = seccomp_syscall_resolve_name(name.c_str());
-    if (nr == __NR_SCMP_ERROR) return MakeError("unknown system call '" + name + "'");
-    syscalls.push_back(nr);
-  }
+  // sandbox.extra_denied_syscalls were checked by the decoder; the sandbox resolves them.
   return std::shared_ptr<const CompiledPolicy>(
-      new CompiledPolicy(std::move(spec), std::move(firewall), std::move(syscalls)));
+      new CompiledPolicy(std::move(spec), std::move(firewall)));
 }
 
 Decision CompiledPolicy::DecideTool(std::string_view tool_name, const nlohmann::json& input,

@@ -1,5 +1,5 @@
 // CompiledPolicy: one validated policy, compiled once (RE2 sets of the command
-// firewall, resolved seccomp syscall numbers) and never changed afterwards.
+// firewall, the tool governor) and never changed afterwards.
 // Shared as std::shared_ptr<const CompiledPolicy>; a reload swaps the pointer.
 // Thread-safety: immutable; every method is safe from any thread.
 #pragma once
@@ -8,7 +8,6 @@
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "common/result.hpp"
 #include "policies/decision.hpp"
@@ -31,18 +30,14 @@ class CompiledPolicy {
                       const std::string& workdir) const;
   // The command firewall alone (also for user prompts when commands.check_prompts).
   Decision CheckCommand(std::string_view command) const;
-  // sandbox.extra_denied_syscalls as native syscall numbers.
-  const std::vector<int>& ExtraDeniedSyscallNumbers() const { return denied_syscalls_; }
   std::size_t FirewallRuleCount() const { return firewall_->RuleCount(); }
 
  private:
-  CompiledPolicy(PolicySpec spec, std::unique_ptr<CommandFirewall> firewall,
-                 std::vector<int> syscalls);
+  CompiledPolicy(PolicySpec spec, std::unique_ptr<CommandFirewall> firewall);
 
   PolicySpec spec_;
   std::unique_ptr<CommandFirewall> firewall_;
   ToolGovernor tools_;
-  std::vector<int> denied_syscalls_;
 };
 
 }  // namespace hotplex::policies

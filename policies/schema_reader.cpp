@@ -60,14 +60,6 @@ void SchemaReader::Error(const SourceNode& at, std::string_view path, std::strin
   out_.push_back(MakeDiagnostic(at.mark, std::string(path), std::move(message)));
 }
 
-void SchemaReader::ErrorAtKey(const SourceNode& map, std::string_view key, std::string_view path,
-                              std::string message) {
-  for (const auto& [k, v] : map.entries) {
-    if (k.scalar == key) return Error(k, path, std::move(message));
-  }
-  Error(map, path, std::move(message));
-}
-
 bool SchemaReader::Map(const SourceNode& node, std::string_view path,
                        std::vector<std::string_view> known) {
   if (!node.IsMap()) {

@@ -25,8 +25,6 @@ class SchemaReader {
   explicit SchemaReader(std::vector<Diagnostic>& out) : out_(out) {}
 
   void Error(const SourceNode& at, std::string_view path, std::string message);
-  void ErrorAtKey(const SourceNode& map, std::string_view key, std::string_view path,
-                  std::string message);
 
   // True if `node` is a map; reports every key not in `known` (with a suggestion).
   bool Map(const SourceNode& node, std::string_view path, std::vector<std::string_view> known);
@@ -42,8 +40,6 @@ class SchemaReader {
   // One of `choices`, with a did-you-mean otherwise.
   std::optional<std::string> Choice(const SourceNode& node, std::string_view path,
                                     const std::vector<std::string_view>& choices);
-
-  bool HasErrors() const { return !out_.empty(); }
 
  private:
   std::vector<Diagnostic>& out_;

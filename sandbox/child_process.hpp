@@ -42,7 +42,6 @@ class ChildProcess {
 
   pid_t Pid() const { return pid_; }
   int PidFd() const { return pidfd_.Get(); }
-  bool Reaped() const { return status_.has_value(); }
 
   // Reaps without blocking; the status once the child has ended.
   std::optional<ExitStatus> TryReap();

@@ -7,8 +7,6 @@
 
 namespace hotplex::supervisor {
 
-std::string AdminTokenId(std::string_view token) { return HashApiKey(token).substr(0, 12); }
-
 AdminToken AdminToken::FromToken(std::string_view token) {
   AdminToken t;
   t.digest_ = HashApiKey(token);

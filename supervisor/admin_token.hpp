@@ -36,7 +36,4 @@ class AdminToken {
   std::string generated_;
 };
 
-// The id of a token (first 12 hex digits of its SHA-256).
-std::string AdminTokenId(std::string_view token);
-
 }  // namespace hotplex::supervisor

@@ -26,13 +26,11 @@ class LineSplitter {
   void Feed(std::string_view bytes, const LineHandler& on_line);
   // End of stream: delivers an unterminated last line, if any.
   void Finish(const LineHandler& on_line);
-  std::size_t TruncatedLines() const { return truncated_lines_; }
 
  private:
   const std::size_t max_line_bytes_;
   std::string pending_;
   bool discarding_ = false;  // inside the tail of a cut line
-  std::size_t truncated_lines_ = 0;
 };
 
 }  // namespace hotplex::supervisor

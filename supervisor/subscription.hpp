@@ -69,7 +69,6 @@ class Subscription {
   // Idempotent.
   void Close(EventPtr final_event = nullptr);
   bool Closed() const;
-  std::uint64_t LastOffered() const;
   std::size_t QueuedBytes() const;
 
  private:

@@ -88,10 +88,7 @@ SessionPtr WarmPool::Take(const WarmKey& key, const SessionPolicyPtr& policy) {
       if (ready) break;
       ++e;
     }
-    if (taken) {
-      entries.erase(std::find(entries.begin(), entries.end(), taken));
-      ++adopted_;
-    }
+    if (taken) entries.erase(std::find(entries.begin(), entries.end(), taken));
   }
   DeleteAll(doomed, "warm pool entry dead or built from an old policy");
   wake_.notify_all();
@@ -217,11 +214,6 @@ std::size_t WarmPool::Size() const {
 std::size_t WarmPool::Launched() const {
   std::lock_guard lock(mu_);
   return launched_;
-}
-
-std::size_t WarmPool::Adopted() const {
-  std::lock_guard lock(mu_);
-  return adopted_;
 }
 
 }  // namespace hotplex::supervisor

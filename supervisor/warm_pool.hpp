@@ -74,7 +74,6 @@ class WarmPool {
 
   std::size_t Size() const;        // pooled sessions now
   std::size_t Launched() const;    // pooled sessions ever started
-  std::size_t Adopted() const;     // taken by Take()
 
  private:
   struct Slot {
@@ -102,7 +101,6 @@ class WarmPool {
   bool started_ = false;
   bool stopping_ = false;
   std::size_t launched_ = 0;
-  std::size_t adopted_ = 0;
 };
 
 }  // namespace hotplex::supervisor

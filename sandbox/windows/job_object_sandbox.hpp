@@ -33,7 +33,6 @@ class JobObjectSandbox final : public Sandbox {
   void Signal(int sig) override;
   void Kill() override;
 
-  HANDLE ProcessHandle() const { return process_.Get(); }
   Result<JobAccounting> Accounting() const { return job_.Query(); }
   Result<JobLimits> AppliedLimits() const { return job_.QueryLimits(); }
   Result<DWORD> AppliedUiRestrictions() const { return job_.QueryUiRestrictions(); }
