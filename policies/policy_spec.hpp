@@ -74,7 +74,7 @@ struct FileAccessSpec {
 };
 
 struct ToolsSection {
-  std::vector<std::string> allow;  // tool-name globs; see DefaultToolAllowList()
+  std::vector<std::string> allow;  // tool-name globs; defaults in policies/default.yaml
   std::vector<std::string> ask;
   std::vector<std::string> deny;
   ToolVerdict default_verdict = ToolVerdict::kDeny;  // tools matching no list

@@ -1,54 +1,6 @@
 // DaemonConfig: the settings of `hotplexd serve`, from an optional YAML file.
-//
-// Every key, its meaning and its default (the embedded default is what runs
-// with no --config) — the reference is api/CONFIG.md:
-//
-//   listen: 127.0.0.1:8080          # API (HTTP, SSE, WebSocket)
-//   admin_listen: 127.0.0.1:9080    # admin API, /metrics, /healthz, /readyz (api/ADMIN.md)
-//   admin_tls:                      # both set: the admin listener speaks HTTPS only
-//     cert: ""                      # PEM certificate chain file
-//     key: ""                       # PEM private key file
-//   admin_insecure: false           # allow plain HTTP on a non-loopback admin_listen
-//   state_dir: ./var/hotplex        # SQLite store, session homes, local API key
-//   policy_dir: ""                  # team policies (<team>.yaml); "" = built-in default only
-//   threads: 0                      # io threads; 0 = number of cores
-//   shutdown_grace: 5s              # how long shutdown waits for sandboxes to be reaped
-//   http:
-//     body_limit: 2MiB              # request bodies (413 above)
-//     request_timeout: 30s          # reading one request / writing one response
-//     websocket_message_limit: 2MiB # larger frames close the socket with 1009
-//     sse_keepalive: 15s            # comment lines on idle SSE streams
-//     max_connections: 0            # API listener; 0 = min(4096, RLIMIT_NOFILE / 2)
-//     max_connections_per_ip: 256   # API connections from one client address
-//     admin_max_connections: 128    # admin listener
-//     admin_max_connections_per_ip: 64
-//   events:
-//     ring_size: 4096               # per-session replay ring, in events
-//     ring_bytes: 8MiB              # ... and in bytes (>= 2 * max_line_bytes)
-//     subscriber_queue: 1024        # events queued per subscriber before it is cut off
-//     subscriber_queue_bytes: 16MiB # ... or bytes (>= ring_bytes)
-//     max_line_bytes: 1MiB          # longer agent output lines are cut and flagged
-//   transcripts:                    # <state_dir>/transcripts (supervisor/audit/AUDIT.md)
-//     session_quota: 64MiB          # one session's transcript stops here (error event)
-//     tenant_quota: 1GiB            # all of a tenant's transcripts together
-//     queue_bytes: 64MiB            # events waiting for the writer, all sessions
-//   claude_code:
-//     command: [claude]             # argv prefix of the Claude Code CLI; [0] is
-//                                   # resolved on the daemon's PATH at start
-//     mount_install_dir: true       # bind its install dir read-only into namespace sandboxes
-//   sandbox:
-//     extra_mounts: []              # read-only host paths added to every sandbox
-//                                   # ("SRC" or "SRC:DST"), e.g. the claude binary
-//   tenants: []                     # empty = one local tenant with a generated key
-//     - id: acme                    # required, [a-z0-9_-]{1,64}
-//       team: default               # the policy name (policy_dir/<team>.yaml)
-//       api_key_sha256: [hex, ...]  # lowercase hex SHA-256 of each API key (>= 1)
-//       workspace_root: /srv/acme   # default <state_dir>/workspaces/<id>
-//       uid: 60000                  # host uid/gid of its sandboxes; never 0
-//       gid: 60000
-//       warm_pool: 0                # claude-code sessions kept pre-started on the
-//                                   # default workdir (0 = off, max 1024)
-//
+// api/CONFIG.md is the schema: every key, its meaning, its default and its
+// bounds (the embedded defaults below are what runs with no --config).
 // Unknown keys and bad values are errors naming file:line:column.
 // Thread-safety: value type.
 #pragma once

@@ -90,7 +90,7 @@ json HostConfig(const SandboxSpec& spec, const DockerCreateParams& params, json 
                {"NetworkMode", spec.network == NetworkMode::kHost ? "host" : "none"},
                {"Init", true},
                {"AutoRemove", false},
-               // Read back by a re-adopting supervisor (DockerClient::WroteSince).
+               // Read back by a re-adopting supervisor (DockerClient::NewestLineSince).
                {"LogConfig", {{"Type", "json-file"},
                               {"Config", {{"max-size", kLogMaxSize}, {"max-file", "1"}}}}},
                {"Privileged", false}};
