@@ -135,7 +135,7 @@ asio::awaitable<void> ServeTranscriptFollow(StreamWriter& out, ApiContext& ctx,
     events.clear();
     const bool open = sub->Drain(events, kStreamBatchBytes);
     std::string frames;
-    for (const auto& e : events) frames += EventToSse(*e);
+    for (const auto& e : events) AppendSseFrame(frames, *e);
     if (!frames.empty()) ok = co_await out.Write(std::move(frames));
     if (!open) break;
     if (!events.empty()) continue;  // part of a backlog: drain on before waiting

@@ -5,6 +5,7 @@
 
 #include "api/admin_routes.hpp"
 #include "api/admin_tls.hpp"
+#include "api/event_json.hpp"
 #include "supervisor/audit/audit_store.hpp"
 #include "supervisor/connection_caps.hpp"
 #include "supervisor/local_tenant.hpp"
@@ -119,7 +120,9 @@ hotplex::Status Daemon::OpenAudit(sv::ManagerOptions& options) {
   auto store = sv::AuditStore::Open(std::move(audit));
   if (!store) return MakeError("cannot open the audit store: " + store.error().Describe());
   audit_ = std::move(*store);
-  HOTPLEX_TRY(transcripts_, sv::TranscriptStore::Open(TranscriptOptionsOf(config_)));
+  // The transcripts hold events in the wire format; only api/ knows it.
+  HOTPLEX_TRY(transcripts_,
+              sv::TranscriptStore::Open(TranscriptOptionsOf(config_), &EventToJsonText));
   options.audit = audit_.get();
   options.transcripts = transcripts_.get();
   options.audit_prompt_text = config_.audit.record_prompt_text;

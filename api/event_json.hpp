@@ -8,8 +8,10 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
+
 
 #include "common/json_text.hpp"
 #include "supervisor/event.hpp"

@@ -26,7 +26,7 @@ namespace {
 bool Overflowed(const std::vector<sv::EventPtr>& events) {
   if (events.empty()) return false;
   const auto* error = std::get_if<sv::ErrorEvent>(&events.back()->payload);
-  return error != nullptr && error->code == "slow_consumer";
+  return error != nullptr && error->code == sv::ErrorCode::kSlowConsumer;
 }
 
 }  // namespace
@@ -178,7 +178,7 @@ void WebSocketSession::Fail(const json& id, const std::string& code, const std::
 // least one event), so a batch in flight stays small whatever the backlog.
 // Rounds start where the last one ran out of budget: a busy attachment cannot
 // starve the others into overflowing.
-void WebSocketSession::CollectEvents(std::vector<std::string>& out) {
+void WebSocketSession::CollectEvents(std::vector<SharedText>& out) {
   std::vector<std::string> order;
   for (const auto& [id, sub] : subscriptions_) order.push_back(id);
   std::rotate(order.begin(), std::lower_bound(order.begin(), order.end(), resume_from_),
@@ -195,8 +195,8 @@ void WebSocketSession::CollectEvents(std::vector<std::string>& out) {
     const bool open = it->second->Drain(events, budget);
     std::uint64_t bytes = 0;
     for (const auto& e : events) {
-      out.push_back(EventToJsonText(*e));
-      bytes += out.back().size();
+      out.push_back(EventToJsonText(*e));  // shared with the other subscribers, not copied
+      bytes += out.back()->size();
     }
     budget -= std::min<std::size_t>(budget, std::max<std::uint64_t>(bytes, events.size()));
     if (!events.empty()) sv::Metrics::Global().EventsBrokered(events.size(), bytes);
@@ -224,7 +224,7 @@ void WebSocketSession::ArmWriteDeadline() {
   });
 }
 
-asio::awaitable<bool> WebSocketSession::WriteBatch(const std::vector<std::string>& batch) {
+asio::awaitable<bool> WebSocketSession::WriteBatch(const std::vector<SharedText>& batch) {
   if (batch.empty()) co_return true;
   writing_ = true;
   write_progress_ = std::chrono::steady_clock::now();
@@ -235,7 +235,8 @@ asio::awaitable<bool> WebSocketSession::WriteBatch(const std::vector<std::string
   cork.Cork();
   bool ok = true;
   for (const auto& text : batch) {
-    auto [ec, n] = co_await ws_.async_write(asio::buffer(text), asio::as_tuple(asio::use_awaitable));
+    auto [ec, n] =
+        co_await ws_.async_write(asio::buffer(*text), asio::as_tuple(asio::use_awaitable));
     if (!ec && cork.Held() >= kCorkBytes) ec = co_await cork.Flush();
     if (ec) {
       ok = false;
@@ -251,10 +252,12 @@ asio::awaitable<bool> WebSocketSession::WriteBatch(const std::vector<std::string
 
 asio::awaitable<void> WebSocketSession::WriteLoop() {
   auto self = shared_from_this();
-  std::vector<std::string> batch;
+  std::vector<SharedText> batch;
   bool ok = true;
   while (ok) {
-    batch.assign(std::make_move_iterator(replies_.begin()), std::make_move_iterator(replies_.end()));
+    for (auto& reply : replies_) {
+      batch.push_back(std::make_shared<const std::string>(std::move(reply)));
+    }
     replies_.clear();
     CollectEvents(batch);
     // A batch drains part of a backlog (and the notifier only fires when a

@@ -57,7 +57,9 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
 
   boost::asio::awaitable<void> ReadLoop();
   boost::asio::awaitable<void> WriteLoop();
-  boost::asio::awaitable<bool> WriteBatch(const std::vector<std::string>& batch);
+  // Event texts are shared with every other subscriber of the event.
+  using SharedText = std::shared_ptr<const std::string>;
+  boost::asio::awaitable<bool> WriteBatch(const std::vector<SharedText>& batch);
   void ArmWriteDeadline();
   void Handle(std::string_view text);
   void Dispatch(const std::string& type, const nlohmann::json& msg, const nlohmann::json& id);
@@ -65,7 +67,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   void Reply(nlohmann::json reply);
   void Ack(const nlohmann::json& id, nlohmann::json extra = nlohmann::json::object());
   void Fail(const nlohmann::json& id, const std::string& code, const std::string& message);
-  void CollectEvents(std::vector<std::string>& out);
+  void CollectEvents(std::vector<SharedText>& out);
 
   boost::beast::websocket::stream<CorkedStream> ws_;
   ApiContext& ctx_;

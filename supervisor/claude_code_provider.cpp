@@ -104,8 +104,9 @@ void ClaudeCodeProvider::SendPrompt(std::string_view text) {
 
 void ClaudeCodeProvider::OnStdoutLine(std::string_view line, bool truncated) {
   if (truncated) {
-    host_.Emit(ErrorEvent{"line_truncated", "an agent output line exceeded the line limit "
-                                            "and was cut; it was not interpreted"});
+    host_.Emit(ErrorEvent{ErrorCode::kLineTruncated,
+                          "an agent output line exceeded the line limit and was cut; it was not "
+                          "interpreted"});
     // The CLI's `result` line repeats the turn's whole final text. Cut, it cannot be
     // parsed, but it still ends the turn: without this the session stayed busy forever.
     // Its text already reached the clients as stream deltas; its usage is lost.
@@ -115,7 +116,8 @@ void ClaudeCodeProvider::OnStdoutLine(std::string_view line, bool truncated) {
   if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
   json msg = json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (msg.is_discarded() || !msg.is_object()) {
-    host_.Emit(ErrorEvent{"unparsed_output", "agent wrote a non-JSON line: " + Clip(line, 200)});
+    host_.Emit(
+        ErrorEvent{ErrorCode::kUnparsedOutput, "agent wrote a non-JSON line: " + Clip(line, 200)});
     return;
   }
   Dispatch(msg);
@@ -123,7 +125,7 @@ void ClaudeCodeProvider::OnStdoutLine(std::string_view line, bool truncated) {
 
 void ClaudeCodeProvider::OnStderrLine(std::string_view line, bool) {
   // The CLI writes diagnostics to stderr; they are not part of the conversation.
-  if (!line.empty()) host_.Emit(ErrorEvent{"agent_stderr", Clip(line, 2000)});
+  if (!line.empty()) host_.Emit(ErrorEvent{ErrorCode::kAgentStderr, Clip(line, 2000)});
 }
 
 void ClaudeCodeProvider::Dispatch(const json& msg) {
@@ -217,7 +219,7 @@ void ClaudeCodeProvider::OnControlRequest(const json& msg) {
   if (subtype == "can_use_tool") return OnCanUseTool(request_id, request);
   // Never leave a control request unanswered: the CLI would wait forever.
   AnswerError(request_id, "unsupported control request subtype '" + subtype + "'");
-  host_.Emit(ErrorEvent{"unsupported_control_request",
+  host_.Emit(ErrorEvent{ErrorCode::kUnsupportedControlRequest,
                         "answered control request '" + subtype + "' with an error"});
 }
 
@@ -228,7 +230,7 @@ void ClaudeCodeProvider::OnControlResponse(const json& msg) {
     host_.AgentReady();
   }
   if (Str(response, "subtype") == "error") {
-    host_.Emit(ErrorEvent{"agent_control_error", Clip(Str(response, "error"), 2000)});
+    host_.Emit(ErrorEvent{ErrorCode::kAgentControlError, Clip(Str(response, "error"), 2000)});
   }
 }
 

@@ -1,5 +1,7 @@
 #include "supervisor/event.hpp"
 
+#include <array>
+
 namespace hotplex::supervisor {
 namespace {
 
@@ -17,7 +19,29 @@ struct TypeName {
   const char* operator()(const Exit&) const { return "exit"; }
 };
 
+// The one name table of ErrorCode, indexed by the enum's value.
+constexpr std::array<const char*, kErrorCodeCount> kErrorCodeNames = {
+    "launch_failed",       "agent_crashed",    "agent_exited",    "stdin_closed",
+    "line_truncated",      "unparsed_output",  "agent_stderr",    "unsupported_control_request",
+    "agent_control_error", "session_deleted",  "shutting_down",   "slow_consumer",
+    "events_lost",         "transcript_quota", "transcript_lost",
+};
+static_assert(static_cast<std::size_t>(ErrorCode::kTranscriptLost) + 1 == kErrorCodeCount,
+              "kErrorCodeCount and kErrorCodeNames must list every ErrorCode");
+
 }  // namespace
+
+const char* ErrorCodeName(ErrorCode code) {
+  const auto i = static_cast<std::size_t>(code);
+  return i < kErrorCodeNames.size() ? kErrorCodeNames[i] : "unknown";
+}
+
+std::optional<ErrorCode> ParseErrorCode(std::string_view name) {
+  for (std::size_t i = 0; i < kErrorCodeNames.size(); ++i) {
+    if (name == kErrorCodeNames[i]) return static_cast<ErrorCode>(i);
+  }
+  return std::nullopt;
+}
 
 const char* EventTypeName(const EventPayload& payload) { return std::visit(TypeName{}, payload); }
 

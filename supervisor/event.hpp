@@ -7,14 +7,18 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include <nlohmann/json.hpp>
 
+#include "sandbox/outcome.hpp"
 #include "supervisor/session_state.hpp"
 
 namespace hotplex::supervisor {
@@ -92,15 +96,35 @@ struct TurnEnd {
   std::int64_t duration_ms = 0;
 };
 
-// Machine-readable `code` ("agent_crashed", "slow_consumer", "line_truncated", ...).
+// The machine-readable `code` of an `error` event; its wire name is
+// ErrorCodeName() ("agent_crashed", "slow_consumer", ...; api/PROTOCOL.md).
+enum class ErrorCode {
+  kLaunchFailed,               // the sandbox or the agent could not be started
+  kAgentCrashed,               // the agent ended in the middle of a turn
+  kAgentExited,                // the agent ended between turns
+  kStdinClosed,                // the agent's input is closed or full
+  kLineTruncated,              // an agent output line was cut at the line limit
+  kUnparsedOutput,             // the agent wrote a line that is not JSON
+  kAgentStderr,                // a line the agent wrote to stderr
+  kUnsupportedControlRequest,  // the agent asked for a control request we do not serve
+  kAgentControlError,          // the agent answered a control request with an error
+  kSessionDeleted,             // final event of every subscriber of a deleted session
+  kShuttingDown,               // final event of every subscriber when the daemon stops
+  kSlowConsumer,               // final event of a subscriber that fell behind its bound
+  kEventsLost,                 // a replay asked for events no longer in the ring
+  kTranscriptQuota,            // the session's or tenant's transcript quota was reached
+  kTranscriptLost,             // transcript-only marker: events were not persisted
+};
+inline constexpr std::size_t kErrorCodeCount = 15;
+
 struct ErrorEvent {
-  std::string code;
+  ErrorCode code = ErrorCode::kLaunchFailed;
   std::string message;
 };
 
-// How the sandbox ended: kind is an OutcomeKindName() ("exited", "signaled", ...).
+// How the sandbox ended; its wire name is sandbox::OutcomeKindName().
 struct Exit {
-  std::string kind;
+  sandbox::OutcomeKind kind = sandbox::OutcomeKind::kExited;
   int code = 0;
   std::string description;
 };
@@ -108,10 +132,11 @@ struct Exit {
 using EventPayload = std::variant<Status, Text, Thinking, ToolUse, PermissionRequest,
                                   PermissionDecision, ToolResult, Usage, TurnEnd, ErrorEvent, Exit>;
 
-// The lazily encoded JSON text of one Event (see EventToJsonText).
+// The lazily encoded JSON text of one Event: api/ encodes it (api/event_json.hpp)
+// once and every reader shares the one buffer.
 struct EncodedEvent {
   std::once_flag once;
-  std::string text;
+  std::shared_ptr<const std::string> text;
 };
 
 struct Event {
@@ -121,10 +146,10 @@ struct Event {
   std::string session_id;
   std::chrono::system_clock::time_point ts;
   EventPayload payload;
-  // EventToJsonText(*this), encoded once by whichever reader needs it first
-  // (a subscriber's connection or the transcript writer, not the agent's
-  // reader, which stays short) and then shared. Set by EventLog; null =
-  // encoded on every call.
+  // Its JSON text, encoded once by whichever reader needs it first (a
+  // subscriber's connection or the transcript writer, not the agent's reader,
+  // which stays short) and then shared. Set by EventLog; null = encoded on
+  // every call.
   std::shared_ptr<EncodedEvent> encoded;
 };
 
@@ -133,5 +158,8 @@ using EventPtr = std::shared_ptr<const Event>;
 // "status", "text", "thinking", "tool_use", "permission_request", ...
 const char* EventTypeName(const EventPayload& payload);
 const char* DecisionSourceName(DecisionSource source);
+// The wire name of `code`, and back (nullopt for a name no code has).
+const char* ErrorCodeName(ErrorCode code);
+std::optional<ErrorCode> ParseErrorCode(std::string_view name);
 
 }  // namespace hotplex::supervisor

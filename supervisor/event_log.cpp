@@ -28,7 +28,8 @@ EventPtr EventLog::Publish(EventPayload payload) {
   std::string quota_message;
   if (AddLocked(event, &quota_message)) {
     // The store keeps room in the transcript for this one line.
-    AddLocked(MakeEvent(next_seq_++, ErrorEvent{kTranscriptQuotaCode, quota_message}), nullptr);
+    AddLocked(MakeEvent(next_seq_++, ErrorEvent{ErrorCode::kTranscriptQuota, quota_message}),
+              nullptr);
   }
   return event;
 }
@@ -67,9 +68,10 @@ SubscriptionPtr EventLog::Subscribe(std::uint64_t after_seq, SubscriberLimits li
   auto sub = std::make_shared<Subscription>(session_id_, limits, std::move(notifier));
   const std::uint64_t oldest = ring_.empty() ? next_seq_ : ring_.front().event->seq;
   if (after_seq + 1 < oldest && after_seq + 1 < next_seq_) {
-    auto lost = MakeEvent(0, ErrorEvent{"events_lost", "events " + std::to_string(after_seq + 1) +
-                                                           ".." + std::to_string(oldest - 1) +
-                                                           " are no longer in the replay ring"});
+    auto lost =
+        MakeEvent(0, ErrorEvent{ErrorCode::kEventsLost, "events " + std::to_string(after_seq + 1) +
+                                                            ".." + std::to_string(oldest - 1) +
+                                                            " are no longer in the replay ring"});
     sub->OfferReplay(lost, MeasureEvent(*lost).footprint);
   }
   for (const auto& e : ring_) {

@@ -13,6 +13,9 @@ constexpr std::size_t kFieldBound = 32;  // a key, quotes, colon, comma; a numbe
 // An nlohmann::json value in memory is much larger than its text (a node per
 // value, map nodes per key): counted at this multiple of its text bound.
 constexpr std::size_t kJsonHeapFactor = 4;
+// The encoded text's own allocation (std::make_shared<const std::string>): its
+// control block and string object, besides the characters.
+constexpr std::size_t kSharedTextOverhead = sizeof(std::string) + 2 * sizeof(void*);
 
 std::size_t JsonBound(const nlohmann::json& j) {
   switch (j.type()) {
@@ -47,6 +50,8 @@ struct PayloadBytes {
     raw += bound * kJsonHeapFactor;
   }
   void Fields(std::size_t n) { encoded += n * kFieldBound; }
+  // A field whose value is a fixed wire name (an enum's): no heap of its own.
+  void Name(std::string_view name) { encoded += name.size() + 2 + kFieldBound; }
 };
 
 // One overload per payload type: its text fields and its fixed fields.
@@ -70,8 +75,14 @@ struct PayloadMeter {
   void operator()(const ToolResult& e) const { Strings({&e.tool_use_id, &e.content}, 1); }
   void operator()(const Usage&) const { b.Fields(5); }
   void operator()(const TurnEnd& e) const { Strings({&e.result, &e.subtype}, 3); }
-  void operator()(const ErrorEvent& e) const { Strings({&e.code, &e.message}, 0); }
-  void operator()(const Exit& e) const { Strings({&e.kind, &e.description}, 1); }
+  void operator()(const ErrorEvent& e) const {
+    b.Name(ErrorCodeName(e.code));
+    Strings({&e.message}, 0);
+  }
+  void operator()(const Exit& e) const {
+    b.Name(sandbox::OutcomeKindName(e.kind));
+    Strings({&e.description}, 1);
+  }
 
   void Strings(std::initializer_list<const std::string*> strings, std::size_t fields) const {
     for (const std::string* s : strings) b.Add(*s);
@@ -100,8 +111,8 @@ EventSize MeasureEvent(const Event& event) {
   const PayloadBytes payload = Measure(event.payload);
   EventSize size;
   size.encoded_bound = kEnvelopeBound + EscapedSizeBound(event.session_id) + payload.encoded + 1;
-  size.footprint = sizeof(Event) + sizeof(EncodedEvent) + event.session_id.size() + payload.raw +
-                   size.encoded_bound;
+  size.footprint = sizeof(Event) + sizeof(EncodedEvent) + kSharedTextOverhead +
+                   event.session_id.size() + payload.raw + size.encoded_bound;
   return size;
 }
 

@@ -14,10 +14,12 @@ namespace hotplex::supervisor {
 
 struct EventSize {
   // Heap the event pins while it lives: its payload plus its JSON text, which
-  // is encoded once and shared by every reader (EncodedEvent). An estimate
+  // is encoded once and shared by every reader (EncodedEvent: one
+  // shared_ptr<const std::string>, never a copy per subscriber). An estimate
   // that errs high for text (the encoded size is an upper bound).
   std::size_t footprint = 0;
-  // An upper bound of EventToJsonText(event).size() + 1: the transcript line.
+  // An upper bound of the event's JSON text size + 1 (api::EventToJsonText):
+  // the transcript line.
   std::size_t encoded_bound = 0;
 };
 

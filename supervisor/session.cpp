@@ -247,7 +247,7 @@ SvResult<void> Session::OpenAgentLocked(
       detail = ExplainAgentLaunchFailure(*binary, detail);
     }
     const std::string why = "sandbox launch failed: " + detail;
-    Emit(ErrorEvent{"launch_failed", why});
+    Emit(ErrorEvent{ErrorCode::kLaunchFailed, why});
     SetStateLocked(SessionState::kStopped, why);
     return SvError(ErrorKind::kUnavailable, why);
   }
@@ -348,7 +348,7 @@ void Session::Delete(std::string reason) {
     StopLocked(SessionState::kDead, reason);
     if (deps_.store) deps_.store->Remove(id_);
   }
-  events_.CloseAll(ErrorEvent{"session_deleted", reason});
+  events_.CloseAll(ErrorEvent{ErrorCode::kSessionDeleted, reason});
   RemoveHome();
 }
 
@@ -414,7 +414,7 @@ void Session::OnOutput(std::uint64_t generation, bool is_stdout, std::string_vie
 
 void Session::OnExit(std::uint64_t generation, const sandbox::Outcome& outcome) {
   std::lock_guard lock(mu_);
-  Emit(Exit{sandbox::OutcomeKindName(outcome.kind), outcome.code, outcome.Describe()});
+  Emit(Exit{outcome.kind, outcome.code, outcome.Describe()});
   if (generation != generation_) return;  // stopped or deleted on purpose
   process_ = nullptr;
   CloseEgressLocked();
@@ -422,7 +422,7 @@ void Session::OnExit(std::uint64_t generation, const sandbox::Outcome& outcome) 
   const bool mid_turn = record_.state == SessionState::kBusy;
   if (mid_turn || !outcome.NormalExit() || outcome.code != 0) {
     Metrics::Global().AgentCrash();
-    Emit(ErrorEvent{mid_turn ? "agent_crashed" : "agent_exited",
+    Emit(ErrorEvent{mid_turn ? ErrorCode::kAgentCrashed : ErrorCode::kAgentExited,
                     "the agent ended " + std::string(mid_turn ? "during a turn" : "") + ": " +
                         outcome.Describe() + "; the next message restarts it"});
   }
@@ -499,7 +499,8 @@ void Session::WriteLine(std::string line) {
   asio::post(strand_, [p = process_, weak, line = std::move(line)]() mutable {
     if (p->WriteLine(std::move(line))) return;
     if (auto self = weak.lock()) {
-      self->events_.Publish(ErrorEvent{"stdin_closed", "the agent's input is closed or full"});
+      self->events_.Publish(
+          ErrorEvent{ErrorCode::kStdinClosed, "the agent's input is closed or full"});
     }
   });
 }

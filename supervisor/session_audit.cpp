@@ -66,7 +66,7 @@ void Session::AuditEventLocked(const EventPayload& payload) {
                 "policy");
   } else if (const auto* exit = std::get_if<Exit>(&payload)) {
     AuditLocked(audit_type::kSandboxOutcome,
-                {{"outcome", exit->kind}, {"code", exit->code},
+                {{"outcome", sandbox::OutcomeKindName(exit->kind)}, {"code", exit->code},
                  {"description", exit->description}});
   }
 }

@@ -382,8 +382,9 @@ void SessionManager::Shutdown(std::chrono::milliseconds grace) {
   // thread that launched it.
   pool_->Drain();
   for (auto& s : all) {
-    s->Events().CloseAll(ErrorEvent{"shutting_down", "the daemon is shutting down; reconnect "
-                                                     "later with after=<last seq seen>"});
+    s->Events().CloseAll(ErrorEvent{ErrorCode::kShuttingDown,
+                                    "the daemon is shutting down; reconnect later with "
+                                    "after=<last seq seen>"});
   }
   // The kills run on the io threads; wait (bounded) until every sandbox is reaped.
   const auto deadline = std::chrono::steady_clock::now() + grace;

@@ -29,10 +29,10 @@ bool Subscription::Offer(const EventPtr& event, std::size_t bytes) {
       error->session_id = session_id_;
       error->ts = std::chrono::system_clock::now();
       error->payload = ErrorEvent{
-          "slow_consumer", "subscriber fell behind by more than " + std::to_string(limits_.events) +
-                               " events or " + std::to_string(limits_.bytes) +
-                               " bytes and was disconnected; resume with after=" +
-                               std::to_string(last_offered_ - LiveSeqCount())};
+          ErrorCode::kSlowConsumer,
+          "subscriber fell behind by more than " + std::to_string(limits_.events) + " events or " +
+              std::to_string(limits_.bytes) + " bytes and was disconnected; resume with after=" +
+              std::to_string(last_offered_ - LiveSeqCount())};
       notify = true;
       CloseLocked(std::move(error), /*drop_backlog=*/true);
       Metrics::Global().SlowConsumerDisconnect();

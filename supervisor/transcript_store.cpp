@@ -1,6 +1,5 @@
 #include "supervisor/transcript_store.hpp"
 
-#include "supervisor/event_json.hpp"
 #include "supervisor/metrics/metrics.hpp"
 #include "supervisor/session_id.hpp"
 
@@ -16,18 +15,18 @@ constexpr std::size_t kMaxReadLine = 256u << 20;
 
 std::string FileName(std::string_view session_id) { return std::string(session_id) + ".ndjson"; }
 
-std::string LostMarker(const std::string& session_id, std::uint64_t lost) {
+Event LostMarker(const std::string& session_id, std::uint64_t lost) {
   Event marker;
   marker.session_id = session_id;
   marker.ts = std::chrono::system_clock::now();
-  marker.payload = ErrorEvent{"transcript_lost", std::to_string(lost) +
-                                                     " events were not persisted (the "
-                                                     "transcript writer fell behind)"};
-  return EventToJsonText(marker) + "\n";
+  marker.payload = ErrorEvent{ErrorCode::kTranscriptLost,
+                              std::to_string(lost) +
+                                  " events were not persisted (the transcript writer fell behind)"};
+  return marker;
 }
 
-// The seq of one transcript line. Lines are EventToJsonText output, whose keys
-// nlohmann::json writes in sorted order ("data" comes first and may hold any
+// The seq of one transcript line. Lines are JSON objects whose keys come in
+// the encoder's order (api/'s sorts them: "data" comes first and may hold any
 // text), so the line is parsed rather than scanned. 0 = no seq (a marker).
 std::uint64_t LineSeq(std::string_view line) {
   const auto event = nlohmann::json::parse(line, nullptr, false);
@@ -38,17 +37,21 @@ std::uint64_t LineSeq(std::string_view line) {
 
 bool IsQuotaMarker(const Event& event) {
   const auto* error = std::get_if<ErrorEvent>(&event.payload);
-  return error != nullptr && error->code == kTranscriptQuotaCode;
+  return error != nullptr && error->code == ErrorCode::kTranscriptQuota;
 }
 
 }  // namespace
 
-TranscriptStore::TranscriptStore(TranscriptOptions options, TranscriptDir dir)
-    : options_(std::move(options)), dir_(std::move(dir)) {}
+TranscriptStore::TranscriptStore(TranscriptOptions options, EventEncoder encode,
+                                 TranscriptDir dir)
+    : options_(std::move(options)), encode_(std::move(encode)), dir_(std::move(dir)) {}
 
-Result<std::unique_ptr<TranscriptStore>> TranscriptStore::Open(TranscriptOptions options) {
+Result<std::unique_ptr<TranscriptStore>> TranscriptStore::Open(TranscriptOptions options,
+                                                               EventEncoder encode) {
+  if (!encode) return MakeError("transcripts: no event encoder given (a bug in the caller)");
   HOTPLEX_TRY(auto dir, TranscriptDir::Open(options.dir));
-  std::unique_ptr<TranscriptStore> store(new TranscriptStore(std::move(options), std::move(dir)));
+  std::unique_ptr<TranscriptStore> store(
+      new TranscriptStore(std::move(options), std::move(encode), std::move(dir)));
   store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
   return store;
 }
@@ -173,8 +176,15 @@ void TranscriptStore::WriteBatch(std::deque<Queued>& batch,
                                  std::map<std::string, std::uint64_t>& lost) {
   // One write per session and batch; lines keep the seq order of the queue.
   std::map<std::string, std::string> text;
-  for (const auto& [session, count] : lost) text[session] += LostMarker(session, count);
-  for (const auto& q : batch) text[q.event->session_id] += EventToJsonText(*q.event) + "\n";
+  for (const auto& [session, count] : lost) {
+    text[session] += *encode_(LostMarker(session, count));
+    text[session] += '\n';
+  }
+  for (const auto& q : batch) {
+    std::string& lines = text[q.event->session_id];
+    lines += *encode_(*q.event);
+    lines += '\n';
+  }
   for (const auto& [session, lines] : text) {
     if (!LooksLikeSessionId(session)) continue;  // never a path from an unchecked id
     auto fd = dir_.OpenForAppend(FileName(session));
@@ -198,7 +208,7 @@ void TranscriptStore::Flush() {
 
 Result<std::uint64_t> TranscriptStore::Read(
     std::string_view session_id, std::uint64_t after_seq,
-    const std::function<bool(std::string_view event_json)>& each) {
+    const std::function<bool(std::string_view line)>& each) {
   if (!LooksLikeSessionId(session_id)) return MakeError("transcripts: not a session id");
   Flush();
   HOTPLEX_TRY(auto fd, dir_.OpenForRead(FileName(session_id)));

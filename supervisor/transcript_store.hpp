@@ -3,8 +3,9 @@
 // `hotplexd session logs`.
 //
 // One append-only NDJSON file per session, <dir>/<session-id>.ndjson, one
-// event per line, encoded exactly as api/PROTOCOL.md documents events
-// (EventToJsonText, supervisor/event_json.hpp). Files are opened beneath the
+// event per line, encoded by the EventEncoder given to Open() (the Daemon gives
+// api::EventToJsonText, the shape api/PROTOCOL.md documents: the supervisor
+// keeps events typed and knows no wire format). Files are opened beneath the
 // directory's fd and never through a link (TranscriptDir). EventLog::Publish
 // hands each event to Append(), which only queues it: a background writer
 // thread appends the lines, so a session's strand never waits for the disk.
@@ -56,9 +57,6 @@
 
 namespace hotplex::supervisor {
 
-// The `error` event code of a reached transcript quota (api/PROTOCOL.md).
-inline constexpr const char* kTranscriptQuotaCode = "transcript_quota";
-
 struct TranscriptOptions {
   std::string dir;                  // usually <state_dir>/transcripts (created, mode 0700)
   std::size_t queue_limit = 65536;  // queued events over all sessions; overflow drops
@@ -84,9 +82,14 @@ class TranscriptSink {
                                             const EventSize& size) = 0;
 };
 
+// One event as the JSON object of its transcript line (no newline). Called on
+// the writer thread; the text may be shared with other readers of the event.
+using EventEncoder = std::function<std::shared_ptr<const std::string>(const Event&)>;
+
 class TranscriptStore : public TranscriptSink {
  public:
-  static Result<std::unique_ptr<TranscriptStore>> Open(TranscriptOptions options);
+  static Result<std::unique_ptr<TranscriptStore>> Open(TranscriptOptions options,
+                                                       EventEncoder encode);
   ~TranscriptStore() override;  // writes what is queued, then stops the writer
 
   std::optional<std::string> Append(std::string_view tenant_id, const EventPtr& event,
@@ -97,7 +100,7 @@ class TranscriptStore : public TranscriptSink {
   // event passed to `each` (after_seq when none): the cursor for the next page
   // and the `after` of the live subscription. No transcript reads as empty.
   Result<std::uint64_t> Read(std::string_view session_id, std::uint64_t after_seq,
-                             const std::function<bool(std::string_view event_json)>& each);
+                             const std::function<bool(std::string_view line)>& each);
   // Waits until every event appended before the call is written to its file.
   void Flush();
   // Removes a session's transcript (retention) and gives its bytes back to the quotas.
@@ -116,7 +119,7 @@ class TranscriptStore : public TranscriptSink {
     std::size_t footprint = 0;
   };
 
-  TranscriptStore(TranscriptOptions options, TranscriptDir dir);
+  TranscriptStore(TranscriptOptions options, EventEncoder encode, TranscriptDir dir);
   void WriterLoop();
   void WriteBatch(std::deque<Queued>& batch, std::map<std::string, std::uint64_t>& lost);
   SessionUsage& UsageLocked(const std::string& session_id, std::string_view tenant_id);
@@ -125,6 +128,7 @@ class TranscriptStore : public TranscriptSink {
   void QueueLocked(const EventPtr& event, const EventSize& size, SessionUsage& usage);
 
   const TranscriptOptions options_;
+  const EventEncoder encode_;
   const TranscriptDir dir_;
   mutable std::mutex mu_;
   std::condition_variable wake_;      // the writer: work queued or stopping

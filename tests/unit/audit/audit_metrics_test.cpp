@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "api/event_json.hpp"
 #include "supervisor/audit/audit_store.hpp"
 #include "supervisor/event_log.hpp"
 #include "supervisor/metrics/metrics.hpp"
@@ -40,7 +41,7 @@ std::unique_ptr<TranscriptStore> OpenStore(const std::string& dir, std::uint64_t
   TranscriptOptions options{dir + "/transcripts"};
   options.session_quota = session_quota;
   options.tenant_quota = tenant_quota;
-  auto store = TranscriptStore::Open(options);
+  auto store = TranscriptStore::Open(options, &api::EventToJsonText);
   EXPECT_TRUE(store) << (store ? "" : store.error().Describe());
   return store ? std::move(*store) : nullptr;
 }

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/event_json.hpp"
 #include "supervisor/event_log.hpp"
 #include "tests/support/piped_process.hpp"
 
@@ -31,7 +32,7 @@ class TranscriptStoreTest : public ::testing::Test {
     TranscriptOptions options{dir_.Path() + "/transcripts"};
     options.linger = linger;
     options.batch = batch;
-    auto store = TranscriptStore::Open(options);
+    auto store = TranscriptStore::Open(options, &api::EventToJsonText);
     EXPECT_TRUE(store) << (store ? "" : store.error().Describe());
     return store ? std::move(*store) : nullptr;
   }
@@ -40,7 +41,7 @@ class TranscriptStoreTest : public ::testing::Test {
     TranscriptOptions options{dir_.Path() + "/transcripts"};
     options.session_quota = session_quota;
     options.tenant_quota = tenant_quota;
-    auto store = TranscriptStore::Open(options);
+    auto store = TranscriptStore::Open(options, &api::EventToJsonText);
     EXPECT_TRUE(store) << (store ? "" : store.error().Describe());
     return store ? std::move(*store) : nullptr;
   }
@@ -51,7 +52,7 @@ class TranscriptStoreTest : public ::testing::Test {
     std::size_t n = 0;
     for (const auto& e : log.Snapshot(0)) {
       const auto* error = std::get_if<ErrorEvent>(&e->payload);
-      n += error != nullptr && error->code == kTranscriptQuotaCode ? 1 : 0;
+      n += error != nullptr && error->code == ErrorCode::kTranscriptQuota ? 1 : 0;
     }
     return n;
   }
@@ -189,7 +190,7 @@ TEST_F(TranscriptStoreTest, SessionQuotaStopsTheFileWithAnErrorEvent) {
     last = line;
     return true;
   }));
-  EXPECT_NE(last.find(kTranscriptQuotaCode), std::string::npos) << last;
+  EXPECT_NE(last.find(ErrorCodeName(ErrorCode::kTranscriptQuota)), std::string::npos) << last;
   log.Publish(Line("after the quota"));
   store->Flush();
   EXPECT_EQ(std::filesystem::file_size(PathOf(kSession)), size);
@@ -257,7 +258,8 @@ TEST_F(TranscriptStoreTest, LinksAtTheTranscriptPathAreNotFollowed) {
 TEST_F(TranscriptStoreTest, ADirectoryLinkIsRefusedAtOpen) {
   std::filesystem::create_directories(dir_.Path() + "/real");
   std::filesystem::create_directory_symlink(dir_.Path() + "/real", dir_.Path() + "/linked");
-  auto store = TranscriptStore::Open(TranscriptOptions{dir_.Path() + "/linked"});
+  auto store =
+      TranscriptStore::Open(TranscriptOptions{dir_.Path() + "/linked"}, &api::EventToJsonText);
   ASSERT_FALSE(store);
   EXPECT_NE(store.error().Describe().find("symlink"), std::string::npos)
       << store.error().Describe();

@@ -228,8 +228,8 @@ TEST_F(ClaudeCodeProviderTest, GarbageAndTruncatedLinesBecomeErrorsNotCrashes) {
   provider_.OnStdoutLine("{\"type\":\"assistant\"", true);
   auto errors = host_.Of<ErrorEvent>();
   ASSERT_EQ(errors.size(), 4u);
-  EXPECT_EQ(errors[0].code, "unparsed_output");
-  EXPECT_EQ(errors[3].code, "line_truncated");
+  EXPECT_EQ(errors[0].code, ErrorCode::kUnparsedOutput);
+  EXPECT_EQ(errors[3].code, ErrorCode::kLineTruncated);
 }
 
 TEST_F(ClaudeCodeProviderTest, AgentExitDropsPendingAsks) {
@@ -250,7 +250,7 @@ TEST_F(ClaudeCodeProviderTest, CutResultLineStillEndsTheTurnAsAnError) {
   EXPECT_EQ(ends[0].subtype, "result_truncated");
   auto errors = host_.Of<ErrorEvent>();
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0].code, "line_truncated");
+  EXPECT_EQ(errors[0].code, ErrorCode::kLineTruncated);
 }
 
 TEST_F(ClaudeCodeProviderTest, OtherCutLinesDoNotEndTheTurn) {

@@ -52,7 +52,7 @@ TEST(EventLog, ReplayFromBeforeTheRingStartsWithEventsLost) {
   sub->Drain(got);
   ASSERT_EQ(got.size(), 3u);
   ASSERT_TRUE(std::holds_alternative<ErrorEvent>(got[0]->payload));
-  EXPECT_EQ(std::get<ErrorEvent>(got[0]->payload).code, "events_lost");
+  EXPECT_EQ(std::get<ErrorEvent>(got[0]->payload).code, ErrorCode::kEventsLost);
   EXPECT_EQ(Seqs({got[1], got[2]}), (std::vector<std::uint64_t>{4, 5}));
 }
 
@@ -65,7 +65,7 @@ TEST(EventLog, SlowSubscriberIsCutOffWithAFinalErrorAndOthersContinue) {
   EXPECT_FALSE(slow->Drain(got));
   ASSERT_EQ(got.size(), 1u);
   const auto& error = std::get<ErrorEvent>(got[0]->payload);
-  EXPECT_EQ(error.code, "slow_consumer");
+  EXPECT_EQ(error.code, ErrorCode::kSlowConsumer);
   EXPECT_NE(error.message.find("after=0"), std::string::npos) << error.message;
   got.clear();
   EXPECT_TRUE(fast->Drain(got));
@@ -84,7 +84,7 @@ TEST(EventLog, ReplayLargerThanTheQueueIsDeliveredThenTheLimitAppliesToLiveEvent
   for (int i = 0; i < 5; ++i) log.Publish(MakeText("burst"));
   got.clear();
   EXPECT_FALSE(sub->Drain(got)) << "5 live events into a queue of 4";
-  EXPECT_EQ(std::get<ErrorEvent>(got.back()->payload).code, "slow_consumer");
+  EXPECT_EQ(std::get<ErrorEvent>(got.back()->payload).code, ErrorCode::kSlowConsumer);
   EXPECT_NE(std::get<ErrorEvent>(got.back()->payload).message.find("after=51"), std::string::npos);
 }
 
@@ -92,12 +92,12 @@ TEST(EventLog, CloseAllDeliversBacklogThenFinalEvent) {
   EventLog log("s", 8);
   auto sub = log.Subscribe(0, 8, nullptr);
   log.Publish(MakeText("x"));
-  log.CloseAll(ErrorEvent{"session_deleted", "bye"});
+  log.CloseAll(ErrorEvent{ErrorCode::kSessionDeleted, "bye"});
   std::vector<EventPtr> got;
   EXPECT_FALSE(sub->Drain(got));
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[1]->seq, 0u);
-  EXPECT_EQ(std::get<ErrorEvent>(got[1]->payload).code, "session_deleted");
+  EXPECT_EQ(std::get<ErrorEvent>(got[1]->payload).code, ErrorCode::kSessionDeleted);
   EXPECT_EQ(log.SubscriberCount(), 0u);
 }
 
