@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "policies/policy_spec.hpp"
-#include "supervisor/egress_config.hpp"
+#include "supervisor/egress/egress_config.hpp"
 
 namespace hotplex::supervisor {
 namespace {

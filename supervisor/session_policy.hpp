@@ -68,7 +68,7 @@ struct SessionPolicy {
   sandbox::Limits limits;  // memory, pids, cpu, open files, wall time (per process lifetime)
   sandbox::NetworkMode network = sandbox::NetworkMode::kNone;
   bool egress = false;  // network mode `egress` (loopback-only namespace + proxy)
-  // Egress only (supervisor/EGRESS.md): host[:port] patterns and host:port forwards.
+  // Egress only (supervisor/egress/EGRESS.md): host[:port] patterns and host:port forwards.
   std::vector<std::string> allow_domains;
   std::vector<std::string> deny_domains;
   std::vector<std::string> forwards;

@@ -4,7 +4,7 @@
 // The sandbox has network mode egress: its own namespace with only loopback,
 // where the supervisor serves a forward of the fake API's port (policy
 // `network.forwards: [127.0.0.1:<port>]`), so ANTHROPIC_BASE_URL names the same
-// 127.0.0.1:<port> inside the sandbox (supervisor/EGRESS.md). The CLI binary
+// 127.0.0.1:<port> inside the sandbox (supervisor/egress/EGRESS.md). The CLI binary
 // is bind-mounted read-only (config sandbox.extra_mounts).
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "policies/policy_loader.hpp"
-#include "supervisor/egress_gateway.hpp"
+#include "supervisor/egress/egress_gateway.hpp"
 #include "supervisor/policy_adapter.hpp"
 #include "tests/fake_anthropic/api_server.hpp"
 #include "tests/integration/api/api_fixture.hpp"

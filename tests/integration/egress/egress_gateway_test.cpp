@@ -3,7 +3,7 @@
 // and a forward from its first instruction (the listeners are installed by
 // SandboxSpec::network_ready before it starts), gets 403/502 with
 // explanations, has no direct route out, and nothing is left once it ended.
-#include "supervisor/egress_gateway.hpp"
+#include "supervisor/egress/egress_gateway.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -82,12 +82,9 @@ class EgressGatewayTest : public Harness {
   std::shared_ptr<EgressGateway> MakeGateway(std::vector<std::string> allow,
                                              std::vector<std::string> deny,
                                              std::vector<std::string> forwards) {
-    supervisor::SessionPolicy policy;
-    policy.egress = true;
-    policy.allow_domains = std::move(allow);
-    policy.deny_domains = std::move(deny);
-    policy.forwards = std::move(forwards);
-    auto config = supervisor::MakeEgressConfig(policy);
+    const policies::NetworkSpec network{policies::NetworkMode::kEgress, std::move(allow),
+                                        std::move(deny), std::move(forwards)};
+    auto config = supervisor::MakeEgressConfig(network);
     EXPECT_TRUE(config) << config.error().Describe();
     config->on_decision = [this](const EgressDecision& d) {
       std::lock_guard lock(mu_);

@@ -1,6 +1,6 @@
 // Which resolved addresses a name rule may reach: never the host's loopback,
 // link-local, unspecified or own interface addresses.
-#include "supervisor/egress_address.hpp"
+#include "supervisor/egress/egress_address.hpp"
 
 #include <gtest/gtest.h>
 

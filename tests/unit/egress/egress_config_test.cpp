@@ -1,5 +1,5 @@
 // MakeEgressConfig / EgressProxyEnv / BuildSandboxEnv in egress mode.
-#include "supervisor/egress_config.hpp"
+#include "supervisor/egress/egress_config.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,6 +11,14 @@
 namespace hotplex::supervisor {
 namespace {
 
+policies::NetworkSpec EgressNetwork() {
+  policies::NetworkSpec n;
+  n.mode = policies::NetworkMode::kEgress;
+  n.allow_domains = {"*.example.com"};
+  n.forwards = {"gateway.internal:8443", "127.0.0.1:9000"};
+  return n;
+}
+
 SessionPolicy EgressPolicy() {
   SessionPolicy p;
   p.egress = true;
@@ -21,7 +29,7 @@ SessionPolicy EgressPolicy() {
 }
 
 TEST(EgressConfig, ForwardsAndProxyPort) {
-  auto config = MakeEgressConfig(EgressPolicy());
+  auto config = MakeEgressConfig(EgressNetwork());
   ASSERT_TRUE(config) << config.error().Describe();
   EXPECT_EQ(config->proxy_port, policies::kEgressProxyPort);
   ASSERT_EQ(config->forwards.size(), 2u);
@@ -31,7 +39,7 @@ TEST(EgressConfig, ForwardsAndProxyPort) {
 }
 
 TEST(EgressConfig, PortConflictsAreErrors) {
-  SessionPolicy p = EgressPolicy();
+  policies::NetworkSpec p = EgressNetwork();
   p.forwards = {"a.internal:3128"};
   auto on_proxy = MakeEgressConfig(p);
   ASSERT_FALSE(on_proxy);

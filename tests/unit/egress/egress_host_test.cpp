@@ -1,6 +1,6 @@
 // ParseEgressAuthority / ParseEgressPort: a proxy request's authority becomes
 // one canonical target (host, port) or an error naming the problem.
-#include "supervisor/egress_host.hpp"
+#include "supervisor/egress/egress_host.hpp"
 
 #include <gtest/gtest.h>
 

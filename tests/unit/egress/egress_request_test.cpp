@@ -1,6 +1,6 @@
 // ParseProxyRequest: what the egress proxy accepts from a sandbox, and the
 // status it answers for everything else.
-#include "supervisor/egress_request.hpp"
+#include "supervisor/egress/egress_request.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,18 +1,18 @@
-#include "supervisor/egress_tunnel.hpp"
+#include "supervisor/egress/egress_tunnel.hpp"
 
 #include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
 
-#include "supervisor/egress_address.hpp"
-#include "supervisor/egress_request.hpp"
-#include "supervisor/metrics.hpp"
+#include "supervisor/egress/egress_address.hpp"
+#include "supervisor/egress/egress_request.hpp"
+#include "supervisor/metrics/metrics.hpp"
 
 namespace hotplex::supervisor {
 namespace asio = boost::asio;
 using boost::system::error_code;
 
-EgressTunnel::EgressTunnel(Strand strand, Tcp::socket client,
+EgressTunnel::EgressTunnel(EgressStrand strand, Tcp::socket client,
                            std::shared_ptr<const EgressConfig> config,
                            std::function<void(EgressTunnel*)> on_done)
     : strand_(strand),

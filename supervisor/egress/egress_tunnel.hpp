@@ -17,23 +17,27 @@
 #pragma once
 
 #include <array>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
-#include "supervisor/agent_process.hpp"
-#include "supervisor/egress_config.hpp"
-#include "supervisor/egress_host.hpp"
+#include "supervisor/egress/egress_config.hpp"
+#include "supervisor/egress/egress_host.hpp"
 
 namespace hotplex::supervisor {
+
+// The gateway's strand: its acceptors and every tunnel run on it.
+using EgressStrand = boost::asio::strand<boost::asio::io_context::executor_type>;
 
 class EgressTunnel : public std::enable_shared_from_this<EgressTunnel> {
  public:
   using Tcp = boost::asio::ip::tcp;
-  EgressTunnel(Strand strand, Tcp::socket client, std::shared_ptr<const EgressConfig> config,
+  EgressTunnel(EgressStrand strand, Tcp::socket client, std::shared_ptr<const EgressConfig> config,
                std::function<void(EgressTunnel*)> on_done);
 
   void StartProxy();
@@ -60,7 +64,7 @@ class EgressTunnel : public std::enable_shared_from_this<EgressTunnel> {
                 std::uint64_t* budget);
   void Touch();
 
-  Strand strand_;
+  EgressStrand strand_;
   Tcp::socket client_;
   Tcp::socket upstream_;
   Tcp::resolver resolver_;

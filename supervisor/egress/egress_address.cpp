@@ -1,4 +1,4 @@
-#include "supervisor/egress_address.hpp"
+#include "supervisor/egress/egress_address.hpp"
 
 #include <ifaddrs.h>
 #include <netinet/in.h>

@@ -1,10 +1,10 @@
-#include "supervisor/egress_gateway.hpp"
+#include "supervisor/egress/egress_gateway.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
 #include "sandbox/netns_listener.hpp"
-#include "supervisor/egress_tunnel.hpp"
+#include "supervisor/egress/egress_tunnel.hpp"
 
 namespace hotplex::supervisor {
 namespace asio = boost::asio;
@@ -106,17 +106,6 @@ void EgressGateway::CloseOnStrand() {
     --g_live_sockets;
     tunnel->Close();
   }
-}
-
-Result<std::shared_ptr<EgressGateway>> AttachEgressGateway(
-    asio::io_context& io, const SessionPolicy& policy, sandbox::SandboxSpec& spec,
-    std::function<void(const EgressDecision&)> on_decision) {
-  if (!policy.egress) return std::shared_ptr<EgressGateway>();
-  HOTPLEX_TRY(EgressConfig config, MakeEgressConfig(policy));
-  config.on_decision = std::move(on_decision);
-  auto gateway = EgressGateway::Create(io, std::move(config));
-  spec.network_ready = [gateway](pid_t pid) { return gateway->Install(pid); };
-  return gateway;
 }
 
 }  // namespace hotplex::supervisor

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <variant>
 
-#include "supervisor/egress_host.hpp"
+#include "supervisor/egress/egress_host.hpp"
 
 namespace hotplex::supervisor {
 

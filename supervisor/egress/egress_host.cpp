@@ -1,4 +1,4 @@
-#include "supervisor/egress_host.hpp"
+#include "supervisor/egress/egress_host.hpp"
 
 #include <optional>
 

@@ -1,7 +1,7 @@
 // EgressConfig: what one session's egress gateway enforces — the policy's
 // domain rules, its forwards, the limits — and where its decisions go.
-// Built once per launch from the SessionPolicy; shared read-only by the
-// gateway and its tunnels. Thread-safety: immutable after construction.
+// Built once per launch from the policy's network section; shared read-only by
+// the gateway and its tunnels. Thread-safety: immutable after construction.
 #pragma once
 
 #include <chrono>
@@ -13,7 +13,7 @@
 
 #include "common/result.hpp"
 #include "policies/host_rules.hpp"
-#include "supervisor/session_policy.hpp"
+#include "policies/policy_spec.hpp"
 
 namespace hotplex::supervisor {
 
@@ -42,9 +42,10 @@ struct EgressConfig {
   std::function<void(const EgressDecision&)> on_decision;
 };
 
-// The config for a policy with network mode egress; an error for a pattern or
-// forward that does not parse, or a forward on the proxy's port.
-Result<EgressConfig> MakeEgressConfig(const SessionPolicy& policy);
+// The config for a policy's network section (mode egress): its allow/deny
+// patterns and forwards; an error for a pattern or forward that does not
+// parse, or a forward on the proxy's port.
+Result<EgressConfig> MakeEgressConfig(const policies::NetworkSpec& network);
 
 // HTTP_PROXY, HTTPS_PROXY (and lower-case) pointing at the proxy, NO_PROXY for loopback.
 std::vector<std::string> EgressProxyEnv(std::uint16_t proxy_port);

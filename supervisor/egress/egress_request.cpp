@@ -1,4 +1,4 @@
-#include "supervisor/egress_request.hpp"
+#include "supervisor/egress/egress_request.hpp"
 
 #include <algorithm>
 #include <optional>

@@ -25,12 +25,10 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "common/result.hpp"
-#include "supervisor/agent_process.hpp"
-#include "supervisor/egress_config.hpp"
+#include "supervisor/egress/egress_config.hpp"
+#include "supervisor/egress/egress_tunnel.hpp"
 
 namespace hotplex::supervisor {
-
-class EgressTunnel;
 
 class EgressGateway : public std::enable_shared_from_this<EgressGateway> {
  public:
@@ -57,18 +55,12 @@ class EgressGateway : public std::enable_shared_from_this<EgressGateway> {
   void OnAccepted(Listener& listener, boost::asio::ip::tcp::socket socket);
   void CloseOnStrand();
 
-  Strand strand_;
+  EgressStrand strand_;
   std::shared_ptr<const EgressConfig> config_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::map<EgressTunnel*, std::shared_ptr<EgressTunnel>> tunnels_;
   std::atomic<std::size_t> open_tunnels_{0};
   bool closed_ = false;
 };
-
-// For a policy with network mode egress: a gateway for `spec`'s sandbox, set as
-// its network_ready hook. nullptr (and `spec` untouched) for other modes.
-Result<std::shared_ptr<EgressGateway>> AttachEgressGateway(
-    boost::asio::io_context& io, const SessionPolicy& policy, sandbox::SandboxSpec& spec,
-    std::function<void(const EgressDecision&)> on_decision);
 
 }  // namespace hotplex::supervisor

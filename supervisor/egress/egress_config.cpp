@@ -1,17 +1,15 @@
-#include "supervisor/egress_config.hpp"
+#include "supervisor/egress/egress_config.hpp"
 
 #include <set>
 
-#include "policies/policy_spec.hpp"
-
 namespace hotplex::supervisor {
 
-Result<EgressConfig> MakeEgressConfig(const SessionPolicy& policy) {
+Result<EgressConfig> MakeEgressConfig(const policies::NetworkSpec& network) {
   EgressConfig config;
   config.proxy_port = policies::kEgressProxyPort;
-  HOTPLEX_TRY(config.rules, policies::HostRules::Build(policy.allow_domains, policy.deny_domains));
+  HOTPLEX_TRY(config.rules, policies::HostRules::Build(network.allow_domains, network.deny_domains));
   std::set<std::uint16_t> ports{config.proxy_port};
-  for (const auto& text : policy.forwards) {
+  for (const auto& text : network.forwards) {
     HOTPLEX_TRY(auto forward, policies::ParseHostPort(text));
     if (!ports.insert(forward.port).second) {
       return MakeError("network.forwards: port " + std::to_string(forward.port) +
