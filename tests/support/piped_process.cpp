@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -17,19 +16,6 @@
 namespace hotplex::testing {
 
 using Clock = std::chrono::steady_clock;
-
-TempDir::TempDir(const std::string& prefix) {
-  const char* base = std::getenv("TMPDIR");
-  std::string templ = std::string(base && *base ? base : "/tmp") + "/" + prefix + "-XXXXXX";
-  // A failed mkdtemp leaves the template, and the tests then fail on the missing dir.
-  if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed: " + templ);
-  path_ = templ;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
 
 Result<PipedProcess> PipedProcess::Spawn(const ProcessSpec& spec) {
   int in[2], out[2];

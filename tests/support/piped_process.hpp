@@ -2,7 +2,6 @@
 //
 // PipedProcess: a child with its stdin and stdout on pipes and its stderr in a file, in a
 // process group of its own. Owns the child: the destructor SIGKILLs the group and reaps.
-// TempDir: a fresh directory under $TMPDIR (or /tmp), removed with its contents.
 // Thread-safety: one owner thread each.
 #pragma once
 
@@ -19,18 +18,6 @@
 #include "common/unique_fd.hpp"
 
 namespace hotplex::testing {
-
-class TempDir {
- public:
-  explicit TempDir(const std::string& prefix = "hotplex-test");
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& Path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 struct ProcessSpec {
   std::vector<std::string> argv;

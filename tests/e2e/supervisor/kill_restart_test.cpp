@@ -20,6 +20,7 @@
 #include "tests/integration/api/api_fixture.hpp"
 #include "tests/support/claude_cli.hpp"
 #include "tests/support/piped_process.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace hotplex::testing {
 namespace {

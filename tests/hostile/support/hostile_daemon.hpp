@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/piped_process.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace hotplex::testing {
 

@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "supervisor/audit/audit_store.hpp"
-#include "tests/support/piped_process.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/unit/audit/audit_test_util.hpp"
 
 namespace hotplex::supervisor {

@@ -12,6 +12,7 @@
 
 #include "tests/fake_anthropic/api_server.hpp"
 #include "tests/support/piped_process.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/support/stream_json.hpp"
 
 namespace hotplex::testing {

@@ -10,6 +10,7 @@
 #include "tests/fake_anthropic/api_server.hpp"
 #include "tests/support/claude_cli.hpp"
 #include "tests/support/piped_process.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/support/stream_json.hpp"
 
 namespace hotplex::testing {

@@ -14,6 +14,7 @@
 
 #include "tests/support/claude_cli.hpp"
 #include "tests/support/piped_process.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace hotplex::testing {
 namespace {

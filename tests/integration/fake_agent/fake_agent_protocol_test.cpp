@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "tests/support/piped_process.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/support/stream_json.hpp"
 
 namespace hotplex::testing {

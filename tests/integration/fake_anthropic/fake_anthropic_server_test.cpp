@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "tests/support/piped_process.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace hotplex::testing {
 namespace {

@@ -14,6 +14,7 @@
 #include "supervisor/audit/hmac_sha256.hpp"
 #include "supervisor/audit/sha256.hpp"
 #include "tests/support/piped_process.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/unit/audit/audit_test_util.hpp"
 
 namespace hotplex::supervisor {

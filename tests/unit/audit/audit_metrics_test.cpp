@@ -15,7 +15,7 @@
 #include "supervisor/event_log.hpp"
 #include "supervisor/metrics/metrics.hpp"
 #include "supervisor/transcript_store.hpp"
-#include "tests/support/piped_process.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/unit/audit/audit_test_util.hpp"
 
 namespace hotplex::supervisor {

@@ -10,6 +10,7 @@
 #include "supervisor/audit/audit_key.hpp"
 #include "supervisor/audit/hmac_sha256.hpp"
 #include "tests/support/piped_process.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/unit/audit/audit_test_util.hpp"
 
 namespace hotplex::supervisor {

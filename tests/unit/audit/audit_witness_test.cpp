@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "supervisor/audit/audit_key.hpp"
-#include "tests/support/piped_process.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace hotplex::supervisor {
 namespace {

@@ -12,7 +12,7 @@
 
 #include "api/event_json.hpp"
 #include "supervisor/event_log.hpp"
-#include "tests/support/piped_process.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace hotplex::supervisor {
 namespace {

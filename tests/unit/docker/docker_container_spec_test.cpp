@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "tests/support/temp_dir.hpp"
+
 namespace hotplex::sandbox {
 namespace {
 
@@ -16,9 +18,6 @@ using ::testing::HasSubstr;
 class DockerCreateBodyTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/hotplex-dcs-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
     std::filesystem::create_directory(dir_ + "/work");
     std::filesystem::create_directory(dir_ + "/home");
     spec_.id = "s1";
@@ -38,9 +37,9 @@ class DockerCreateBodyTest : public ::testing::Test {
     params_.seccomp_json = R"({"defaultAction":"SCMP_ACT_ALLOW"})";
     params_.docker_socket = dir_ + "/sock/docker.sock";
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  std::string dir_;
+  hotplex::testing::TempDir tmp_{"hotplex-dcs"};
+  const std::string dir_ = tmp_.Path();
   SandboxSpec spec_;
   DockerCreateParams params_;
 };

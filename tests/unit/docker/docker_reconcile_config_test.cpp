@@ -8,7 +8,7 @@
 
 #include "sandbox/docker/docker_backend.hpp"
 #include "supervisor/daemon_config.hpp"
-#include "tests/support/piped_process.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace hotplex::sandbox {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "tests/fake_agent/directives.hpp"
 #include "tests/fake_agent/transcript.hpp"
-#include "tests/support/piped_process.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace hotplex::fake_agent {
 namespace {

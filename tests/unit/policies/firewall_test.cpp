@@ -8,13 +8,13 @@
 #include "policies/builtin_rules.hpp"
 #include "policies/policy_loader.hpp"
 #include "tests/unit/policies/corpus.hpp"
-#include "tests/unit/policies/temp_dir.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace hotplex::policies {
 namespace {
 
 using ::testing::HasSubstr;
-using testing::TempDir;
+using hotplex::testing::TempDir;
 
 std::shared_ptr<const CompiledPolicy> Policy(const std::string& yaml) {
   TempDir dir;

@@ -3,14 +3,17 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "policies/policy_loader.hpp"
-#include "tests/unit/policies/temp_dir.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace hotplex::policies {
 namespace {
 
 using ::testing::HasSubstr;
-using testing::TempDir;
+using hotplex::testing::TempDir;
 
 std::vector<Diagnostic> Errors(const TempDir& dir, const std::string& name,
                                const std::string& yaml) {

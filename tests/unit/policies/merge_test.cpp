@@ -4,12 +4,12 @@
 
 #include "policies/policy_loader.hpp"
 #include "policies/policy_yaml_writer.hpp"
-#include "tests/unit/policies/temp_dir.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace hotplex::policies {
 namespace {
 
-using testing::TempDir;
+using hotplex::testing::TempDir;
 
 PolicySpec Load(const TempDir& dir, const std::string& name, const std::string& yaml) {
   auto loaded = LoadPolicyFile(dir.Write(name + ".yaml", yaml), dir.Path());

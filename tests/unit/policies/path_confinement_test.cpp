@@ -8,12 +8,12 @@
 #include <nlohmann/json.hpp>
 
 #include "policies/policy_loader.hpp"
-#include "tests/unit/policies/temp_dir.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace hotplex::policies {
 namespace {
 
-using testing::TempDir;
+using hotplex::testing::TempDir;
 
 class PathConfinement : public ::testing::Test {
  protected:

@@ -8,13 +8,13 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "tests/unit/policies/temp_dir.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace hotplex::policies {
 namespace {
 
 using ::testing::HasSubstr;
-using testing::TempDir;
+using hotplex::testing::TempDir;
 
 struct CliRun {
   int status;

@@ -7,12 +7,12 @@
 #include <atomic>
 #include <thread>
 
-#include "tests/unit/policies/temp_dir.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace hotplex::policies {
 namespace {
 
-using testing::TempDir;
+using hotplex::testing::TempDir;
 
 TEST(PolicyStore, LoadsEveryFileAndTheBuiltinDefault) {
   TempDir dir;

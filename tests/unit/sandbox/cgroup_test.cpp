@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/support/temp_dir.hpp"
+
 namespace hotplex::sandbox {
 namespace {
 
@@ -28,13 +30,8 @@ void Touch(const fs::path& p, const std::string& content = "") {
 
 class FakeCgroupFs : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/hotplex-cgfs-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(root_); }
-  fs::path root_;
+  hotplex::testing::TempDir tmp_{"hotplex-cgfs"};
+  const fs::path root_ = tmp_.Path();
 };
 
 TEST(CgroupValues, CpuMaxIsQuotaAndPeriod) {

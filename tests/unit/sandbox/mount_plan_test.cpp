@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "tests/support/temp_dir.hpp"
+
 namespace hotplex::sandbox {
 namespace {
 
@@ -15,13 +17,7 @@ using ::testing::HasSubstr;
 
 class MountPlanTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/hotplex-plan-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    spec_.workdir = dir_;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void SetUp() override { spec_.workdir = dir_; }
 
   const MountOp* Find(const MountPlan& plan, const std::string& target) {
     for (const auto& op : plan.Ops()) {
@@ -30,7 +26,8 @@ class MountPlanTest : public ::testing::Test {
     return nullptr;
   }
 
-  std::string dir_;
+  hotplex::testing::TempDir tmp_{"hotplex-plan"};
+  const std::string dir_ = tmp_.Path();
   SandboxSpec spec_;
 };
 

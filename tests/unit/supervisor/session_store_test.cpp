@@ -6,19 +6,16 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "tests/support/temp_dir.hpp"
+
 namespace hotplex::supervisor {
 namespace {
 
 class SessionStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/hotplex-store-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string Path() const { return dir_ + "/sessions.db"; }
-  std::string dir_;
+  hotplex::testing::TempDir tmp_{"hotplex-store"};
+  const std::string dir_ = tmp_.Path();
 };
 
 SessionRecord Sample(std::string id) {

@@ -14,6 +14,7 @@
 
 #include "supervisor/admin_token.hpp"
 #include "supervisor/local_tenant.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace hotplex::supervisor {
 namespace {
@@ -23,13 +24,7 @@ constexpr uid_t kOtherUid = 60093;
 
 class StateDirTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/hotplex-statedir-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    state_ = dir_ + "/state";
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void SetUp() override { state_ = dir_ + "/state"; }
 
   void Write(const std::string& path, mode_t mode, const std::string& text = "x\n") {
     std::ofstream(path) << text;
@@ -41,7 +36,8 @@ class StateDirTest : public ::testing::Test {
     return st.st_mode & 07777;
   }
 
-  std::string dir_;
+  hotplex::testing::TempDir tmp_{"hotplex-statedir"};
+  const std::string dir_ = tmp_.Path();
   std::string state_;
 };
 
