@@ -8,6 +8,7 @@
 #include "supervisor/agent_process.hpp"
 #include "supervisor/metrics/metrics.hpp"
 #include "supervisor/metrics/process_stats.hpp"
+#include "supervisor/stop_reason.hpp"
 
 namespace hotplex::api {
 namespace sv = supervisor;
@@ -15,7 +16,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kKillReason = "killed by admin";
 
 HttpResponse QueryError(const HttpRequest& req, const AdminQueryError& e) {
   return AdminError(req, http::status::bad_request, e.code, e.message);
@@ -52,14 +52,16 @@ HttpResponse GetSession(ApiContext& ctx, const Route& route, const HttpRequest& 
 
 HttpResponse KillSession(ApiContext& ctx, const Route& route, const HttpRequest& req,
                          const AdminCaller& caller) {
-  auto killed = ctx.sessions.Kill(route.session_id, kKillReason);
+  auto killed = ctx.sessions.Kill(route.session_id);
   if (!killed) {
     AuditAdminAction(ctx, caller, "session.kill", route.session_id, 404, "not_found");
     return SupervisorErrorResponse(killed.error(), req);
   }
-  // The session.killed record itself is written by Session::Delete (reason "killed ...").
+  // The session.killed record itself is written by Session::Delete (StopReason::kKilledByAdmin).
   AuditAdminAction(ctx, caller, "session.kill", route.session_id, 200, "ok");
-  return AdminOk(req, {{"id", route.session_id}, {"state", "dead"}, {"reason", kKillReason}});
+  return AdminOk(req, {{"id", route.session_id},
+                       {"state", "dead"},
+                       {"reason", sv::StopReasonText(sv::StopReason::kKilledByAdmin)}});
 }
 
 HttpResponse Tenants(ApiContext& ctx, const HttpRequest& req) {

@@ -254,9 +254,10 @@ void ClaudeCodeProvider::OnCanUseTool(const std::string& request_id, const json&
   if (settings_.governor) {
     verdict = settings_.governor->DecideTool(tool, input, host_.WorkDir());
   } else {
+    verdict.verdict = policies::Verdict::kDeny;  // a Decision allows by default
     verdict.message = "no policy is in force for this session";
   }
-  if (verdict.kind == ToolVerdictKind::kAsk) {
+  if (verdict.verdict == policies::Verdict::kAsk) {
     PendingAsk ask{tool, input, verdict, 0};
     ask.timer = host_.ScheduleAfter(settings_.ask_timeout,
                                     [this, request_id] { OnAskTimeout(request_id); });
@@ -265,7 +266,7 @@ void ClaudeCodeProvider::OnCanUseTool(const std::string& request_id, const json&
                                  settings_.ask_timeout.count()});
     return;
   }
-  const bool allow = verdict.kind == ToolVerdictKind::kAllow;
+  const bool allow = verdict.Allowed();
   Conclude(request_id, tool, input, allow, verdict, DecisionSource::kPolicy, verdict.message);
 }
 

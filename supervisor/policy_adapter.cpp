@@ -10,17 +10,7 @@ class CompiledPolicyGovernor final : public ToolGovernor {
 
   ToolVerdict DecideTool(std::string_view tool, const nlohmann::json& input,
                          const std::string& workdir) const override {
-    const policies::Decision d = policy_->DecideTool(tool, input, workdir);
-    ToolVerdict v;
-    v.kind = d.verdict == policies::Verdict::kAllow  ? ToolVerdictKind::kAllow
-             : d.verdict == policies::Verdict::kAsk ? ToolVerdictKind::kAsk
-                                                     : ToolVerdictKind::kDeny;
-    v.rule = d.rule;
-    v.level = d.level;
-    v.category = d.category;
-    v.message = d.message;
-    v.matched = d.matched;
-    return v;
+    return policy_->DecideTool(tool, input, workdir);
   }
 
  private:
@@ -39,11 +29,7 @@ void CopySandbox(const policies::SandboxSection& s, SessionPolicy& p) {
     p.backend.reset();
   }
   p.image = s.image;
-  p.limits.memory_bytes = s.limits.memory_bytes;
-  p.limits.pids = s.limits.pids;
-  p.limits.cpu_cores = s.limits.cpu_cores;
-  p.limits.open_files = s.limits.open_files;
-  p.limits.wall_time = s.limits.wall_time;
+  p.limits = ToSandboxLimits(s.limits);
   p.max_sessions = s.limits.max_sessions;
   p.max_prompt_bytes = s.limits.max_prompt_bytes;
   p.idle_timeout = s.limits.idle_timeout;
@@ -68,6 +54,16 @@ void CopySandbox(const policies::SandboxSection& s, SessionPolicy& p) {
 }
 
 }  // namespace
+
+sandbox::Limits ToSandboxLimits(const policies::LimitsSpec& limits) {
+  sandbox::Limits out;
+  out.memory_bytes = limits.memory_bytes;
+  out.pids = limits.pids;
+  out.cpu_cores = limits.cpu_cores;
+  out.open_files = limits.open_files;
+  out.wall_time = limits.wall_time;
+  return out;
+}
 
 SessionPolicyPtr ToSessionPolicy(std::shared_ptr<const policies::CompiledPolicy> compiled) {
   if (!compiled) return nullptr;

@@ -1,42 +1,18 @@
 #include "supervisor/session.hpp"
 
-#include "supervisor/sandbox_env.hpp"
-
-#include <unistd.h>
-
-#include <cstdlib>
 #include <filesystem>
 
 #include <boost/asio/post.hpp>
 
-#include "supervisor/claude_code_provider.hpp"
 #include "supervisor/egress/egress_gateway.hpp"
 #include "supervisor/sandbox_spec_builder.hpp"
-#include "supervisor/exec_provider.hpp"
+#include "supervisor/session_audit_observer.hpp"
+#include "supervisor/session_metrics_observer.hpp"
 #include "supervisor/metrics/metrics.hpp"
 #include "sandbox/host_path.hpp"
 
 namespace hotplex::supervisor {
 namespace asio = boost::asio;
-namespace {
-
-// The daemon's own environment, from which the policy's `env.pass` globs pick.
-std::vector<std::string> HostEnvironment() {
-  std::vector<std::string> env;
-  for (char** entry = environ; *entry != nullptr; ++entry) env.emplace_back(*entry);
-  return env;
-}
-
-std::string ShortId(const std::string& id) {
-  std::string out;
-  for (char c : id) {
-    if (c != '-') out += c;
-    if (out.size() == 12) break;
-  }
-  return out;
-}
-
-}  // namespace
 
 Session::Session(SessionRecord record, SessionDeps deps)
     : id_(record.id),
@@ -45,7 +21,18 @@ Session::Session(SessionRecord record, SessionDeps deps)
       strand_(asio::make_strand(*deps_.io)),
       events_(record.id, {deps_.ring_capacity, deps_.ring_bytes}, record.last_seq + 1,
               deps_.transcripts, record.tenant_id),
-      record_(std::move(record)) {}
+      record_(std::move(record)) {
+  SetObserversLocked();  // nobody else sees the session yet
+}
+
+void Session::SetObserversLocked() {
+  observers_.clear();
+  observers_.push_back(std::make_shared<SessionMetricsObserver>(Metrics::Global()));
+  if (deps_.audit != nullptr) {
+    observers_.push_back(std::make_shared<SessionAuditObserver>(*deps_.audit));
+  }
+  observers_.insert(observers_.end(), deps_.observers.begin(), deps_.observers.end());
+}
 
 Session::~Session() {
   // A process still running here (daemon shutdown without Stop) is killed by its
@@ -89,78 +76,30 @@ void Session::Adopt(std::string id, std::string key, SessionDeps deps) {
   record_.key = std::move(key);
   record_.created_ms = record_.last_active_ms = NowUnixMs();
   deps_ = std::move(deps);
+  SetObserversLocked();
   events_.Rename(id_);
   PersistLocked();
 }
 
-// The Claude CLI the daemon resolved on the host, when this session runs it:
-// claude-code outside docker (docker images carry their own CLI).
 const AgentBinary* Session::HostAgentBinary() const {
-  if (record_.provider != ProviderKind::kClaudeCode || !deps_.claude_binary ||
-      deps_.backend->Kind() == sandbox::BackendKind::kDocker) {
-    return nullptr;
-  }
-  return deps_.claude_binary.get();
+  return supervisor::HostAgentBinary(record_.provider, deps_.backend->Kind(), deps_.claude_binary);
 }
 
 std::unique_ptr<Provider> Session::MakeProvider() {
-  if (record_.provider == ProviderKind::kExec) {
-    return std::make_unique<ExecProvider>(static_cast<ProviderHost&>(*this), record_.argv);
-  }
-  ClaudeCodeSettings settings;
-  settings.command = deps_.claude_command;
-  if (const AgentBinary* binary = HostAgentBinary(); binary && !binary->real_path.empty()) {
-    settings.command[0] = binary->real_path;
-  }
-  settings.session_id = ConversationIdOf(record_);
-  settings.model = deps_.policy->claude_model;
-  settings.extra_args = deps_.policy->claude_extra_args;
-  settings.append_system_prompt = deps_.policy->claude_append_system_prompt;
-  settings.ask_timeout = deps_.policy->ask_timeout;
-  settings.governor = deps_.policy->governor;
-  return std::make_unique<ClaudeCodeProvider>(static_cast<ProviderHost&>(*this),
-                                              std::move(settings));
+  return supervisor::MakeProvider(static_cast<ProviderHost&>(*this), record_, *deps_.policy,
+                                  deps_.claude_command, HostAgentBinary());
 }
 
-// Replaced by BuildSandboxSpec() (supervisor/sandbox_spec_builder.hpp) once it lands.
 Result<sandbox::SandboxSpec> Session::BuildSpec(bool resume) const {
-  const SessionPolicy& policy = *deps_.policy;
-  sandbox::SandboxSpec spec;
-  spec.id = ShortId(record_.id);
-  spec.argv = provider_->Argv(resume);
-  // Every backend but the plain process one mounts the home at home_inside.
-  const bool jailed = deps_.backend->Kind() != sandbox::BackendKind::kProcess;
-  spec.home_source = record_.home;
-  spec.env = BuildSandboxEnv(policy, HostEnvironment(), jailed ? spec.home_inside : record_.home);
-  spec.workdir = record_.workdir;
-  // Resolved again at every start, beneath the trusted roots: the backend
-  // mounts these fds, never the paths (the tenant may have planted a link since).
-  const auto owner = sandbox::TenantOwner(deps_.identity.host_uid, deps_.identity.host_gid);
-  if (!deps_.workspace_root.empty()) {
-    HOTPLEX_TRY(auto fd, sandbox::PinDirBelow(deps_.workspace_root, record_.workdir, owner));
-    spec.workdir_fd = std::make_shared<const UniqueFd>(std::move(fd));
-  }
-  if (!deps_.homes_root.empty()) {
-    HOTPLEX_TRY(auto fd, sandbox::PinDirBelow(deps_.homes_root, record_.home, owner));
-    spec.home_fd = std::make_shared<const UniqueFd>(std::move(fd));
-  }
-  spec.mounts = policy.mounts;
-  spec.mounts.insert(spec.mounts.end(), deps_.extra_mounts.begin(), deps_.extra_mounts.end());
-  // Only the namespace jail hides the host's files; the process backend sees them.
-  if (const AgentBinary* binary = HostAgentBinary();
-      binary && deps_.backend->Kind() == sandbox::BackendKind::kNamespace) {
-    AddAgentMounts(*binary, spec.mounts);
-  }
-  spec.limits = policy.limits;
-  spec.network = policy.network;
-  spec.identity = deps_.identity;
-  if (policy.run_as_uid) spec.identity.inside_uid = *policy.run_as_uid;
-  if (policy.run_as_gid) spec.identity.inside_gid = *policy.run_as_gid;
-  spec.seccomp = policy.seccomp;
-  spec.extra_denied_syscalls = policy.extra_denied_syscalls;
-  spec.image = policy.image;
-  spec.labels = {{"io.hotplex.tenant", record_.tenant_id}, {"io.hotplex.policy", policy.name}};
-  return spec;
+  return BuildSandboxSpec({.record = record_,
+                           .policy = *deps_.policy,
+                           .backend = deps_.backend->Kind(),
+                           .identity = deps_.identity,
+                           .argv = provider_->Argv(resume),
+                           .extra_mounts = deps_.extra_mounts,
+                           .host_agent = HostAgentBinary(),
+                           .workspace_root = deps_.workspace_root,
+                           .homes_root = deps_.homes_root});
 }
 
 AgentProcess::Callbacks Session::MakeCallbacks(std::uint64_t generation) {
@@ -272,7 +211,8 @@ bool Session::Detach() {
   process_ = nullptr;
   ++generation_;
   CloseEgressLocked();
-  AuditLocked(audit_type::kSessionStopped, {{"reason", "daemon shutting down"}, {"detached", true}});
+  AuditLocked(audit_type::kSessionStopped,
+              {{"reason", StopReasonText(StopReason::kDaemonShutdown)}, {"detached", true}});
   PersistLocked();  // still `ready`: the next daemon re-adopts it
   return true;
 }
@@ -327,24 +267,20 @@ SvResult<void> Session::AnswerPermission(std::string_view request_id, bool allow
   return {};
 }
 
-void Session::Stop(std::string reason) {
+void Session::Stop(StopReason why) {
   std::lock_guard lock(mu_);
   if (record_.state == SessionState::kDead) return;
-  if (process_) {
-    AuditLocked(reason == "idle timeout" ? audit_type::kSessionExpired
-                                         : audit_type::kSessionStopped,
-                {{"reason", reason}});
-  }
-  StopLocked(SessionState::kStopped, std::move(reason));
+  const std::string reason = StopReasonText(why);
+  if (process_) AuditLocked(StopAuditType(why), {{"reason", reason}});
+  StopLocked(SessionState::kStopped, reason);
 }
 
-void Session::Delete(std::string reason) {
+void Session::Delete(StopReason why) {
+  const std::string reason = StopReasonText(why);
   {
     std::lock_guard lock(mu_);
     if (record_.state == SessionState::kDead) return;
-    AuditLocked(reason.rfind("killed", 0) == 0 ? audit_type::kSessionKilled
-                                               : audit_type::kSessionDeleted,
-                {{"reason", reason}});
+    AuditLocked(StopAuditType(why), {{"reason", reason}});
     StopLocked(SessionState::kDead, reason);
     if (deps_.store) deps_.store->Remove(id_);
   }
@@ -436,29 +372,8 @@ void Session::CloseEgressLocked() {
   if (egress_) std::exchange(egress_, nullptr)->Close();
 }
 
-// Each egress decision goes to the audit log (supervisor/egress/EGRESS.md); it runs on
-// the gateway's strand, so it takes the session's lock like the other callbacks.
-std::function<void(const EgressDecision&)> Session::EgressRecorder() {
-  std::weak_ptr<Session> weak = weak_from_this();
-  return [weak](const EgressDecision& d) {
-    Metrics::Global().Egress(d.allowed);
-    auto self = weak.lock();
-    if (!self) return;
-    std::lock_guard lock(self->mu_);
-    if (self->deps_.audit == nullptr) return;
-    AuditRecord record{audit_type::kEgress, self->tenant_id_, self->id_, "policy",
-                       {{"via", d.via},
-                        {"host", d.host},
-                        {"port", d.port},
-                        {"allowed", d.allowed},
-                        {"reason", d.reason}}};
-    self->deps_.audit->Append(std::move(record), nullptr);
-  };
-}
-
 void Session::Emit(EventPayload payload) {
-  CountInMetrics(payload);
-  AuditEventLocked(payload);
+  for (const auto& observer : observers_) observer->OnEvent({tenant_id_, id_}, payload);
   if (auto* end = std::get_if<TurnEnd>(&payload)) {
     if (record_.turns_ended < record_.turns) ++record_.turns_ended;
     end->turn = record_.turns_ended;
@@ -477,19 +392,6 @@ void Session::Emit(EventPayload payload) {
     SetStateLocked(SessionState::kReady, "turn ended");
   } else if (turn_ended) {
     PersistLocked();
-  }
-}
-
-void Session::CountInMetrics(const EventPayload& payload) const {
-  auto& metrics = Metrics::Global();
-  if (const auto* d = std::get_if<PermissionDecision>(&payload)) {
-    metrics.ToolDecision(d->allowed ? "allow" : "deny", d->rule, tenant_id_);
-    if (!d->allowed && !d->category.empty()) metrics.FirewallBlock(d->category);
-  } else if (const auto* r = std::get_if<PermissionRequest>(&payload)) {
-    metrics.ToolDecision("ask", r->rule, tenant_id_);
-  } else if (const auto* u = std::get_if<Usage>(&payload)) {
-    metrics.Usage(tenant_id_, {u->input_tokens, u->output_tokens, u->cache_read_tokens,
-                               u->cache_creation_tokens, u->cost_usd});
   }
 }
 

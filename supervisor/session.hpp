@@ -30,8 +30,10 @@
 #include "supervisor/event_log.hpp"
 #include "supervisor/provider.hpp"
 #include "supervisor/session_policy.hpp"
+#include "supervisor/session_observer.hpp"
 #include "supervisor/session_record.hpp"
 #include "supervisor/session_store.hpp"
+#include "supervisor/stop_reason.hpp"
 #include "supervisor/supervisor_error.hpp"
 #include "supervisor/transcript_store.hpp"
 
@@ -62,6 +64,8 @@ struct SessionDeps {
   // are trusted as they are (tests).
   std::string workspace_root;  // the tenant's workspace root
   std::string homes_root;      // <state_dir>/homes
+  // Told of every event after the built-in metrics and audit observers.
+  std::vector<std::shared_ptr<SessionObserver>> observers;
 };
 
 class Session : public std::enable_shared_from_this<Session>, private ProviderHost {
@@ -100,9 +104,9 @@ class Session : public std::enable_shared_from_this<Session>, private ProviderHo
   // is not ready or its backend cannot.
   bool Detach();
   // Ends the process but keeps the session (idle timeout, daemon shutdown).
-  void Stop(std::string reason);
+  void Stop(StopReason reason);
   // Ends the process for good, closes every subscription, forgets the record.
-  void Delete(std::string reason);
+  void Delete(StopReason reason);
   // Whether the process can be reaped: running, not busy, idle since `cutoff_ms`.
   bool IdleSince(std::int64_t cutoff_ms) const;
   bool Running() const;
@@ -123,7 +127,6 @@ class Session : public std::enable_shared_from_this<Session>, private ProviderHo
   // Audit records (supervisor/session_audit.cpp; AUDIT.md lists them).
   void AuditLocked(const char* type, nlohmann::json data, std::string actor = "system");
   void RemoveHome() const;  // at Delete, without following the tenant's links
-  void AuditEventLocked(const EventPayload& payload);
   void AuditPromptLocked(std::string_view text);
 
   SvResult<void> StartLocked();
@@ -139,7 +142,8 @@ class Session : public std::enable_shared_from_this<Session>, private ProviderHo
   AgentProcess::Callbacks MakeCallbacks(std::uint64_t generation);
   void OnOutput(std::uint64_t generation, bool is_stdout, std::string_view line, bool truncated);
   void OnExit(std::uint64_t generation, const sandbox::Outcome& outcome);
-  void CountInMetrics(const EventPayload& payload) const;  // supervisor/metrics/metrics.hpp
+  // Metrics always, audit when there is a sink, then deps_.observers; again on Adopt().
+  void SetObserversLocked();
   void CloseEgressLocked();
   std::function<void(const EgressDecision&)> EgressRecorder();
 
@@ -156,6 +160,7 @@ class Session : public std::enable_shared_from_this<Session>, private ProviderHo
   std::uint64_t generation_ = 0;  // bumped per process, so late callbacks of an old one are ignored
   std::map<TimerId, std::unique_ptr<boost::asio::steady_timer>> timers_;
   TimerId next_timer_ = 1;
+  std::vector<std::shared_ptr<SessionObserver>> observers_;  // told of every Emit
 };
 
 using SessionPtr = std::shared_ptr<Session>;

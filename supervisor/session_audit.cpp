@@ -5,6 +5,8 @@
 
 #include "supervisor/session.hpp"
 #include "supervisor/audit/sha256.hpp"
+#include "supervisor/egress/egress_config.hpp"
+#include "supervisor/metrics/metrics.hpp"
 
 namespace hotplex::supervisor {
 namespace {
@@ -55,22 +57,6 @@ void Session::AuditPromptLocked(std::string_view text) {
   AuditLocked(audit_type::kPrompt, std::move(data), "client:" + tenant_id_);
 }
 
-// Records derived from events: an ask (the request; its answer comes through
-// RecordDecision) and how a sandbox ended.
-void Session::AuditEventLocked(const EventPayload& payload) {
-  if (const auto* ask = std::get_if<PermissionRequest>(&payload)) {
-    AuditLocked(audit_type::kToolDecision,
-                {{"request_id", ask->request_id}, {"tool", ask->tool}, {"decision", "ask"},
-                 {"rule", ask->rule}, {"message", ask->message},
-                 {"timeout_ms", ask->timeout_ms}, {"source", "policy"}},
-                "policy");
-  } else if (const auto* exit = std::get_if<Exit>(&payload)) {
-    AuditLocked(audit_type::kSandboxOutcome,
-                {{"outcome", sandbox::OutcomeKindName(exit->kind)}, {"code", exit->code},
-                 {"description", exit->description}});
-  }
-}
-
 void Session::RecordDecision(PermissionDecision decision,
                              std::function<void(const hotplex::Status&)> then) {
   if (deps_.audit == nullptr) return then({});
@@ -100,6 +86,26 @@ void Session::RecordDecision(PermissionDecision decision,
       then(durable);
     });
   });
+}
+
+// Each egress decision goes to the audit log (supervisor/egress/EGRESS.md); it runs on
+// the gateway's strand, so it takes the session's lock like the other callbacks.
+std::function<void(const EgressDecision&)> Session::EgressRecorder() {
+  std::weak_ptr<Session> weak = weak_from_this();
+  return [weak](const EgressDecision& d) {
+    Metrics::Global().Egress(d.allowed);
+    auto self = weak.lock();
+    if (!self) return;
+    std::lock_guard lock(self->mu_);
+    if (self->deps_.audit == nullptr) return;
+    AuditRecord record{audit_type::kEgress, self->tenant_id_, self->id_, "policy",
+                       {{"via", d.via},
+                        {"host", d.host},
+                        {"port", d.port},
+                        {"allowed", d.allowed},
+                        {"reason", d.reason}}};
+    self->deps_.audit->Append(std::move(record), nullptr);
+  };
 }
 
 }  // namespace hotplex::supervisor

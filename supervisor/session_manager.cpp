@@ -278,7 +278,7 @@ SvResult<CreateResult> SessionManager::Create(const Tenant& tenant, const Create
   }
   auto started = session->Start();
   if (!started) {
-    session->Delete("failed to start");
+    session->Delete(StopReason::kFailedToStart);
     std::lock_guard lock(mu_);
     sessions_.erase(session->Id());
     return started.error();
@@ -335,7 +335,7 @@ SvResult<void> SessionManager::Delete(const Tenant& tenant, std::string_view id)
     session = it->second;
     sessions_.erase(it);
   }
-  session->Delete("deleted by the client");
+  session->Delete(StopReason::kDeletedByClient);
   FlushStore();
   return {};
 }
@@ -364,7 +364,7 @@ void SessionManager::ReapIdle() {
       if (timeout > 0 && s->IdleSince(now - timeout)) idle.push_back(s);
     }
   }
-  for (auto& s : idle) s->Stop("idle timeout");
+  for (auto& s : idle) s->Stop(StopReason::kIdleTimeout);
 }
 
 void SessionManager::Shutdown(std::chrono::milliseconds grace) {
@@ -376,7 +376,7 @@ void SessionManager::Shutdown(std::chrono::milliseconds grace) {
   }
   reap_timer_.cancel();
   for (auto& s : all) {
-    if (!options_.detach_on_shutdown || !s->Detach()) s->Stop("daemon shutting down");
+    if (!options_.detach_on_shutdown || !s->Detach()) s->Stop(StopReason::kDaemonShutdown);
   }
   // After the sessions: an adopted agent's parent-death signal follows the pool
   // thread that launched it.
@@ -408,7 +408,7 @@ SvResult<SessionPtr> SessionManager::GetAny(std::string_view id) const {
   return it->second;
 }
 
-SvResult<SessionPtr> SessionManager::Kill(std::string_view id, std::string reason) {
+SvResult<SessionPtr> SessionManager::Kill(std::string_view id) {
   SessionPtr session;
   {
     std::lock_guard lock(mu_);
@@ -417,7 +417,7 @@ SvResult<SessionPtr> SessionManager::Kill(std::string_view id, std::string reaso
     session = it->second;
     sessions_.erase(it);
   }
-  session->Delete(std::move(reason));
+  session->Delete(StopReason::kKilledByAdmin);
   FlushStore();
   return session;
 }

@@ -95,8 +95,9 @@ class SessionManager {
   // Admin access (every tenant's sessions; api/ admin routes only).
   std::vector<SessionPtr> ListAll() const;
   SvResult<SessionPtr> GetAny(std::string_view id) const;
-  // Ends the agent for good and forgets the session, like a tenant's Delete.
-  SvResult<SessionPtr> Kill(std::string_view id, std::string reason);
+  // Ends the agent for good and forgets the session, like a tenant's Delete;
+  // its reason is StopReason::kKilledByAdmin (audit type session.killed).
+  SvResult<SessionPtr> Kill(std::string_view id);
   // While draining, Create() refuses new sessions (kDraining); running ones go on.
   void SetDraining(bool draining) { draining_ = draining; }
   bool Draining() const { return draining_; }

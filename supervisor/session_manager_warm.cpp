@@ -60,7 +60,7 @@ SvResult<SessionPtr> SessionManager::LaunchWarm(const WarmKey& key) const {
   auto session = std::make_shared<Session>(std::move(record), std::move(deps));
   auto started = session->Start();
   if (!started) {
-    session->Delete("warm pool launch failed");
+    session->Delete(StopReason::kWarmPoolLaunchFailed);
     return started.error();
   }
   return session;

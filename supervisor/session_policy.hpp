@@ -19,6 +19,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "policies/decision.hpp"
+#include "policies/policy_spec.hpp"
 #include "sandbox/backend.hpp"
 #include "sandbox/sandbox_spec.hpp"
 
@@ -28,16 +30,8 @@ class CompiledPolicy;
 
 namespace hotplex::supervisor {
 
-enum class ToolVerdictKind { kAllow, kDeny, kAsk };
-
-struct ToolVerdict {
-  ToolVerdictKind kind = ToolVerdictKind::kDeny;
-  std::string rule;
-  std::string level;
-  std::string category;
-  std::string message;
-  std::string matched;
-};
+// The policy engine's answer for one tool call, used as is.
+using ToolVerdict = policies::Decision;
 
 // Decides one tool call. Implementations must be thread-safe and fast (they run
 // on the session's I/O path).
@@ -48,24 +42,29 @@ class ToolGovernor {
                                  const std::string& workdir) const = 0;
 };
 
+// The sandbox limits a policy's `sandbox.limits` asks for: the one conversion.
+sandbox::Limits ToSandboxLimits(const policies::LimitsSpec& limits);
+
 struct SessionPolicy {
   std::string name;
   // The compiled policy this was derived from; null for hand-built policies (tests).
   std::shared_ptr<const policies::CompiledPolicy> compiled;
   std::shared_ptr<const ToolGovernor> governor;
 
-  // Admission and lifetime.
-  std::uint32_t max_sessions = 16;                 // per tenant
-  std::uint64_t max_prompt_bytes = 1u << 20;       // 1 MiB
-  std::chrono::milliseconds idle_timeout{30 * 60 * 1000};
-  std::chrono::milliseconds ask_timeout{5 * 60 * 1000};
+  // Admission and lifetime. Every default is the policy file's own
+  // (policies/policy_spec.hpp), so a hand-built policy means the same as an empty file.
+  std::uint32_t max_sessions = policies::LimitsSpec{}.max_sessions;  // per tenant
+  std::uint64_t max_prompt_bytes = policies::LimitsSpec{}.max_prompt_bytes;
+  std::chrono::milliseconds idle_timeout = policies::LimitsSpec{}.idle_timeout;
+  std::chrono::milliseconds ask_timeout = policies::SandboxSection{}.ask_timeout;
 
   // Sandbox.
   // nullopt: the policy names a backend this host cannot run (docker, job-object).
   std::optional<sandbox::BackendKind> backend = sandbox::BackendKind::kNamespace;
   std::string backend_name = "namespace";
   std::string image;  // docker backend: the policy's sandbox.image (empty = the backend default)
-  sandbox::Limits limits;  // memory, pids, cpu, open files, wall time (per process lifetime)
+  // Memory, pids, cpu, open files, wall time (per process lifetime).
+  sandbox::Limits limits = ToSandboxLimits(policies::LimitsSpec{});
   sandbox::NetworkMode network = sandbox::NetworkMode::kNone;
   bool egress = false;  // network mode `egress` (loopback-only namespace + proxy)
   // Egress only (supervisor/egress/EGRESS.md): host[:port] patterns and host:port forwards.
@@ -73,7 +72,7 @@ struct SessionPolicy {
   std::vector<std::string> deny_domains;
   std::vector<std::string> forwards;
   std::vector<sandbox::BindMount> mounts;
-  bool seccomp = true;
+  bool seccomp = policies::SandboxSection{}.seccomp;
   std::vector<std::string> extra_denied_syscalls;
   std::optional<std::uint32_t> run_as_uid;
   std::optional<std::uint32_t> run_as_gid;

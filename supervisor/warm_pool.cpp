@@ -9,7 +9,7 @@ bool Alive(const Session& session) {
   return session.Running() && session.Snapshot().state != SessionState::kDead;
 }
 
-void DeleteAll(std::vector<SessionPtr>& doomed, const char* reason) {
+void DeleteAll(std::vector<SessionPtr>& doomed, StopReason reason) {
   for (auto& session : doomed) session->Delete(reason);
   doomed.clear();
 }
@@ -48,7 +48,7 @@ void WarmPool::SetTarget(const WarmKey& key, std::size_t size) {
       it->second.entries.pop_back();
     }
   }
-  DeleteAll(doomed, "warm pool resized");
+  DeleteAll(doomed, StopReason::kWarmPoolResized);
   wake_.notify_all();
 }
 
@@ -90,7 +90,7 @@ SessionPtr WarmPool::Take(const WarmKey& key, const SessionPolicyPtr& policy) {
     }
     if (taken) entries.erase(std::find(entries.begin(), entries.end(), taken));
   }
-  DeleteAll(doomed, "warm pool entry dead or built from an old policy");
+  DeleteAll(doomed, StopReason::kWarmPoolStale);
   wake_.notify_all();
   return taken;
 }
@@ -111,7 +111,7 @@ void WarmPool::Drain() {
       slot.entries.clear();
     }
   }
-  DeleteAll(doomed, "warm pool drained");
+  DeleteAll(doomed, StopReason::kWarmPoolDrained);
 }
 
 bool WarmPool::NextLaunchLocked(WarmKey& key) {
@@ -170,7 +170,7 @@ void WarmPool::Launch(const WarmKey& key) {
       extra = std::move(*launched);
     }
   }
-  if (extra) extra->Delete("warm pool no longer wants it");
+  if (extra) extra->Delete(StopReason::kWarmPoolUnwanted);
 }
 
 void WarmPool::Check() {
@@ -201,7 +201,7 @@ void WarmPool::Check() {
       });
     }
   }
-  DeleteAll(doomed, "warm pool entry dead or built from an old policy");
+  DeleteAll(doomed, StopReason::kWarmPoolStale);
 }
 
 std::size_t WarmPool::Size() const {

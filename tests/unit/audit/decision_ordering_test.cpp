@@ -32,8 +32,8 @@ class DelayedAuditHost : public testing::FakeProviderHost {
 class AllowAll : public ToolGovernor {
  public:
   ToolVerdict DecideTool(std::string_view tool, const json&, const std::string&) const override {
-    if (tool == "Write") return {ToolVerdictKind::kAsk, "tools.ask", "", "tools", "confirm", ""};
-    return {ToolVerdictKind::kAllow, "tools.allow", "", "tools", "", ""};
+    if (tool == "Write") return {policies::Verdict::kAsk, "tools.ask", "", "tools", "confirm", ""};
+    return {policies::Verdict::kAllow, "tools.allow", "", "tools", "", ""};
   }
 };
 

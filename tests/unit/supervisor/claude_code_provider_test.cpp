@@ -16,11 +16,11 @@ class ScriptedGovernor : public ToolGovernor {
   ToolVerdict DecideTool(std::string_view tool, const json& input,
                          const std::string& workdir) const override {
     last_workdir = workdir;
-    if (tool == "Write") return {ToolVerdictKind::kAsk, "tools.ask", "", "tools", "confirm", ""};
+    if (tool == "Write") return {policies::Verdict::kAsk, "tools.ask", "", "tools", "confirm", ""};
     if (tool == "Bash" && input.value("command", "").find("rm") != std::string::npos) {
-      return {ToolVerdictKind::kDeny, "destructive.rm", "critical", "destructive", "no rm", "rm"};
+      return {policies::Verdict::kDeny, "destructive.rm", "critical", "destructive", "no rm", "rm"};
     }
-    return {ToolVerdictKind::kAllow, "", "", "", "", ""};
+    return {policies::Verdict::kAllow, "", "", "", "", ""};
   }
   mutable std::string last_workdir;
 };
