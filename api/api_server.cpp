@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
 #include <string>
 
 #include <boost/asio/as_tuple.hpp>
@@ -16,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/admin_connection.hpp"
+#include "common/log_line.hpp"
 #include "supervisor/metrics/metrics.hpp"
 
 namespace hotplex::api {
@@ -94,13 +94,9 @@ void ApiServer::SetConnectionCaps(const supervisor::ConnectionCaps& caps) {
   api_limiter_ = ConnectionLimiter({caps.api.total, caps.api.per_address});
   admin_limiter_ = ConnectionLimiter({caps.admin.total, caps.admin.per_address});
   // Logged because the automatic caps depend on the file limit at start.
-  const nlohmann::json line = {
-      {"level", "info"},
-      {"component", "api"},
-      {"msg", "connection caps"},
-      {"api", {{"total", caps.api.total}, {"per_address", caps.api.per_address}}},
-      {"admin", {{"total", caps.admin.total}, {"per_address", caps.admin.per_address}}}};
-  std::fprintf(stderr, "%s\n", line.dump().c_str());
+  LogLine(LogLevel::kInfo, "api", "connection caps",
+          {{"api", {{"total", caps.api.total}, {"per_address", caps.api.per_address}}},
+           {"admin", {{"total", caps.admin.total}, {"per_address", caps.admin.per_address}}}});
 }
 
 void ApiServer::Start() {

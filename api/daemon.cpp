@@ -1,11 +1,11 @@
 #include "api/daemon.hpp"
 
-#include <cstdio>
 #include <future>
 
 #include "api/admin_routes.hpp"
 #include "api/admin_tls.hpp"
 #include "api/event_json.hpp"
+#include "common/log_line.hpp"
 #include "supervisor/audit/audit_store.hpp"
 #include "supervisor/connection_caps.hpp"
 #include "supervisor/local_tenant.hpp"
@@ -53,8 +53,8 @@ hotplex::Status Daemon::Init(const sv::PolicySource& policies,
   options.claude_command = config_.claude_command;
   options.extra_mounts = config_.extra_mounts;
   options.claude_binary = std::make_shared<const sv::AgentBinary>(sv::ResolveClaudeBinary(config_));
-  std::fprintf(stderr, "hotplexd: claude-code: %s\n",
-               sv::DescribeAgentBinary(*options.claude_binary).c_str());
+  LogLine(LogLevel::kInfo, "serve",
+          "claude-code: " + sv::DescribeAgentBinary(*options.claude_binary));
   options.ring_capacity = config_.events.ring_size;
   options.ring_bytes = config_.events.ring_bytes;
   options.max_line_bytes = config_.events.max_line_bytes;

@@ -3,9 +3,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
-#include <cstdio>
-
-#include <nlohmann/json.hpp>
+#include "common/log_line.hpp"
 
 namespace hotplex::supervisor {
 namespace {
@@ -17,13 +15,9 @@ void RaiseOpenFileLimit() {
   limit.rlim_cur = limit.rlim_max;
   const bool raised = ::setrlimit(RLIMIT_NOFILE, &limit) == 0;
   if (!raised) ::getrlimit(RLIMIT_NOFILE, &limit);
-  const nlohmann::json line = {{"level", raised ? "info" : "warn"},
-                               {"component", "serve"},
-                               {"msg", raised ? "open file limit" : "cannot raise the open file limit"},
-                               {"soft", limit.rlim_cur},
-                               {"hard", limit.rlim_max},
-                               {"was", before}};
-  std::fprintf(stderr, "%s\n", line.dump().c_str());
+  LogLine(raised ? LogLevel::kInfo : LogLevel::kWarn, "serve",
+          raised ? "open file limit" : "cannot raise the open file limit",
+          {{"soft", limit.rlim_cur}, {"hard", limit.rlim_max}, {"was", before}});
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/log_line.hpp"
 #include "supervisor/audit/sqlite_statement.hpp"
 #include "supervisor/state_dir.hpp"
 
@@ -237,7 +238,8 @@ void SessionStore::WriterLoop() {
     auto committed = Commit(batch);
     lock.lock();
     if (!committed) {
-      std::fprintf(stderr, "hotplexd: %s\n", committed.error().Describe().c_str());
+      LogLine(LogLevel::kError, "session_store", "session store write failed",
+              {{"error", committed.error().Describe()}});
       if (!error_) error_ = committed.error().Describe();
     }
     written_ += batch.size();

@@ -8,11 +8,12 @@
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
-#include <iostream>
 #include <memory>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
+
+#include "common/log_line.hpp"
 
 namespace hotplex::supervisor {
 namespace {
@@ -40,9 +41,9 @@ constexpr const char* kDatabases[] = {"sessions.db", "sessions.db-wal", "session
                                       "audit-witness"};
 
 void Log(std::string_view msg, const std::string& path, const nlohmann::json& extra = {}) {
-  nlohmann::json line = {{"level", "info"}, {"component", "state_dir"}, {"msg", msg}, {"path", path}};
-  if (extra.is_object()) line.update(extra);
-  std::cerr << line.dump() << "\n";
+  nlohmann::json fields = extra.is_object() ? extra : nlohmann::json::object();
+  fields["path"] = path;
+  LogLine(LogLevel::kInfo, "state_dir", msg, fields);
 }
 
 std::string ModeText(mode_t mode) {

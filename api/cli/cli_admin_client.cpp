@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "common/argv.hpp"
+
 namespace hotplex::cli {
 
 struct AdminClient::Impl {
@@ -47,29 +49,32 @@ AdminCallResult FromResponse(const httplib::Result& res) {
 
 }  // namespace
 
+// Each command takes its options in stages (the connection's, then its own):
+// a stage keeps what it does not know for the next one.
 bool TakeOption(std::vector<std::string>& args, const std::string& name, std::string& value,
                 std::string& error) {
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] != name) continue;
-    if (i + 1 >= args.size()) {
-      error = name + " needs a value";
-      return false;
-    }
-    value = args[i + 1];
-    args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
-    return true;
+  bool found = false;
+  ArgvParser parser;
+  parser.Unknown(ArgvParser::UnknownOptions::kKeep).Value({name}, [&](const std::string& v) {
+    value = v;
+    found = true;
+    return Status{};
+  });
+  auto rest = parser.Parse(args);
+  if (!rest) {
+    error = rest.error().message;
+    return false;
   }
-  return false;
+  args = std::move(*rest);
+  return found;
 }
 
 bool TakeFlag(std::vector<std::string>& args, const std::string& name) {
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == name) {
-      args.erase(args.begin() + static_cast<long>(i));
-      return true;
-    }
-  }
-  return false;
+  bool found = false;
+  ArgvParser parser;
+  auto rest = parser.Unknown(ArgvParser::UnknownOptions::kKeep).Switch({name}, found).Parse(args);
+  if (rest) args = std::move(*rest);
+  return found;
 }
 
 std::string UrlEncode(std::string_view value) {

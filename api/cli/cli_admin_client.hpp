@@ -60,7 +60,8 @@ class AdminClient {
 
 // Percent-encodes a query value.
 std::string UrlEncode(std::string_view value);
-// Takes "--name VALUE" out of args; true if present (error set if VALUE is missing).
+// Takes "--name VALUE" (or --name=VALUE) out of args; true if present (error set if
+// VALUE is missing). The rest of args stays in order.
 bool TakeOption(std::vector<std::string>& args, const std::string& name, std::string& value,
                 std::string& error);
 bool TakeFlag(std::vector<std::string>& args, const std::string& name);

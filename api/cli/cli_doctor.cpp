@@ -8,6 +8,7 @@
 #include <string>
 
 #include "api/cli/cli.hpp"
+#include "common/argv.hpp"
 #include "supervisor/daemon_config.hpp"
 #include "supervisor/doctor/doctor_checks.hpp"
 
@@ -36,21 +37,15 @@ struct DoctorArgs {
 
 Result<DoctorArgs> ParseArgs(int argc, char** argv) {
   DoctorArgs args;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (flag == "--help" || flag == "-h" || flag == "--json") {
-      (flag == "--json" ? args.json : args.help) = true;
-      continue;
-    }
-    std::string* target = flag == "--config"         ? &args.config_file
-                          : flag == "--state-dir"    ? &args.state_dir
-                          : flag == "--listen"       ? &args.listen
-                          : flag == "--admin-listen" ? &args.admin_listen
-                                                     : nullptr;
-    if (target == nullptr) return MakeError("unknown option '" + flag + "'");
-    if (i + 1 >= argc) return MakeError(flag + " needs a value");
-    *target = argv[++i];
-  }
+  ArgvParser parser;
+  parser.Switch({"--help", "-h"}, args.help)
+      .Switch({"--json"}, args.json)
+      .Value({"--config"}, args.config_file)
+      .Value({"--state-dir"}, args.state_dir)
+      .Value({"--listen"}, args.listen)
+      .Value({"--admin-listen"}, args.admin_listen);
+  HOTPLEX_TRY(const auto rest, parser.Parse(ArgsOf(argc, argv)));
+  if (!rest.empty()) return MakeError("unexpected argument '" + rest[0] + "'");
   return args;
 }
 

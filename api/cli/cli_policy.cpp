@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "api/cli/cli.hpp"
+#include "common/argv.hpp"
 #include "policies/policy_loader.hpp"
 #include "policies/policy_yaml_writer.hpp"
 
@@ -86,22 +87,14 @@ struct ExplainArgs {
 };
 
 bool ParseExplainArgs(int argc, char** argv, ExplainArgs& out) {
-  for (int i = 0; i < argc; ++i) {
-    const std::string_view flag = argv[i];
-    if (i + 1 >= argc) return false;
-    const std::string value = argv[++i];
-    if (flag == "--policy")
-      out.policy = value;
-    else if (flag == "--tool")
-      out.tool = value;
-    else if (flag == "--input")
-      out.input = value;
-    else if (flag == "--workdir")
-      out.workdir = value;
-    else
-      return false;
-  }
-  return !out.policy.empty() && !out.tool.empty() && !out.input.empty();
+  ArgvParser parser;
+  parser.Value({"--policy"}, out.policy)
+      .Value({"--tool"}, out.tool)
+      .Value({"--input"}, out.input)
+      .Value({"--workdir"}, out.workdir);
+  const auto rest = parser.Parse(ArgsOf(argc, argv, 0));
+  return rest && rest->empty() && !out.policy.empty() && !out.tool.empty() &&
+         !out.input.empty();
 }
 
 std::string CurrentDir() {

@@ -10,6 +10,8 @@
 
 #include "api/cli/cli.hpp"
 #include "api/daemon.hpp"
+#include "common/argv.hpp"
+#include "common/log_line.hpp"
 #include "policies/policy_store.hpp"
 #include "sandbox/backend.hpp"
 #include "sandbox/docker/docker_backend.hpp"
@@ -47,28 +49,18 @@ struct ServeArgs {
 
 Result<ServeArgs> ParseArgs(int argc, char** argv) {
   ServeArgs args;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (flag == "--help" || flag == "-h") {
-      args.help = true;
-      continue;
-    }
-    if (flag == "--admin-insecure") {
-      args.admin_insecure = true;
-      continue;
-    }
-    std::string* target = flag == "--config"         ? &args.config_file
-                          : flag == "--state-dir"    ? &args.state_dir
-                          : flag == "--listen"       ? &args.listen
-                          : flag == "--admin-listen" ? &args.admin_listen
-                          : flag == "--policy-dir"   ? &args.policy_dir
-                          : flag == "--admin-tls-cert" ? &args.admin_tls_cert
-                          : flag == "--admin-tls-key"  ? &args.admin_tls_key
-                                                     : nullptr;
-    if (target == nullptr) return MakeError("unknown option '" + flag + "'");
-    if (i + 1 >= argc) return MakeError(flag + " needs a value");
-    *target = argv[++i];
-  }
+  ArgvParser parser;
+  parser.Switch({"--help", "-h"}, args.help)
+      .Switch({"--admin-insecure"}, args.admin_insecure)
+      .Value({"--config"}, args.config_file)
+      .Value({"--state-dir"}, args.state_dir)
+      .Value({"--listen"}, args.listen)
+      .Value({"--admin-listen"}, args.admin_listen)
+      .Value({"--policy-dir"}, args.policy_dir)
+      .Value({"--admin-tls-cert"}, args.admin_tls_cert)
+      .Value({"--admin-tls-key"}, args.admin_tls_key);
+  HOTPLEX_TRY(const auto rest, parser.Parse(ArgsOf(argc, argv)));
+  if (!rest.empty()) return MakeError("unexpected argument '" + rest[0] + "'");
   return args;
 }
 
@@ -95,7 +87,7 @@ Result<sv::DaemonConfig> BuildConfig(const ServeArgs& args) {
 Result<std::unique_ptr<policies::PolicyStore>> OpenPolicies(const std::string& dir) {
   HOTPLEX_TRY(auto store, policies::PolicyStore::Open(dir));
   for (const auto& d : store->LastReport().diagnostics) {
-    std::fprintf(stderr, "hotplexd: policy: %s\n", d.ToString().c_str());
+    LogLine(LogLevel::kWarn, "policy", d.ToString());
   }
   if (!store->Get("default")) return MakeError("no usable 'default' policy");
   store->StartWatching();
@@ -143,8 +135,8 @@ int Serve(sv::DaemonConfig config) {
   if (namespace_backend) {
     backends[sandbox::BackendKind::kNamespace] = namespace_backend->get();
   } else {
-    std::fprintf(stderr, "hotplexd: namespace sandbox unavailable: %s\n",
-                 namespace_backend.error().Describe().c_str());
+    LogLine(LogLevel::kWarn, "serve", "namespace sandbox unavailable",
+            {{"error", namespace_backend.error().Describe()}});
   }
   // The process backend (no namespaces) is only used by policies that choose
   // `sandbox.backend: process`, which the policy engine accepts only with `unsafe: true`.
@@ -163,22 +155,24 @@ int Serve(sv::DaemonConfig config) {
   auto docker_backend = sandbox::DockerBackend::Create(docker_options);
   if (docker_backend) {
     backends[sandbox::BackendKind::kDocker] = docker_backend->get();
-    std::printf("hotplexd: docker sandboxes labelled io.hotplex.instance=%s; removed %zu left by "
-                "an earlier run%s\n", docker_options.instance.c_str(),
-                (*docker_backend)->ReconciledCount(),
-                adopt ? (", kept " + std::to_string((*docker_backend)->AdoptableCount()) +
-                         " running to re-adopt").c_str()
-                      : "");
+    LogLine(LogLevel::kInfo, "docker",
+            "docker sandboxes labelled io.hotplex.instance=" + docker_options.instance +
+                "; removed " + std::to_string((*docker_backend)->ReconciledCount()) +
+                " left by an earlier run" +
+                (adopt ? ", kept " + std::to_string((*docker_backend)->AdoptableCount()) +
+                             " running to re-adopt"
+                       : ""));
   } else {
-    std::fprintf(stderr, "hotplexd: docker sandbox unavailable: %s\n",
-                 docker_backend.error().Describe().c_str());
+    LogLine(LogLevel::kWarn, "docker", "docker sandbox unavailable",
+            {{"error", docker_backend.error().Describe()}});
   }
   auto daemon = api::Daemon::Start(config, policies, backends, store->get());
   if (!daemon) return std::fprintf(stderr, "hotplexd: %s\n", daemon.error().Describe().c_str()), 1;
   if (docker_backend && adopt) {
-    std::printf("hotplexd: docker reconcile adopt: re-adopted %zu agents; removed %zu containers "
-                "in all\n", (*docker_backend)->ReattachedCount(),
-                (*docker_backend)->ReconciledCount());
+    LogLine(LogLevel::kInfo, "docker",
+            "docker reconcile adopt: re-adopted " +
+                std::to_string((*docker_backend)->ReattachedCount()) + " agents; removed " +
+                std::to_string((*docker_backend)->ReconciledCount()) + " containers in all");
   }
   std::printf("hotplexd: serving the API on %s:%u, admin on %s:%u, state in %s\n",
               config.api.host.c_str(), (*daemon)->ApiPort(), config.admin.host.c_str(),

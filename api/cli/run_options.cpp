@@ -3,6 +3,7 @@
 #include <charconv>
 #include <string_view>
 
+#include "common/argv.hpp"
 #include "common/units.hpp"
 
 namespace hotplex::cli {
@@ -39,7 +40,7 @@ Result<T> ParseNumber(std::string_view flag, std::string_view text) {
   T value{};
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) {
-    return Usage("invalid " + std::string(flag) + " '" + std::string(text) + "': expected a whole number");
+    return MakeError("invalid " + std::string(flag) + " '" + std::string(text) + "': expected a whole number");
   }
   return value;
 }
@@ -55,13 +56,13 @@ Result<sandbox::BindMount> ParseMount(std::string_view text) {
     start = colon + 1;
   }
   if (parts.size() > 3 || parts[0].empty()) {
-    return Usage("invalid --mount '" + std::string(text) + "': expected SRC[:DST[:ro|rw]]");
+    return MakeError("invalid --mount '" + std::string(text) + "': expected SRC[:DST[:ro|rw]]");
   }
   mount.source = parts[0];
   if (parts.size() >= 2) mount.target = parts[1];
   if (parts.size() == 3) {
     if (parts[2] == "rw") mount.mode = sandbox::MountMode::kReadWrite;
-    else if (parts[2] != "ro") return Usage("invalid --mount mode '" + parts[2] + "': expected ro or rw");
+    else if (parts[2] != "ro") return MakeError("invalid --mount mode '" + parts[2] + "': expected ro or rw");
   }
   return mount;
 }
@@ -78,7 +79,7 @@ void SetEnv(std::vector<std::string>& env, const std::string& entry) {
 }
 
 Status ApplyEnvFlag(RunOptions& o, const std::string& value, const std::vector<std::string>& host_env) {
-  if (value.empty() || value[0] == '=') return Usage("invalid --env '" + value + "': expected K=V or K");
+  if (value.empty() || value[0] == '=') return MakeError("invalid --env '" + value + "': expected K=V or K");
   if (value.find('=') != std::string::npos) {
     SetEnv(o.spec.env, value);
     o.env_flags.push_back(value);
@@ -91,7 +92,7 @@ Status ApplyEnvFlag(RunOptions& o, const std::string& value, const std::vector<s
       return {};
     }
   }
-  return Usage("--env " + value + ": no such variable in this environment");
+  return MakeError("--env " + value + ": no such variable in this environment");
 }
 
 Status ApplyFlag(RunOptions& o, std::string_view flag, const std::string& value,
@@ -105,7 +106,7 @@ Status ApplyFlag(RunOptions& o, std::string_view flag, const std::string& value,
   else if (flag == "--net") {
     if (value == "none") o.spec.network = sandbox::NetworkMode::kNone;
     else if (value == "host") o.spec.network = sandbox::NetworkMode::kHost;
-    else return Usage("invalid --net '" + value + "': expected none or host");
+    else return MakeError("invalid --net '" + value + "': expected none or host");
     o.net_set = true;
   } else if (flag == "--mount") { HOTPLEX_TRY(auto m, ParseMount(value)); o.spec.mounts.push_back(m); }
   else if (flag == "--env") return ApplyEnvFlag(o, value, host_env);
@@ -115,10 +116,14 @@ Status ApplyFlag(RunOptions& o, std::string_view flag, const std::string& value,
   else if (flag == "--cgroup-root") o.cgroup_root = value;
   else if (flag == "--cgroup-version") {
     HOTPLEX_TRY(o.cgroup_version, ParseNumber<int>(flag, value));
-    if (o.cgroup_version != 1 && o.cgroup_version != 2) return Usage("--cgroup-version must be 1 or 2");
-  } else return Usage("unknown option '" + std::string(flag) + "'");
+    if (o.cgroup_version != 1 && o.cgroup_version != 2) return MakeError("--cgroup-version must be 1 or 2");
+  }
   return {};
 }
+
+constexpr std::string_view kValueFlags[] = {
+    "--workdir", "--memory", "--pids", "--cpu",    "--wall-time",  "--net",           "--mount",
+    "--env",     "--uid",    "--gid",  "--policy", "--cgroup-root", "--cgroup-version"};
 
 }  // namespace
 
@@ -127,29 +132,17 @@ Result<RunOptions> ParseRunOptions(int argc, char** argv, const std::vector<std:
   o.spec.env = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + o.spec.home_inside,
                 "USER=" + o.spec.identity.user_name, "LOGNAME=" + o.spec.identity.user_name,
                 "LANG=C.UTF-8"};
-  int i = 1;
-  for (; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg == "--") {
-      ++i;
-      break;
-    }
-    if (arg == "--help" || arg == "-h") {
-      o.help = true;
-      return o;
-    }
-    if (arg.rfind("--", 0) != 0) break;  // the command starts here
-    std::string flag(arg), value;
-    if (const auto eq = flag.find('='); eq != std::string::npos) {
-      value = flag.substr(eq + 1);
-      flag.resize(eq);
-    } else {
-      if (i + 1 >= argc) return Usage("option " + flag + " needs a value");
-      value = argv[++i];
-    }
-    HOTPLEX_TRY_STATUS(ApplyFlag(o, flag, value, host_env));
+  ArgvParser parser;
+  parser.Switch({"--help", "-h"}, o.help).StopAtPositional();  // COMMAND's flags are its own
+  for (const std::string_view flag : kValueFlags) {
+    parser.Value({flag}, [&o, &host_env, flag](const std::string& value) {
+      return ApplyFlag(o, flag, value, host_env);
+    });
   }
-  for (; i < argc; ++i) o.spec.argv.emplace_back(argv[i]);
+  auto command = parser.Parse(ArgsOf(argc, argv));
+  if (!command) return Usage(command.error().message);
+  if (o.help) return o;
+  o.spec.argv = std::move(*command);
   if (o.spec.argv.empty()) return Usage("no command given");
   if (o.host_uid.has_value() != o.host_gid.has_value()) return Usage("--uid and --gid go together");
   return o;

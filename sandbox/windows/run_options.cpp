@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "common/argv.hpp"
 #include "common/units.hpp"
 #include "sandbox/windows/win32_command_line.hpp"
 
@@ -48,7 +49,7 @@ void SetEnv(std::vector<std::string>& env, const std::string& entry) {
 Status ApplyEnv(WinRunOptions& o, const std::string& value,
                 const std::vector<std::string>& host_env) {
   if (value.empty() || value[0] == '=')
-    return Usage("invalid --env '" + value + "': expected K=V or K");
+    return MakeError("invalid --env '" + value + "': expected K=V or K");
   if (value.find('=') != std::string::npos) {
     SetEnv(o.spec.env, value);
     return {};
@@ -59,7 +60,7 @@ Status ApplyEnv(WinRunOptions& o, const std::string& value,
       return {};
     }
   }
-  return Usage("--env " + value + ": no such variable in this environment");
+  return MakeError("--env " + value + ": no such variable in this environment");
 }
 
 Status ApplyFlag(WinRunOptions& o, const std::string& flag, const std::string& value,
@@ -72,7 +73,7 @@ Status ApplyFlag(WinRunOptions& o, const std::string& flag, const std::string& v
   } else if (flag == "--pids") {
     const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), limits.pids);
     if (ec != std::errc() || end != value.data() + value.size()) {
-      return Usage("invalid --pids '" + value + "': expected a number");
+      return MakeError("invalid --pids '" + value + "': expected a number");
     }
   } else if (flag == "--cpu") {
     HOTPLEX_TRY(limits.cpu_cores, ParseCpuCores(value));
@@ -80,8 +81,6 @@ Status ApplyFlag(WinRunOptions& o, const std::string& flag, const std::string& v
     HOTPLEX_TRY(limits.wall_time, ParseDuration(value));
   } else if (flag == "--env") {
     return ApplyEnv(o, value, host_env);
-  } else {
-    return Usage("unknown option " + flag);
   }
   return {};
 }
@@ -98,35 +97,20 @@ Result<WinRunOptions> ParseWinRunOptions(const std::vector<std::string>& args,
                                          const std::vector<std::string>& host_env) {
   WinRunOptions o;
   o.spec.env = BaseEnvironment(host_env);
-  size_t i = 0;
-  for (; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "--") {
-      ++i;
-      break;
-    }
-    if (arg == "--help" || arg == "-h") {
-      o.help = true;
-      return o;
-    }
-    if (arg == "--unsafe-unrestricted-token") {
-      o.unrestricted_token = true;
-      continue;
-    }
-    if (arg.rfind("--", 0) != 0) break;
-    const auto eq = arg.find('=');
-    std::string flag = arg.substr(0, eq);
-    std::string value;
-    if (eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-    } else if (i + 1 < args.size()) {
-      value = args[++i];
-    } else {
-      return Usage(flag + " needs a value");
-    }
-    HOTPLEX_TRY_STATUS(ApplyFlag(o, flag, value, host_env));
+  ArgvParser parser;
+  parser.Switch({"--help", "-h"}, o.help)
+      .Switch({"--unsafe-unrestricted-token"}, o.unrestricted_token)
+      .StopAtPositional();  // COMMAND's flags are its own
+  for (const std::string_view flag : {"--workdir", "--memory", "--pids", "--cpu", "--wall-time",
+                                      "--env"}) {
+    parser.Value({flag}, [&o, &host_env, flag](const std::string& value) {
+      return ApplyFlag(o, std::string(flag), value, host_env);
+    });
   }
-  o.spec.argv.assign(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+  auto command = parser.Parse(args);
+  if (!command) return Usage(command.error().message);
+  if (o.help) return o;
+  o.spec.argv = std::move(*command);
   if (o.spec.argv.empty()) return Usage("no command given");
   o.spec.id = "run";
   return o;

@@ -3,8 +3,8 @@
 #include <sqlite3.h>
 
 #include <filesystem>
-#include <iostream>
 
+#include "common/log_line.hpp"
 #include "supervisor/audit/audit_sql.hpp"
 #include "supervisor/metrics/metrics.hpp"
 
@@ -29,12 +29,11 @@ Result<sqlite3*> OpenDb(const std::string& path, int flags) {
 }
 
 void LogHealth(bool healthy, const std::string& why) {
-  nlohmann::json line = {{"level", healthy ? "info" : "error"},
-                         {"component", "audit"},
-                         {"msg", healthy ? "audit store writable again"
-                                         : "audit store cannot write: failing closed"}};
-  if (!why.empty()) line["error"] = why;
-  std::cerr << CanonicalJson(line) << "\n";
+  nlohmann::json fields = nlohmann::json::object();
+  if (!why.empty()) fields["error"] = why;
+  LogLine(healthy ? LogLevel::kInfo : LogLevel::kError, "audit",
+          healthy ? "audit store writable again" : "audit store cannot write: failing closed",
+          fields);
 }
 
 }  // namespace
@@ -160,10 +159,8 @@ void AuditStore::WriterLoop() {
     if (prune && std::chrono::steady_clock::now() >= next_retention) {
       next_retention = std::chrono::steady_clock::now() + options_.retention_interval;
       if (auto r = RunRetention(NowMs()); !r) {
-        std::cerr << CanonicalJson({{"level", "error"}, {"component", "audit"},
-                                    {"msg", "audit retention failed; nothing was deleted"},
-                                    {"error", r.error().Describe()}})
-                  << "\n";
+        LogLine(LogLevel::kError, "audit", "audit retention failed; nothing was deleted",
+                {{"error", r.error().Describe()}});
       }
     }
     lock.lock();

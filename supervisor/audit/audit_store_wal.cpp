@@ -2,9 +2,9 @@
 // checkpointer's PASSIVE/RESTART/TRUNCATE checkpoints (supervisor/audit/AUDIT.md).
 #include <sqlite3.h>
 
-#include <iostream>
 #include <thread>
 
+#include "common/log_line.hpp"
 #include "supervisor/audit/audit_sql.hpp"
 #include "supervisor/audit/audit_store.hpp"
 
@@ -21,11 +21,7 @@ constexpr int kRestartFrames = 2048;
 constexpr int kWriterCheckpointFrames = 4096;
 
 void LogCheckpointFailure(sqlite3* db) {
-  const nlohmann::json line = {{"level", "error"},
-                               {"component", "audit"},
-                               {"msg", "audit WAL checkpoint failed"},
-                               {"error", sqlite3_errmsg(db)}};
-  std::cerr << CanonicalJson(line) << "\n";
+  LogLine(LogLevel::kError, "audit", "audit WAL checkpoint failed", {{"error", sqlite3_errmsg(db)}});
 }
 
 }  // namespace

@@ -3,8 +3,7 @@
 // WAL checkpoints are in audit_store_wal.cpp.
 #include <sqlite3.h>
 
-#include <iostream>
-
+#include "common/log_line.hpp"
 #include "supervisor/audit/audit_sql.hpp"
 #include "supervisor/audit/audit_store.hpp"
 #include "supervisor/metrics/metrics.hpp"
@@ -18,10 +17,10 @@ std::int64_t NowMs() {
       .count();
 }
 
-void Log(const char* level, const std::string& msg, const std::string& error = "") {
-  nlohmann::json line = {{"level", level}, {"component", "audit"}, {"msg", msg}};
-  if (!error.empty()) line["error"] = error;
-  std::cerr << CanonicalJson(line) << "\n";
+void Log(LogLevel level, const std::string& msg, const std::string& error = "") {
+  nlohmann::json fields = nlohmann::json::object();
+  if (!error.empty()) fields["error"] = error;
+  LogLine(level, "audit", msg, fields);
 }
 
 }  // namespace
@@ -45,7 +44,7 @@ hotplex::Status AuditStore::OpenKeyAndWitness() {
   HOTPLEX_TRY(witness_, AuditWitness::Open(options_.witness, options_.witness_file));
   if (options_.witness == WitnessMode::kFile && !witness_->Created()) CheckWitnessAtStart();
   if (witness_->Created() && keyed_from_ <= head_.seq) {
-    Log("error", "audit witness " + options_.witness_file +
+    Log(LogLevel::kError, "audit witness " + options_.witness_file +
                      " was missing although audit.db "
                      "holds signed records: started a new one; `hotplexd audit verify` reports it");
   }
@@ -67,7 +66,7 @@ hotplex::Status AuditStore::StartKeyedChain(std::int64_t from_seq) {
     return s;
   }
   if (from_seq > 1) {
-    Log("warn", "audit.db predates the audit key: records 1.." + std::to_string(from_seq - 1) +
+    Log(LogLevel::kWarn, "audit.db predates the audit key: records 1.." + std::to_string(from_seq - 1) +
                     " stay plain SHA-256, the keyed chain starts at seq " +
                     std::to_string(from_seq) + " (supervisor/audit/AUDIT.md, Migration)");
   }
@@ -78,10 +77,10 @@ hotplex::Status AuditStore::StartKeyedChain(std::int64_t from_seq) {
 // the damage; the witness keeps the evidence (the new start line goes back).
 void AuditStore::CheckWitnessAtStart() {
   auto w = ReadWitness(options_.witness_file, key_);
-  if (!w) return Log("error", "audit witness unreadable", w.error().Describe());
-  if (w->finding) Log("error", "audit witness: " + w->finding->text);
+  if (!w) return Log(LogLevel::kError, "audit witness unreadable", w.error().Describe());
+  if (w->finding) Log(LogLevel::kError, "audit witness: " + w->finding->text);
   if (w->last && (w->last->seq > head_.seq || w->last->anchor_seq != anchor_.seq)) {
-    Log("error", "audit.db does not match its witness (head seq " + std::to_string(head_.seq) +
+    Log(LogLevel::kError, "audit.db does not match its witness (head seq " + std::to_string(head_.seq) +
                      ", witness seq " + std::to_string(w->last->seq) + "; anchor " +
                      std::to_string(anchor_.seq) + " vs " + std::to_string(w->last->anchor_seq) +
                      "): records were removed or an older copy was put back; run `hotplexd "
@@ -100,7 +99,7 @@ hotplex::Status AuditStore::WitnessLocked(const char* kind) {
   }
   if (!written) {
     Metrics::Global().AuditWitnessFailure();
-    Log("error", "audit witness checkpoint not written", written.error().Describe());
+    Log(LogLevel::kError, "audit witness checkpoint not written", written.error().Describe());
     return written;
   }
   unwitnessed_ = 0;

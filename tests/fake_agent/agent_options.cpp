@@ -5,34 +5,46 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <set>
 #include <sstream>
 
+#include "common/argv.hpp"
 #include "tests/fake_agent/directives.hpp"
 
 namespace hotplex::fake_agent {
 namespace {
 
 // Claude Code flags that take a value; the fake agent must skip their values.
-const std::set<std::string>& ValueFlags() {
-  static const std::set<std::string> flags = {"--input-format",
-                                              "--output-format",
-                                              "--permission-prompt-tool",
-                                              "--settings",
-                                              "--permission-mode",
-                                              "--allowedTools",
-                                              "--allowed-tools",
-                                              "--disallowedTools",
-                                              "--disallowed-tools",
-                                              "--append-system-prompt",
-                                              "--system-prompt",
-                                              "--add-dir",
-                                              "--max-turns",
-                                              "--mcp-config",
-                                              "--effort",
-                                              "--fallback-model",
-                                              "--agents"};
-  return flags;
+constexpr std::string_view kIgnoredValueFlags[] = {
+    "--input-format",    "--output-format",  "--permission-prompt-tool", "--settings",
+    "--permission-mode", "--allowedTools",   "--allowed-tools",          "--disallowedTools",
+    "--disallowed-tools", "--append-system-prompt", "--system-prompt",   "--add-dir",
+    "--max-turns",       "--mcp-config",     "--effort",                 "--fallback-model",
+    "--agents"};
+
+// Everything else (-p, --verbose, --include-partial-messages, …) is accepted and ignored.
+Status ParseFlags(int argc, char** argv, AgentOptions& options) {
+  ArgvParser parser;
+  parser.Unknown(ArgvParser::UnknownOptions::kIgnore)
+      .Value({"--session-id"},
+             [&options](const std::string& id) {
+               options.session_id = id;
+               options.resume = false;
+               return Status{};
+             })
+      .Value({"--resume", "-r"},
+             [&options](const std::string& id) {
+               options.session_id = id;
+               options.resume = true;
+               return Status{};
+             })
+      .Value({"--model"}, options.model)
+      .Switch({"--plain-input"}, options.plain_input);
+  for (const std::string_view flag : kIgnoredValueFlags) {
+    parser.Value({flag}, [](const std::string&) { return Status{}; });
+  }
+  auto rest = parser.Parse(ArgsOf(argc, argv));
+  if (!rest) return MakeError("fake-agent: " + rest.error().message);
+  return {};
 }
 
 std::string Env(const char* name) {
@@ -44,21 +56,7 @@ std::string Env(const char* name) {
 
 Result<AgentOptions> ParseAgentOptions(int argc, char** argv) {
   AgentOptions options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    const bool has_value = i + 1 < argc;
-    if ((arg == "--session-id" || arg == "--resume" || arg == "-r") && has_value) {
-      options.session_id = argv[++i];
-      options.resume = arg != "--session-id";
-    } else if (arg == "--model" && has_value) {
-      options.model = argv[++i];
-    } else if (arg == "--plain-input") {
-      options.plain_input = true;
-    } else if (ValueFlags().count(arg) && has_value) {
-      ++i;
-    }
-    // Everything else (-p, --verbose, --include-partial-messages, …) is accepted and ignored.
-  }
+  HOTPLEX_TRY_STATUS(ParseFlags(argc, argv, options));
   options.home = Env("HOME");
   if (options.home.empty()) return MakeError("fake-agent: HOME is not set");
   std::error_code ec;

@@ -5,11 +5,13 @@
 // Listens on 127.0.0.1:N (0, the default, picks a free port), prints the port on the
 // first line of stdout, serves until SIGTERM/SIGINT. The script format is described in
 // script.hpp; without one every prompt gets a short text reply.
+#include <charconv>
 #include <csignal>
 #include <cstring>
 #include <iostream>
 #include <string>
 
+#include "common/argv.hpp"
 #include "tests/fake_anthropic/api_server.hpp"
 
 namespace {
@@ -19,19 +21,24 @@ struct Options {
   std::string script_path;
 };
 
-bool ParseArgs(int argc, char** argv, Options& options) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--port" && i + 1 < argc) {
-      options.port = std::stoi(argv[++i]);
-    } else if (arg == "--script" && i + 1 < argc) {
-      options.script_path = argv[++i];
-    } else {
-      std::cerr << "usage: fake-anthropic [--port N] [--script FILE]\n";
-      return false;
-    }
+hotplex::Status ParsePort(const std::string& text, int& port) {
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+  if (ec == std::errc() && end == text.data() + text.size() && port >= 0 && port <= 65535) {
+    return {};
   }
-  return true;
+  return hotplex::MakeError("invalid --port '" + text + "': expected 0..65535");
+}
+
+bool ParseArgs(int argc, char** argv, Options& options) {
+  hotplex::ArgvParser parser;
+  parser.Value({"--port"}, [&options](const std::string& v) { return ParsePort(v, options.port); })
+      .Value({"--script"}, options.script_path);
+  const auto rest = parser.Parse(hotplex::ArgsOf(argc, argv));
+  if (rest && rest->empty()) return true;
+  std::cerr << "fake-anthropic: "
+            << (rest ? "unexpected argument '" + rest->front() + "'" : rest.error().message)
+            << "\nusage: fake-anthropic [--port N] [--script FILE]\n";
+  return false;
 }
 
 }  // namespace
