@@ -81,6 +81,10 @@ void FakeAnthropicServer::Record(const httplib::Request& req, const json& body) 
   json entry = {{"method", req.method},
                 {"path", req.path},
                 {"session_id", req.get_header_value("X-Claude-Code-Session-Id")},
+                // The credential as received: the model gateway tests check that the
+                // real key arrives here and the sandbox's token never does.
+                {"api_key", req.get_header_value("x-api-key")},
+                {"authorization", req.get_header_value("Authorization")},
                 {"body", body}};
   std::lock_guard lock(log_mu_);
   entry["seq"] = log_.size();

@@ -8,6 +8,7 @@
 // to stderr and answered with a 404 in the API's error shape.
 // Thread-safety: Start/Stop from one owner thread; the request handlers run on the
 // server's own pool and lock what they share.
+// Each recorded request: {seq, method, path, session_id, api_key, authorization, body}.
 #pragma once
 
 #include <httplib.h>

@@ -1,0 +1,48 @@
+#include "supervisor/gateway/json_usage_parser.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace hotplex::gateway {
+namespace {
+
+using Json = nlohmann::json;
+
+std::uint64_t Count(const Json& usage, const char* key) {
+  auto it = usage.find(key);
+  if (it == usage.end() || !it->is_number_unsigned()) return 0;
+  return it->get<std::uint64_t>();
+}
+
+}  // namespace
+
+void JsonUsageParser::Feed(std::string_view bytes) {
+  if (overflowed_) return;
+  if (body_.size() + bytes.size() > max_bytes_) {
+    overflowed_ = true;
+    body_.clear();
+    body_.shrink_to_fit();
+    return;
+  }
+  body_.append(bytes);
+}
+
+CallUsage JsonUsageParser::Finish() {
+  CallUsage usage;
+  const Json doc = Json::parse(body_, nullptr, /*allow_exceptions=*/false);
+  body_.clear();
+  if (!doc.is_object()) return usage;
+  if (doc.contains("model") && doc["model"].is_string()) usage.model = doc["model"].get<std::string>();
+  if (doc.contains("usage") && doc["usage"].is_object()) {
+    const Json& u = doc["usage"];
+    usage.input_tokens = Count(u, "input_tokens");
+    usage.output_tokens = Count(u, "output_tokens");
+    usage.cache_read_tokens = Count(u, "cache_read_input_tokens");
+    usage.cache_creation_tokens = Count(u, "cache_creation_input_tokens");
+  }
+  if (doc.contains("error") && doc["error"].is_object()) {
+    usage.error_type = doc["error"].value("type", std::string("error"));
+  }
+  return usage;
+}
+
+}  // namespace hotplex::gateway
