@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "common/units.hpp"
+#include "policies/schema_reader.hpp"
 
 namespace hotplex::supervisor {
 namespace {
@@ -42,11 +43,19 @@ class Reader {
       const std::string child = path.empty() ? key : path + "." + key;
       auto it = keys.find(key);
       if (it == keys.end()) {
-        Fail(kv.first, child, "unknown key");
+        Fail(kv.first, child, UnknownKey(key, keys));
         continue;
       }
       it->second(kv.second, child);
     }
+  }
+
+  // "unknown key; did you mean 'listen'?" with the policies' suggestion rule.
+  static std::string UnknownKey(const std::string& key, const std::map<std::string, Handler>& keys) {
+    std::vector<std::string_view> known;
+    for (const auto& [name, handler] : keys) known.push_back(name);
+    const std::string suggestion = policies::DidYouMean(key, known);
+    return suggestion.empty() ? "unknown key" : "unknown key; did you mean '" + suggestion + "'?";
   }
 
   void Bool(const YAML::Node& node, const std::string& path, bool& out) {
