@@ -25,8 +25,7 @@ ArgvParser& ArgvParser::Value(std::initializer_list<std::string_view> names, std
   });
 }
 
-ArgvParser& ArgvParser::Value(std::initializer_list<std::string_view> names,
-                              ValueHandler handler) {
+ArgvParser& ArgvParser::Value(std::initializer_list<std::string_view> names, ValueHandler handler) {
   Option option;
   option.names.assign(names.begin(), names.end());
   option.on_value = std::move(handler);

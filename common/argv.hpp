@@ -51,7 +51,7 @@ class ArgvParser {
  private:
   struct Option {
     std::vector<std::string> names;
-    bool* flag = nullptr;  // a switch
+    bool* flag = nullptr;   // a switch
     ValueHandler on_value;  // an option with a value
   };
   const Option* Find(std::string_view name) const;

@@ -33,7 +33,7 @@ TEST(LogLine, TheFixedKeysWinOverFieldsAndBadTextIsReplaced) {
   const std::string text =
       FormatLogLine(LogLevel::kError, "api", "bad \xff byte\nsecond line", {{"level", "info"}});
   ASSERT_EQ(text.find('\n'), std::string::npos) << text;  // a newline in msg stays escaped
-  const auto line = nlohmann::json::parse(text);         // valid UTF-8 JSON
+  const auto line = nlohmann::json::parse(text);          // valid UTF-8 JSON
   EXPECT_EQ(line["level"], "error");
   EXPECT_NE(line["msg"].get<std::string>().find("second line"), std::string::npos);
 }
