@@ -16,7 +16,7 @@ std::string FormatTimestamp(std::chrono::system_clock::time_point tp) {
   gmtime_r(&secs, &tm);
   char buf[40];
   const std::size_t n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(buf + n, sizeof(buf) - n, ".%03dZ", static_cast<int>(ms.count() % 1000));
+  (void)std::snprintf(buf + n, sizeof(buf) - n, ".%03dZ", static_cast<int>(ms.count() % 1000));
   return buf;
 }
 

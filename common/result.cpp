@@ -4,12 +4,22 @@
 #include <cstring>
 
 namespace hotplex {
+namespace {
+
+// std::strerror may return a buffer that another thread's call overwrites;
+// the GNU strerror_r returns a static string or fills ours.
+std::string ErrnoText(int sys_errno) {
+  char buf[128];
+  return ::strerror_r(sys_errno, buf, sizeof buf);
+}
+
+}  // namespace
 
 std::string Error::Describe() const {
   std::string out;
   if (!step.empty()) out += step;
   if (!message.empty()) out += (out.empty() ? "" : ": ") + message;
-  if (sys_errno != 0) out += (out.empty() ? "" : ": ") + std::string(std::strerror(sys_errno));
+  if (sys_errno != 0) out += (out.empty() ? "" : ": ") + ErrnoText(sys_errno);
   return out;
 }
 

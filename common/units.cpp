@@ -98,9 +98,9 @@ std::string FormatByteSize(std::uint64_t bytes) {
   }
   char buf[32];
   if (value == static_cast<double>(static_cast<std::uint64_t>(value))) {
-    std::snprintf(buf, sizeof buf, "%llu %s", static_cast<unsigned long long>(value), kUnits[unit]);
+    (void)std::snprintf(buf, sizeof buf, "%llu %s", static_cast<unsigned long long>(value), kUnits[unit]);
   } else {
-    std::snprintf(buf, sizeof buf, "%.1f %s", value, kUnits[unit]);
+    (void)std::snprintf(buf, sizeof buf, "%.1f %s", value, kUnits[unit]);
   }
   return buf;
 }

@@ -53,7 +53,7 @@ const std::vector<std::string_view> kDbClients = {
 // One rule per entry reads better than a 100-column reflow of the patterns.
 // clang-format off
 const std::vector<BuiltinRule>& Table() {
-  static const std::vector<BuiltinRule> rules = {
+  static const std::vector<BuiltinRule> kRules = {
       // --- destructive file operations -----------------------------------------
       {"destructive.rm-root", "destructive", kCrit, kCmd, {"rm"}, {" -r ", HX_ROOT_TARGET}, {},
        "recursive rm of '/' or a top-level system directory would destroy the system. Delete only paths inside your working directory, e.g. `rm -rf ./build`."},
@@ -354,7 +354,7 @@ const std::vector<BuiltinRule>& Table() {
       {"miner.pool-options", "miner", kHigh, kCmd, {}, {"--donate-level|--coin[= ](?:monero|xmr)|(?:-a|--algo)[= ](?:cryptonight|randomx|rx/0|ethash|kawpow|argon2)|(?:minexmr|nanopool|supportxmr|2miners|f2pool|moneroocean|hashvault|nicehash)\\."}, {},
        "mining pool options or hosts are not allowed."},
   };
-  return rules;
+  return kRules;
 }
 // clang-format on
 
@@ -363,14 +363,14 @@ const std::vector<BuiltinRule>& Table() {
 const std::vector<BuiltinRule>& BuiltinRules() { return Table(); }
 
 const std::vector<std::string_view>& BuiltinCategories() {
-  static const std::vector<std::string_view> categories = [] {
+  static const std::vector<std::string_view> kCategories = [] {
     std::vector<std::string_view> out;
     for (const auto& r : Table()) {
       if (std::find(out.begin(), out.end(), r.category) == out.end()) out.push_back(r.category);
     }
     return out;
   }();
-  return categories;
+  return kCategories;
 }
 
 std::vector<std::string_view> BuiltinRuleIds() {

@@ -41,7 +41,7 @@ std::string ForbiddenByte(std::string_view h) {
   for (const unsigned char c : h) {
     if (IsLdh(c) || c == '.') continue;
     char hex[8];
-    std::snprintf(hex, sizeof hex, "0x%02x", c);
+    (void)std::snprintf(hex, sizeof hex, "0x%02x", c);
     if (c < 0x20 || c == 0x7f) return std::string("contains a control byte (") + hex + ")";
     if (c >= 0x80) {
       return "contains a non-ASCII byte (send an internationalised name in its punycode "
@@ -198,17 +198,17 @@ std::string EscapeHostForLog(std::string_view text) {
       continue;
     }
     char hex[8];
-    std::snprintf(hex, sizeof hex, "\\x%02x", c);
+    (void)std::snprintf(hex, sizeof hex, "\\x%02x", c);
     out += hex;
   }
   if (text.size() > kMaxLogBytes) out += "...";
   return out;
 }
 
-std::optional<std::uint16_t> ParsePort(std::string_view s) {
+std::optional<std::uint16_t> ParsePort(std::string_view text) {
   unsigned value = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (ec != std::errc() || end != s.data() + s.size() || value == 0 || value > 65535) {
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value == 0 || value > 65535) {
     return std::nullopt;
   }
   return static_cast<std::uint16_t>(value);

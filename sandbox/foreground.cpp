@@ -32,13 +32,13 @@ Result<Outcome> RunInForeground(Backend& backend, const SandboxSpec& spec) {
   sigemptyset(&set);
   for (int sig : kForwarded) sigaddset(&set, sig);
   sigset_t old;
-  ::sigprocmask(SIG_BLOCK, &set, &old);
+  ::pthread_sigmask(SIG_BLOCK, &set, &old);
   UniqueFd sigfd(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
   if (!sigfd) return ErrnoError("signalfd");
 
   auto launched = backend.Launch(spec);
   if (!launched) {
-    ::sigprocmask(SIG_SETMASK, &old, nullptr);
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
     const Error& e = launched.error();
     if (IsSandboxSetupFailure(e)) return Outcome::SetupFailed(e.step, e.sys_errno);
     return e;
@@ -46,7 +46,7 @@ Result<Outcome> RunInForeground(Backend& backend, const SandboxSpec& spec) {
   Sandbox& sandbox = **launched;
   while (true) {
     if (auto outcome = sandbox.Poll()) {
-      ::sigprocmask(SIG_SETMASK, &old, nullptr);
+      ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
       return *outcome;
     }
     pollfd fds[2] = {{sandbox.PidFd(), POLLIN, 0}, {sigfd.Get(), POLLIN, 0}};

@@ -61,7 +61,11 @@ ArgvArea ReadArgvArea() {
 const ArgvArea kArgvArea = ReadArgvArea();
 
 void Blank(std::uintptr_t start, std::uintptr_t end) {
-  if (end > start) std::memset(reinterpret_cast<char*>(start), 0, end - start);
+  // The addresses come from /proc/self/stat as integers (the kernel's argv area).
+  if (end > start) {
+    // NOLINTNEXTLINE(performance-no-int-to-ptr)
+    std::memset(reinterpret_cast<char*>(start), 0, end - start);
+  }
 }
 
 // Child side, async-signal-safe: init's own (copy-on-write) argv and
@@ -74,6 +78,7 @@ void HideDaemonCommandLine() {
   // The last byte stays NUL: the kernel then reads argv as it is, not as a
   // setproctitle() string continuing into the environment.
   if (a.arg_end > a.arg_start + 1) {
+    // NOLINTNEXTLINE(performance-no-int-to-ptr): an address from /proc/self/stat
     std::memcpy(reinterpret_cast<char*>(a.arg_start), kInitName,
                 std::min(sizeof kInitName, static_cast<std::size_t>(a.arg_end - a.arg_start - 1)));
   }
@@ -93,7 +98,9 @@ void InstallHandlers(sigset_t* set) {
     ::sigaction(sig, &sa, nullptr);
   }
   ::sigaction(SIGCHLD, &sa, nullptr);
-  ::sigprocmask(SIG_BLOCK, set, nullptr);
+  // Single-threaded pid 1 after clone: sigprocmask is async-signal-safe,
+  // pthread_sigmask is not on that list.
+  ::sigprocmask(SIG_BLOCK, set, nullptr);  // NOLINT(concurrency-mt-unsafe)
 }
 
 void RestoreSignals(const sigset_t& set) {
@@ -101,7 +108,7 @@ void RestoreSignals(const sigset_t& set) {
   sa.sa_handler = SIG_DFL;
   for (int sig : kForwarded) ::sigaction(sig, &sa, nullptr);
   ::sigaction(SIGCHLD, &sa, nullptr);
-  ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
+  ::sigprocmask(SIG_UNBLOCK, &set, nullptr);  // NOLINT(concurrency-mt-unsafe): as above
 }
 
 [[noreturn]] void StartPayload(const ChildContext& ctx, const sigset_t& set) {

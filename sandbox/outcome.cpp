@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 
+#include "common/result.hpp"
 #include "common/units.hpp"
 
 namespace hotplex::sandbox {
@@ -47,7 +48,8 @@ std::string Outcome::Describe() const {
     case OutcomeKind::kTimedOut: return "killed: wall-time limit reached";
     case OutcomeKind::kKilled: return "killed";
     case OutcomeKind::kSetupFailed:
-      return "setup failed at step " + step + ": " + std::strerror(sys_errno);
+      // Error::Describe renders errno thread-safely (std::strerror is not).
+      return "setup failed at step " + step + ": " + Error{"", sys_errno, ""}.Describe();
   }
   return "unknown outcome";
 }
