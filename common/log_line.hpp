@@ -3,7 +3,7 @@
 // `ts` (RFC 3339 UTC), `level` (info|warn|error), `component` and `msg` are always
 // there; `fields` adds keys of its own (an `error` text, a `path`, counts). Keys
 // come out sorted (common/json_text.hpp), invalid UTF-8 replaced.
-// Log once, where an error is handled (STYLE.md 14).
+// Log once, where an error is handled.
 // Thread-safety: any thread; each line is written with one fwrite, so lines of
 // concurrent writers never interleave.
 #pragma once
