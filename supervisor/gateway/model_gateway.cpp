@@ -73,6 +73,11 @@ std::string SessionEndpoint::BaseUrl() const {
   return "http://127.0.0.1:" + std::to_string(state_->config.port);
 }
 
+bool SessionEndpoint::HoldsCredential(std::string_view text) const {
+  const std::string& credential = state_->config.credential;
+  return !credential.empty() && text.find(credential) != std::string_view::npos;
+}
+
 Status SessionEndpoint::Install(pid_t pid) {
   HOTPLEX_TRY(UniqueFd fd,
               sandbox::ListenInNetworkNamespace(pid, "127.0.0.1", state_->config.port));

@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -64,6 +65,8 @@ class SessionEndpoint : public std::enable_shared_from_this<SessionEndpoint> {
   // What the sandbox's environment gets (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL).
   const std::string& Token() const { return token_; }
   std::string BaseUrl() const;
+  // Whether `text` contains the real credential (to keep it out of the sandbox).
+  bool HoldsCredential(std::string_view text) const;
   // Listens on 127.0.0.1:<config port> inside the network namespace of `pid`.
   Status Install(pid_t pid);
   // Serves on a listening socket the caller made (tests: the host's loopback).
