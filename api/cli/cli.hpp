@@ -14,6 +14,7 @@ int SessionMain(int argc, char** argv);       // hotplexd session list|show|kill
 int AuditMain(int argc, char** argv);         // hotplexd audit query|export|verify
 int PolicyReloadMain(int argc, char** argv);  // hotplexd policy reload (argv after "reload")
 int ConfigMain(int argc, char** argv);        // hotplexd config validate FILE
+int ChatMain(int argc, char** argv);     // hotplexd chat: a terminal client of the tenant API
 int DoctorMain(int argc, char** argv);   // hotplexd doctor: local checks, PASS/WARN/FAIL
 
 }  // namespace hotplex::cli

@@ -18,6 +18,7 @@ constexpr SubCommand kCommands[] = {
     {"run", hotplex::cli::RunMain, "run a command in a sandbox (like bwrap or nsjail)"},
     {"policy", hotplex::cli::PolicyMain, "check, show and explain policy files"},
     {"serve", hotplex::cli::ServeMain, "run the daemon: agent sessions over HTTP, SSE, WebSocket"},
+    {"chat", hotplex::cli::ChatMain, "chat with an agent session from the terminal"},
     {"status", hotplex::cli::StatusMain, "the running daemon's state (admin API)"},
     {"session", hotplex::cli::SessionMain, "list, show, kill sessions and read their logs"},
     {"audit", hotplex::cli::AuditMain, "query, export and verify the audit trail"},
