@@ -7,10 +7,16 @@ namespace hotplex {
 namespace {
 
 // std::strerror may return a buffer that another thread's call overwrites;
-// the GNU strerror_r returns a static string or fills ours.
+// the GNU strerror_r returns a static string or fills ours. MinGW (the Windows
+// cross build) has strerror_s instead.
 std::string ErrnoText(int sys_errno) {
   char buf[128];
+#ifdef _WIN32
+  if (strerror_s(buf, sizeof buf, sys_errno) != 0) return "errno " + std::to_string(sys_errno);
+  return buf;
+#else
   return ::strerror_r(sys_errno, buf, sizeof buf);
+#endif
 }
 
 }  // namespace

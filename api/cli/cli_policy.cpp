@@ -5,7 +5,6 @@
 //                      one decision as a JSON object; exit 0 allow, 1 deny,
 //                      3 ask, 2 usage or policy error
 // Parent policies (`extends`) are looked up next to FILE.
-#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
