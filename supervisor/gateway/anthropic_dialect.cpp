@@ -14,9 +14,7 @@ bool StartsWith(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
 }
 
-std::string_view PathOnly(std::string_view target) {
-  return target.substr(0, target.find('?'));
-}
+std::string_view PathOnly(std::string_view target) { return target.substr(0, target.find('?')); }
 
 std::string JoinModels(const std::vector<std::string>& models) {
   std::string out;
@@ -25,8 +23,8 @@ std::string JoinModels(const std::vector<std::string>& models) {
 }
 
 // The body of a Messages call: model and max_tokens, checked against the limits.
-std::variant<CallRequest, Refusal> InspectMessages(std::string_view body,
-                                                   const CallLimits& limits, bool metered) {
+std::variant<CallRequest, Refusal> InspectMessages(std::string_view body, const CallLimits& limits,
+                                                   bool metered) {
   const Json doc = Json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (!doc.is_object() || !doc.contains("model") || !doc["model"].is_string()) {
     return Refusal{400, "invalid_request_error",
@@ -92,8 +90,7 @@ std::string AnthropicDialect::ErrorBody(const Refusal& refusal) const {
   return body.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-std::unique_ptr<UsageParser> AnthropicDialect::NewUsageParser(
-    std::string_view content_type) const {
+std::unique_ptr<UsageParser> AnthropicDialect::NewUsageParser(std::string_view content_type) const {
   if (StartsWith(content_type, "text/event-stream")) return std::make_unique<SseUsageParser>();
   return std::make_unique<JsonUsageParser>();
 }

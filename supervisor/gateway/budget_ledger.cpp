@@ -42,8 +42,7 @@ std::optional<std::string> BudgetLedger::Exceeded(const std::string& tenant,
   return std::nullopt;
 }
 
-void BudgetLedger::Charge(const std::string& tenant, std::uint64_t tokens,
-                          Clock::time_point now) {
+void BudgetLedger::Charge(const std::string& tenant, std::uint64_t tokens, Clock::time_point now) {
   std::lock_guard lock(mu_);
   Account& account = accounts_[tenant];
   account.spent = Current(account, now);

@@ -62,8 +62,8 @@ struct CallRecord {
   std::string method;
   std::string path;  // without the query
   bool metered = false;
-  CallUsage usage;   // usage.model falls back to the requested model
-  int status = 0;    // HTTP status the agent got
+  CallUsage usage;      // usage.model falls back to the requested model
+  int status = 0;       // HTTP status the agent got
   std::string refusal;  // the gateway's refusal type ("" when forwarded)
   std::chrono::microseconds latency{0};
   std::chrono::microseconds first_byte{0};  // upstream time to first response byte
@@ -72,8 +72,7 @@ struct CallRecord {
 struct GatewayHooks {
   std::function<void(const CallRecord&)> on_call;
   // A call was refused because the tenant is over budget (message says which).
-  std::function<void(const std::string& session_id, const std::string& message)>
-      on_budget_exceeded;
+  std::function<void(const std::string& session_id, const std::string& message)> on_budget_exceeded;
 };
 
 }  // namespace hotplex::gateway

@@ -53,13 +53,14 @@ GatewayConnection::GatewayConnection(Strand strand, asio::ip::tcp::socket socket
       on_done_(std::move(on_done)) {}
 
 void GatewayConnection::Start() {
-  asio::co_spawn(strand_, [self = shared_from_this()]() { return self->Run(); },
-                 [self = shared_from_this()](std::exception_ptr) {
-                   // Run() handles its errors as values; an exception here is
-                   // a bad_alloc or a Beast invariant, and ends only this connection.
-                   self->Close();
-                   if (self->on_done_) self->on_done_(self.get());
-                 });
+  asio::co_spawn(
+      strand_, [self = shared_from_this()]() { return self->Run(); },
+      [self = shared_from_this()](std::exception_ptr) {
+        // Run() handles its errors as values; an exception here is
+        // a bad_alloc or a Beast invariant, and ends only this connection.
+        self->Close();
+        if (self->on_done_) self->on_done_(self.get());
+      });
 }
 
 void GatewayConnection::Close() {
@@ -76,14 +77,15 @@ asio::awaitable<void> GatewayConnection::Run() {
     parser.header_limit(kHeaderLimit);
     parser.body_limit(state_->config.max_request_body_bytes);
     client_.expires_after(state_->config.idle_timeout);
-    auto [ec, n] = co_await http::async_read(client_, buffer, parser,
-                                             asio::as_tuple(asio::use_awaitable));
+    auto [ec, n] =
+        co_await http::async_read(client_, buffer, parser, asio::as_tuple(asio::use_awaitable));
     if (ec == http::error::body_limit) {
       request_start_ = std::chrono::steady_clock::now();
       CallRecord record = NewRecord();
-      Refusal too_big{413, "request_too_large",
-                      "model gateway: the request body is over model_gateway.max_request_body_bytes (" +
-                          std::to_string(state_->config.max_request_body_bytes) + " bytes)"};
+      Refusal too_big{
+          413, "request_too_large",
+          "model gateway: the request body is over model_gateway.max_request_body_bytes (" +
+              std::to_string(state_->config.max_request_body_bytes) + " bytes)"};
       co_await Refuse(parser.get(), too_big, record);
       co_return;
     }
@@ -131,7 +133,7 @@ asio::awaitable<bool> GatewayConnection::Handle(Request req) {
     state_->ledger.Charge(grant_.tenant, record.usage.Total(), BudgetLedger::Clock::now());
   }
   Report(record);
-  co_return outcome.client_ok && keep_alive && !outcome.upstream_failed && !closed_;
+  co_return outcome.client_ok&& keep_alive && !outcome.upstream_failed && !closed_;
 }
 
 asio::awaitable<bool> GatewayConnection::Refuse(const Request& req, const Refusal& refusal,

@@ -31,7 +31,8 @@ CallUsage JsonUsageParser::Finish() {
   const Json doc = Json::parse(body_, nullptr, /*allow_exceptions=*/false);
   body_.clear();
   if (!doc.is_object()) return usage;
-  if (doc.contains("model") && doc["model"].is_string()) usage.model = doc["model"].get<std::string>();
+  if (doc.contains("model") && doc["model"].is_string())
+    usage.model = doc["model"].get<std::string>();
   if (doc.contains("usage") && doc["usage"].is_object()) {
     const Json& u = doc["usage"];
     usage.input_tokens = Count(u, "input_tokens");

@@ -50,8 +50,7 @@ class ModelDialect {
   virtual ~ModelDialect() = default;
   virtual std::string_view Name() const = 0;
   // Decides whether `method path` with `body` may reach the upstream.
-  virtual std::variant<CallRequest, Refusal> Inspect(std::string_view method,
-                                                     std::string_view path,
+  virtual std::variant<CallRequest, Refusal> Inspect(std::string_view method, std::string_view path,
                                                      std::string_view body,
                                                      const CallLimits& limits) const = 0;
   // The header that carries the real credential upstream, and its value.

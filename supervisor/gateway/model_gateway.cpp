@@ -21,7 +21,8 @@ Status SetUpTls(asio::ssl::context& tls, const GatewayConfig& config) {
                   asio::ssl::context::no_tlsv1_1);
   tls.set_verify_mode(asio::ssl::verify_peer, ec);
   if (!ec) tls.set_default_verify_paths(ec);
-  if (ec) return MakeError("model gateway: the system CA store could not be loaded: " + ec.message());
+  if (ec)
+    return MakeError("model gateway: the system CA store could not be loaded: " + ec.message());
   if (!config.ca_file.empty()) {
     tls.load_verify_file(config.ca_file, ec);
     if (ec) {
@@ -96,12 +97,12 @@ Status SessionEndpoint::Listen(UniqueFd listening_socket) {
 }
 
 void SessionEndpoint::Accept() {
-  acceptor_.async_accept(strand_, [self = shared_from_this()](boost::system::error_code ec,
-                                                              Tcp::socket socket) {
-    if (self->closed_ || ec == asio::error::operation_aborted) return;
-    if (!ec) self->OnAccepted(std::move(socket));
-    self->Accept();
-  });
+  acceptor_.async_accept(
+      strand_, [self = shared_from_this()](boost::system::error_code ec, Tcp::socket socket) {
+        if (self->closed_ || ec == asio::error::operation_aborted) return;
+        if (!ec) self->OnAccepted(std::move(socket));
+        self->Accept();
+      });
 }
 
 void SessionEndpoint::OnAccepted(Tcp::socket socket) {

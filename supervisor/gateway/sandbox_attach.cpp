@@ -6,7 +6,8 @@ namespace hotplex::gateway {
 namespace {
 
 bool Replaced(const std::string& entry) {
-  for (std::string_view name : {"ANTHROPIC_BASE_URL=", "ANTHROPIC_API_KEY=", "ANTHROPIC_AUTH_TOKEN="}) {
+  for (std::string_view name :
+       {"ANTHROPIC_BASE_URL=", "ANTHROPIC_API_KEY=", "ANTHROPIC_AUTH_TOKEN="}) {
     if (entry.starts_with(name)) return true;
   }
   return false;

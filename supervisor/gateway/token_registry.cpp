@@ -23,8 +23,7 @@ std::string Hex(const std::array<unsigned char, kTokenBytes>& bytes) {
 
 }  // namespace
 
-Result<std::string> TokenRegistry::Issue(const std::string& session_id,
-                                         const std::string& tenant) {
+Result<std::string> TokenRegistry::Issue(const std::string& session_id, const std::string& tenant) {
   std::array<unsigned char, kTokenBytes> bytes{};
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
     return MakeError("model gateway: RAND_bytes failed to make a session token");

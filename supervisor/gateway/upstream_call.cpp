@@ -36,10 +36,19 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 // Never forwarded: the token, hop-by-hop headers, and Accept-Encoding (the
 // usage parser must read the body uncompressed).
 bool Dropped(std::string_view name) {
-  static constexpr std::string_view kDropped[] = {
-      "host",      "x-api-key", "authorization", "connection", "keep-alive",
-      "proxy-connection", "proxy-authorization", "te", "trailer", "transfer-encoding",
-      "upgrade",   "content-length", "accept-encoding"};
+  static constexpr std::string_view kDropped[] = {"host",
+                                                  "x-api-key",
+                                                  "authorization",
+                                                  "connection",
+                                                  "keep-alive",
+                                                  "proxy-connection",
+                                                  "proxy-authorization",
+                                                  "te",
+                                                  "trailer",
+                                                  "transfer-encoding",
+                                                  "upgrade",
+                                                  "content-length",
+                                                  "accept-encoding"};
   for (auto dropped : kDropped) {
     if (beast::iequals(name, dropped)) return true;
   }
@@ -136,7 +145,8 @@ asio::awaitable<ForwardOutcome> Exchange(const Relay& relay, Stream& upstream, R
     out.status = ec == beast::error::timeout ? 504 : 502;
     co_return out;
   }
-  out.first_byte = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - relay.start);
+  out.first_byte =
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - relay.start);
   out.status = parser.get().result_int();
   const auto content_type = parser.get()[http::field::content_type];
   auto usage = relay.state.dialect->NewUsageParser({content_type.data(), content_type.size()});
@@ -194,8 +204,8 @@ asio::awaitable<ForwardOutcome> ForwardCall(const GatewayState& state, beast::tc
     Refusal failure{out.status, "api_error",
                     "model gateway: the upstream " + state.config.upstream.HostHeader() +
                         (out.status == 504 ? " timed out" : " could not be reached or failed")};
-    out.client_ok = co_await SendRefusal(client, *state.dialect, failure, false,
-                                         state.config.idle_timeout);
+    out.client_ok =
+        co_await SendRefusal(client, *state.dialect, failure, false, state.config.idle_timeout);
   }
   co_return out;
 }

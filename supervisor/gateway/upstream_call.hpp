@@ -23,8 +23,8 @@ namespace hotplex::gateway {
 struct GatewayState;
 
 struct ForwardOutcome {
-  int status = 502;     // what the agent got
-  bool client_ok = true;  // false: the agent connection is broken, end it
+  int status = 502;              // what the agent got
+  bool client_ok = true;         // false: the agent connection is broken, end it
   bool upstream_failed = false;  // no response came: a 502/504 was sent instead
   CallUsage usage;
   std::chrono::microseconds first_byte{0};

@@ -62,7 +62,8 @@ TEST(AnthropicDialect, AllowedWithinLimits) {
   auto count = Post("/v1/messages/count_tokens", R"({"model":"claude-sonnet-4"})", limits);
   ASSERT_TRUE(std::holds_alternative<CallRequest>(count));
   EXPECT_FALSE(std::get<CallRequest>(count).metered);
-  EXPECT_TRUE(std::holds_alternative<CallRequest>(kDialect.Inspect("GET", "/v1/models", "", limits)));
+  EXPECT_TRUE(
+      std::holds_alternative<CallRequest>(kDialect.Inspect("GET", "/v1/models", "", limits)));
 }
 
 TEST(AnthropicDialect, ErrorBodyHasTheApiShape) {

@@ -30,9 +30,9 @@ TEST(SandboxAttach, TokenReplacesEveryCredentialInTheEnvironment) {
               "ANTHROPIC_BASE_URL=https://api.anthropic.com", "ANTHROPIC_AUTH_TOKEN=x",
               std::string("COPY_OF_KEY=") + kRealKey + "-suffix"};
   ASSERT_TRUE(AttachToSandbox(endpoint, spec));
-  const std::vector<std::string> expected = {
-      "PATH=/usr/bin", "ANTHROPIC_BASE_URL=http://127.0.0.1:3180",
-      "ANTHROPIC_API_KEY=" + endpoint->Token()};
+  const std::vector<std::string> expected = {"PATH=/usr/bin",
+                                             "ANTHROPIC_BASE_URL=http://127.0.0.1:3180",
+                                             "ANTHROPIC_API_KEY=" + endpoint->Token()};
   EXPECT_EQ(spec.env, expected);
   for (const auto& entry : spec.env) EXPECT_EQ(entry.find(kRealKey), std::string::npos) << entry;
   EXPECT_TRUE(spec.network_ready);

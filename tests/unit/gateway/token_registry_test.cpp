@@ -28,9 +28,8 @@ TEST(TokenRegistry, RefusesNearMisses) {
   const std::string token = *registry.Issue("s", "t");
   std::string flipped = token;
   flipped.back() = flipped.back() == '0' ? '1' : '0';
-  for (const std::string& wrong :
-       {std::string(), token.substr(0, token.size() - 1), token + "0", flipped,
-        std::string(TokenRegistry::kPrefix)}) {
+  for (const std::string& wrong : {std::string(), token.substr(0, token.size() - 1), token + "0",
+                                   flipped, std::string(TokenRegistry::kPrefix)}) {
     EXPECT_FALSE(registry.Verify("s", wrong)) << wrong;
   }
 }
