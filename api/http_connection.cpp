@@ -132,7 +132,7 @@ asio::awaitable<bool> ServeApiRequest(beast::tcp_stream& stream, ApiContext& ctx
     co_await ServeSse(stream, ctx, std::move(*session), *after);
     co_return false;
   }
-  co_return co_await Send(stream, HandleSessionRoute(ctx, *tenant, route, req), ctx);
+  co_return co_await Send(stream, co_await HandleSessionRoute(ctx, *tenant, route, req), ctx);
 }
 
 // A request that could not be read: answer what can be answered, then close.

@@ -1,9 +1,11 @@
 #include "api/websocket_session.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
@@ -11,6 +13,7 @@
 #include "api/auth.hpp"
 #include "api/event_json.hpp"
 #include "api/request_json.hpp"
+#include "supervisor/launcher.hpp"
 #include "supervisor/metrics/metrics.hpp"
 
 namespace hotplex::api {
@@ -68,31 +71,62 @@ asio::awaitable<void> WebSocketSession::ReadLoop() {
       Fail(nullptr, "bad_request", "binary frames are not supported; send JSON text");
       continue;
     }
-    Handle(beast::buffers_to_string(buffer.data()));
+    // One message at a time, as before: replies keep the order of requests.
+    co_await Handle(beast::buffers_to_string(buffer.data()));
   }
   reader_done_ = true;
   closing_ = true;
   waker_->Wake();
 }
 
-void WebSocketSession::Handle(std::string_view text) {
+asio::awaitable<void> WebSocketSession::Handle(std::string_view text) {
   auto msg = ParseJsonObject(text);
-  if (!msg) return Fail(nullptr, "bad_request", msg.error().message);
+  if (!msg) co_return Fail(nullptr, "bad_request", msg.error().message);
   const json id = msg->contains("id") ? (*msg)["id"] : json();
   auto type = StringField(*msg, "type");
-  if (!type) return Fail(id, "bad_request", "'type' (a string) is required");
+  if (!type) co_return Fail(id, "bad_request", "'type' (a string) is required");
+  if (*type == "create") co_return co_await Create(*msg, id);
+  if (*type == "prompt") co_return co_await Prompt(*msg, id);
   Dispatch(*type, *msg, id);
 }
 
-void WebSocketSession::Dispatch(const std::string& type, const json& msg, const json& id) {
-  if (type == "create") {
-    auto request = ParseCreateRequest(msg);
-    if (!request) return Fail(id, "bad_request", request.error().message);
-    auto created = ctx_.sessions.Create(tenant_, *request);
-    if (!created) return Fail(id, sv::ErrorKindCode(created.error().kind), created.error().message);
-    return Ack(id, {{"created", created->created},
-                    {"session", SessionToJson(created->session->Snapshot())}});
+asio::awaitable<void> WebSocketSession::Create(const json& msg, const json& id) {
+  auto request = ParseCreateRequest(msg);
+  if (!request) co_return Fail(id, "bad_request", request.error().message);
+  sv::SessionManager& sessions = ctx_.sessions;
+  // A named local, not a temporary in the co_await expression: GCC 12 destroys
+  // such temporaries twice.
+  std::function<sv::SvResult<sv::CreateResult>()> work =
+      [&sessions, tenant = tenant_, request = std::move(*request)] {
+        return sessions.Create(tenant, request);
+      };
+  auto created = co_await sv::AsyncLaunch<sv::CreateResult>(sessions.Launches(), std::move(work),
+                                                            asio::use_awaitable);
+  if (!created) co_return Fail(id, sv::ErrorKindCode(created.error().kind), created.error().message);
+  Ack(id, {{"created", created->created},
+           {"session", SessionToJson(created->session->Snapshot())}});
+}
+
+asio::awaitable<void> WebSocketSession::Prompt(const json& msg, const json& id) {
+  auto session_id = StringField(msg, "session_id");
+  if (!session_id) co_return Fail(id, "bad_request", "'session_id' (a string) is required");
+  auto session = ctx_.sessions.Get(tenant_, *session_id);
+  if (!session) co_return Fail(id, "not_found", "no such session");
+  auto text = ParsePromptText(msg);
+  if (!text) co_return Fail(id, "bad_request", text.error().message);
+  auto turn = (*session)->SendIfRunning(*text);
+  if (!turn) {  // stopped: the restart runs on a launcher thread
+    std::function<sv::SvResult<std::uint64_t>()> work = [s = *session, t = std::string(*text)] {
+      return s->SendMessage(t);
+    };
+    turn = co_await sv::AsyncLaunch<std::uint64_t>(ctx_.sessions.Launches(), std::move(work),
+                                                   asio::use_awaitable);
   }
+  if (!*turn) co_return Fail(id, sv::ErrorKindCode((*turn).error().kind), (*turn).error().message);
+  Ack(id, {{"turn", **turn}});
+}
+
+void WebSocketSession::Dispatch(const std::string& type, const json& msg, const json& id) {
   auto session_id = StringField(msg, "session_id");
   if (!session_id) return Fail(id, "bad_request", "'session_id' (a string) is required");
   if (type == "attach") return Attach(msg, id);
@@ -105,13 +139,6 @@ void WebSocketSession::Dispatch(const std::string& type, const json& msg, const 
   }
   auto session = ctx_.sessions.Get(tenant_, *session_id);
   if (!session) return Fail(id, "not_found", "no such session");
-  if (type == "prompt") {
-    auto text = ParsePromptText(msg);
-    if (!text) return Fail(id, "bad_request", text.error().message);
-    auto turn = (*session)->SendMessage(*text);
-    if (!turn) return Fail(id, sv::ErrorKindCode(turn.error().kind), turn.error().message);
-    return Ack(id, {{"turn", *turn}});
-  }
   if (type == "interrupt") {
     auto done = (*session)->Interrupt();
     if (!done) return Fail(id, sv::ErrorKindCode(done.error().kind), done.error().message);

@@ -61,7 +61,10 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   using SharedText = std::shared_ptr<const std::string>;
   boost::asio::awaitable<bool> WriteBatch(const std::vector<SharedText>& batch);
   void ArmWriteDeadline();
-  void Handle(std::string_view text);
+  boost::asio::awaitable<void> Handle(std::string_view text);
+  // create and prompt may launch a sandbox: co_awaited on the Launcher.
+  boost::asio::awaitable<void> Create(const nlohmann::json& msg, const nlohmann::json& id);
+  boost::asio::awaitable<void> Prompt(const nlohmann::json& msg, const nlohmann::json& id);
   void Dispatch(const std::string& type, const nlohmann::json& msg, const nlohmann::json& id);
   void Attach(const nlohmann::json& msg, const nlohmann::json& id);
   void Reply(nlohmann::json reply);

@@ -53,19 +53,17 @@ bool Session::Running() const {
 }
 
 bool Session::IdleSince(std::int64_t cutoff_ms) const {
-  // A session whose lock is held is busy right now (e.g. launching): not idle,
-  // and the reaper must not wait for it.
-  std::unique_lock lock(mu_, std::try_to_lock);
-  if (!lock.owns_lock()) return false;
+  std::lock_guard lock(mu_);  // never held across a launch: a short wait at most
   return process_ != nullptr && record_.state == SessionState::kReady &&
          record_.last_active_ms < cutoff_ms;
 }
 
 SvResult<void> Session::Start() {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
+  launch_done_.wait(lock, [this] { return !launching_; });  // bounded by that launch
   if (record_.state == SessionState::kDead) return SvError(ErrorKind::kNotFound, "session deleted");
   if (process_) return {};
-  return StartLocked();
+  return StartLocked(lock);
 }
 
 void Session::Adopt(std::string id, std::string key, SessionDeps deps) {
@@ -117,34 +115,59 @@ AgentProcess::Callbacks Session::MakeCallbacks(std::uint64_t generation) {
   return cb;
 }
 
-SvResult<void> Session::StartLocked() {
+SvResult<void> Session::StartLocked(std::unique_lock<std::mutex>& lock) {
   SetStateLocked(SessionState::kStarting, record_.has_conversation ? "resuming" : "launching");
   if (record_.has_conversation) {
     AuditLocked(audit_type::kSessionResumed, {{"turns", record_.turns}});
   }
   if (generation_ > 0 || record_.has_conversation) Metrics::Global().AgentRestart();
-  return OpenAgentLocked(std::nullopt);
+  return OpenAgent(lock, std::nullopt);
 }
 
 SvResult<void> Session::Reattach(std::chrono::system_clock::time_point quiet_since) {
-  std::lock_guard lock(mu_);
-  if (record_.state == SessionState::kDead || process_) {
+  std::unique_lock lock(mu_);
+  if (record_.state == SessionState::kDead || process_ || launching_) {
     return SvError(ErrorKind::kConflict, "session is not stopped");
   }
   const std::string before = record_.state_reason;
   SetStateLocked(SessionState::kStarting, "re-adopting the agent left running");
-  auto opened = OpenAgentLocked(quiet_since);
+  auto opened = OpenAgent(lock, quiet_since);
   if (!opened) {
-    SetStateLocked(SessionState::kStopped,
-                   before + "; its agent was not re-adopted: " + opened.error().message);
+    if (record_.state != SessionState::kDead) {
+      SetStateLocked(SessionState::kStopped,
+                     before + "; its agent was not re-adopted: " + opened.error().message);
+    }
     return opened;
   }
   AuditLocked(audit_type::kSessionReadopted, {{"turns", record_.turns}});
   return {};
 }
 
-SvResult<void> Session::OpenAgentLocked(
-    std::optional<std::chrono::system_clock::time_point> reattach) {
+// mu_ is held on entry and on return but not during the launch itself: strand
+// callbacks and readers of this session never wait for a sandbox setup.
+SvResult<void> Session::OpenAgent(std::unique_lock<std::mutex>& lock, Reattaching reattach) {
+  auto plan = PrepareLaunchLocked(reattach);
+  if (!plan) return plan.error();
+  launching_ = true;
+  lock.unlock();
+  const auto launch_started = std::chrono::steady_clock::now();
+  auto process = plan->reattach
+                     ? AgentProcess::Reattach(strand_, *plan->backend, std::move(plan->spec),
+                                              *plan->reattach, plan->last_output_digest,
+                                              std::move(plan->callbacks), plan->options)
+                     : AgentProcess::Launch(strand_, *plan->backend, std::move(plan->spec),
+                                            std::move(plan->callbacks), plan->options);
+  if (process && !plan->reattach) {
+    Metrics::Global().SandboxSpawned(plan->backend_name,
+                                     std::chrono::steady_clock::now() - launch_started);
+  }
+  lock.lock();
+  launching_ = false;
+  launch_done_.notify_all();
+  return InstallLocked(*plan, std::move(process));
+}
+
+SvResult<Session::LaunchPlan> Session::PrepareLaunchLocked(Reattaching reattach) {
   provider_ = MakeProvider();
   auto spec = BuildSpec(record_.has_conversation);
   if (!spec) {
@@ -163,39 +186,55 @@ SvResult<void> Session::OpenAgentLocked(
     SetStateLocked(SessionState::kStopped, egress.error().Describe());
     return SvError(ErrorKind::kInternal, egress.error().Describe());
   }
-  AgentProcess::Options options;
-  options.max_line_bytes = deps_.max_line_bytes;
-  options.wall_time = deps_.policy->limits.wall_time;
-  const auto launch_started = std::chrono::steady_clock::now();
-  auto process = reattach ? AgentProcess::Reattach(strand_, *deps_.backend, std::move(*spec),
-                                                   *reattach, record_.last_output_digest,
-                                                   MakeCallbacks(++generation_), options)
-                          : AgentProcess::Launch(strand_, *deps_.backend, std::move(*spec),
-                                                 MakeCallbacks(++generation_), options);
-  if (process && !reattach) {
-    Metrics::Global().SandboxSpawned(deps_.policy->backend_name,
-                                     std::chrono::steady_clock::now() - launch_started);
-  }
-  egress_ = std::move(*egress);
-  if (!process) {
-    CloseEgressLocked();
-    provider_.reset();
-    if (reattach) return SvError(ErrorKind::kUnavailable, process.error().Describe());
-    std::string detail = process.error().Describe();
-    if (const AgentBinary* binary = HostAgentBinary()) {
-      detail = ExplainAgentLaunchFailure(*binary, detail);
+  LaunchPlan plan;
+  plan.spec = std::move(*spec);
+  plan.egress = std::move(*egress);
+  plan.generation = ++generation_;
+  plan.reattach = reattach;
+  plan.last_output_digest = record_.last_output_digest;
+  plan.backend = deps_.backend;
+  plan.backend_name = deps_.policy->backend_name;
+  plan.callbacks = MakeCallbacks(plan.generation);
+  plan.options.max_line_bytes = deps_.max_line_bytes;
+  plan.options.wall_time = deps_.policy->limits.wall_time;
+  return plan;
+}
+
+// Stop, Delete or the agent's own early exit moved the generation while the
+// launch ran without the lock: that launch lost, its process is dropped.
+SvResult<void> Session::InstallLocked(LaunchPlan& plan,
+                                      Result<std::shared_ptr<AgentProcess>> process) {
+  if (plan.generation != generation_) {
+    if (process) asio::post(strand_, [p = std::move(*process)] { p->Kill(); });
+    if (plan.egress) plan.egress->Close();
+    if (record_.state == SessionState::kDead) {
+      return SvError(ErrorKind::kNotFound, "session deleted while its agent was launching");
     }
-    const std::string why = "sandbox launch failed: " + detail;
-    Emit(ErrorEvent{ErrorCode::kLaunchFailed, why});
-    SetStateLocked(SessionState::kStopped, why);
-    return SvError(ErrorKind::kUnavailable, why);
+    return SvError(ErrorKind::kUnavailable, "the session stopped while its agent was launching (" +
+                                                record_.state_reason + "); send the message again");
   }
+  egress_ = std::move(plan.egress);
+  if (!process) return LaunchFailedLocked(plan, process.error());
   process_ = std::move(*process);
   record_.turns_ended = record_.turns;
   record_.last_active_ms = NowUnixMs();
   // A reattached agent is probed like a new one: it answers once its stdio is ours.
   provider_->OnStarted();
   return {};
+}
+
+SvResult<void> Session::LaunchFailedLocked(const LaunchPlan& plan, const hotplex::Error& error) {
+  CloseEgressLocked();
+  provider_.reset();
+  if (plan.reattach) return SvError(ErrorKind::kUnavailable, error.Describe());
+  std::string detail = error.Describe();
+  if (const AgentBinary* binary = HostAgentBinary()) {
+    detail = ExplainAgentLaunchFailure(*binary, detail);
+  }
+  const std::string why = "sandbox launch failed: " + detail;
+  Emit(ErrorEvent{ErrorCode::kLaunchFailed, why});
+  SetStateLocked(SessionState::kStopped, why);
+  return SvError(ErrorKind::kUnavailable, why);
 }
 
 bool Session::Detach() {
@@ -217,8 +256,7 @@ bool Session::Detach() {
   return true;
 }
 
-SvResult<std::uint64_t> Session::SendMessage(std::string_view text) {
-  std::lock_guard lock(mu_);
+SvResult<void> Session::CheckPromptLocked(std::string_view text) const {
   if (record_.state == SessionState::kDead) return SvError(ErrorKind::kNotFound, "session deleted");
   if (deps_.audit != nullptr && !deps_.audit->Healthy()) {
     return SvError(ErrorKind::kAuditUnavailable, "audit store unavailable: prompts are refused");
@@ -228,10 +266,29 @@ SvResult<std::uint64_t> Session::SendMessage(std::string_view text) {
                    "prompt of " + std::to_string(text.size()) + " bytes exceeds the policy's " +
                        std::to_string(deps_.policy->max_prompt_bytes) + "-byte limit");
   }
+  return {};
+}
+
+SvResult<std::uint64_t> Session::SendMessage(std::string_view text) {
+  std::unique_lock lock(mu_);
+  launch_done_.wait(lock, [this] { return !launching_; });  // bounded by that launch
+  if (auto ok = CheckPromptLocked(text); !ok) return ok.error();
   if (!process_) {
-    auto started = StartLocked();
+    auto started = StartLocked(lock);
     if (!started) return started.error();
   }
+  return SendLocked(text);
+}
+
+std::optional<SvResult<std::uint64_t>> Session::SendIfRunning(std::string_view text) {
+  std::lock_guard lock(mu_);
+  if (launching_) return std::nullopt;
+  if (auto ok = CheckPromptLocked(text); !ok) return SvResult<std::uint64_t>(ok.error());
+  if (!process_) return std::nullopt;
+  return SendLocked(text);
+}
+
+SvResult<std::uint64_t> Session::SendLocked(std::string_view text) {
   AuditPromptLocked(text);
   ++record_.turns;
   record_.has_conversation = true;
@@ -308,6 +365,8 @@ void Session::StopLocked(SessionState next, std::string reason) {
     asio::post(strand_, [p = std::move(process_)] { p->Kill(); });
     process_ = nullptr;
     ++generation_;  // its exit is still reported, but changes no state
+  } else if (launching_) {
+    ++generation_;  // the launch in flight loses: InstallLocked drops its process
   }
   CloseEgressLocked();
   record_.turns_ended = record_.turns;

@@ -6,13 +6,18 @@
 // stopped (no process; the next message restarts the agent and resumes the
 // conversation) and dead (deleted). Every change is persisted to the store.
 //
-// Thread-safety: public methods are thread-safe. State lives under one mutex;
-// every operation on the AgentProcess is posted to the session's strand, which
-// is also where process callbacks and timers run (they take the mutex too).
-// Start()/SendMessage() may launch a sandbox and must therefore be called from
-// a long-lived thread (an io_context thread): see AgentProcess::Launch.
+// Thread-safety: public methods are thread-safe. State lives under one mutex,
+// never held across a sandbox launch: a launch takes it to read what it needs,
+// launches without it and takes it again to install the process, dropping one
+// that lost a race with Stop/Delete (the generation moved). Every operation on
+// the AgentProcess is posted to the session's strand, which is also where
+// process callbacks and timers run (they take the mutex briefly).
+// Start(), SendMessage() and Reattach() may launch a sandbox: call them on a
+// Launcher thread (supervisor/launcher.hpp; AgentProcess::Launch says why),
+// never on an I/O thread. SendIfRunning() never launches.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -89,7 +94,11 @@ class Session : public std::enable_shared_from_this<Session>, private ProviderHo
   // Launches the agent (state starting -> ready). A failure leaves it stopped.
   SvResult<void> Start();
   // Sends a prompt, restarting the agent first if it is stopped; returns the turn.
+  // Waits for a launch of this session already in progress.
   SvResult<std::uint64_t> SendMessage(std::string_view text);
+  // SendMessage without a launch (for I/O threads): nullopt when the agent is
+  // stopped or launching, then SendMessage on a launcher thread does it.
+  std::optional<SvResult<std::uint64_t>> SendIfRunning(std::string_view text);
   SvResult<void> Interrupt();
   SvResult<void> AnswerPermission(std::string_view request_id, bool allow,
                                   std::string_view message);
@@ -129,10 +138,30 @@ class Session : public std::enable_shared_from_this<Session>, private ProviderHo
   void RemoveHome() const;  // at Delete, without following the tenant's links
   void AuditPromptLocked(std::string_view text);
 
-  SvResult<void> StartLocked();
-  // Builds the spec and the egress gateway, then launches the agent (no
-  // quiet_since) or reattaches to it; on failure the session is stopped.
-  SvResult<void> OpenAgentLocked(std::optional<std::chrono::system_clock::time_point> reattach);
+  // What one launch needs, read under mu_ and used without it.
+  struct LaunchPlan {
+    sandbox::SandboxSpec spec;
+    std::shared_ptr<EgressGateway> egress;
+    std::uint64_t generation = 0;  // generation_ the process belongs to
+    std::optional<std::chrono::system_clock::time_point> reattach;
+    std::string last_output_digest;  // for a reattach's quiet check
+    sandbox::Backend* backend = nullptr;
+    std::string backend_name;  // for the spawn-latency metric
+    AgentProcess::Callbacks callbacks;
+    AgentProcess::Options options;
+  };
+  using Reattaching = std::optional<std::chrono::system_clock::time_point>;
+  // The checks every prompt passes (deleted, audit health, size).
+  SvResult<void> CheckPromptLocked(std::string_view text) const;
+  SvResult<std::uint64_t> SendLocked(std::string_view text);
+  SvResult<void> StartLocked(std::unique_lock<std::mutex>& lock);
+  // Builds the spec and the egress gateway (under mu_), launches the agent (no
+  // quiet_since) or reattaches to it with mu_ released, then installs it; on
+  // failure the session is stopped.
+  SvResult<void> OpenAgent(std::unique_lock<std::mutex>& lock, Reattaching reattach);
+  SvResult<LaunchPlan> PrepareLaunchLocked(Reattaching reattach);
+  SvResult<void> InstallLocked(LaunchPlan& plan, Result<std::shared_ptr<AgentProcess>> process);
+  SvResult<void> LaunchFailedLocked(const LaunchPlan& plan, const hotplex::Error& error);
   void StopLocked(SessionState next, std::string reason);
   void SetStateLocked(SessionState state, std::string reason);
   void PersistLocked();
@@ -158,6 +187,8 @@ class Session : public std::enable_shared_from_this<Session>, private ProviderHo
   std::shared_ptr<AgentProcess> process_;
   std::shared_ptr<EgressGateway> egress_;  // network mode egress: lives as long as process_
   std::uint64_t generation_ = 0;  // bumped per process, so late callbacks of an old one are ignored
+  bool launching_ = false;          // a launch runs with mu_ released
+  std::condition_variable launch_done_;  // launching_ went false
   std::map<TimerId, std::unique_ptr<boost::asio::steady_timer>> timers_;
   TimerId next_timer_ = 1;
   std::vector<std::shared_ptr<SessionObserver>> observers_;  // told of every Emit

@@ -62,16 +62,20 @@ SessionManager::SessionManager(boost::asio::io_context& io, ManagerOptions optio
       backends_(std::move(backends)),
       store_(store),
       reap_timer_(io),
+      launcher_(std::make_unique<Launcher>(options_.launcher)),
       pool_(std::make_unique<WarmPool>(
           WarmPool::Hooks{[this](const WarmKey& key) { return LaunchWarm(key); },
                           [this](const WarmKey& key) { return CurrentPolicy(key); }},
-          options_.warm_pool)) {
+          options_.warm_pool, *launcher_, io)) {
   // A write to the stdin of an agent that just died must fail with EPIPE, not
   // kill the daemon.
   std::signal(SIGPIPE, SIG_IGN);
 }
 
-SessionManager::~SessionManager() = default;
+SessionManager::~SessionManager() {
+  pool_->Drain();
+  launcher_->Stop();  // runs what is queued: those jobs still find the sessions
+}
 
 SvResult<SessionDeps> SessionManager::DepsFor(const Tenant& tenant, const std::string& team) const {
   SessionDeps deps;
@@ -140,7 +144,10 @@ hotplex::Status SessionManager::Recover() {
     // earlier daemon read (record.last_output_digest) or older than a second
     // before it read it (last_active_ms): docker stamps lines with its own clock,
     // a little before or after ours.
-    if (c.session->Reattach(c.quiet_since - std::chrono::seconds(1))) ++reattached_;
+    bool taken = false;
+    const bool ran = launcher_->RunAndWait(
+        [&] { taken = c.session->Reattach(c.quiet_since - std::chrono::seconds(1)).has_value(); });
+    if (ran && taken) ++reattached_;
   }
   // Containers of sessions that are gone, busy or refused: removed, not leaked.
   for (const auto& [kind, backend] : backends_) {

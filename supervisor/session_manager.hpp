@@ -10,8 +10,11 @@
 // adopt mode, detaching) every agent on shutdown, and the warm pool (a tenant's `warm_pool` pre-started
 // sessions on its default workdir, adopted by Create; see WarmPool). It is not
 // an HTTP layer: api/ maps its errors to statuses.
-// Thread-safety: all public methods are thread-safe. Create() and messages may
-// launch sandboxes: call them from io_context threads (see AgentProcess).
+// Every sandbox launch runs on its Launcher (Launches()): Create() launches and
+// so runs on a launcher thread (api/ co_awaits it through AsyncLaunch); so does
+// Recover()'s Reattach and the warm pool's fills.
+// Thread-safety: all public methods are thread-safe. Create() may launch a
+// sandbox: call it on a launcher thread, never on an I/O thread.
 #pragma once
 
 #include <atomic>
@@ -24,6 +27,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "supervisor/launcher.hpp"
 #include "supervisor/session.hpp"
 #include "supervisor/session_policy.hpp"
 #include "supervisor/session_store.hpp"
@@ -53,7 +57,8 @@ struct ManagerOptions {
   std::size_t ring_bytes = kDefaultRingBytes;
   std::size_t max_line_bytes = kDefaultMaxLineBytes;
   std::chrono::milliseconds reap_interval{5000};
-  WarmPool::Options warm_pool;  // launcher threads, check interval (sizes are per tenant)
+  Launcher::Options launcher;   // threads and queue of every sandbox launch
+  WarmPool::Options warm_pool;  // launches at once, check interval (sizes are per tenant)
   AuditSink* audit = nullptr;  // null = not audited; else refuse sessions while unhealthy
   TranscriptSink* transcripts = nullptr;  // null = events are not persisted
   bool audit_prompt_text = false;          // daemon config audit.record_prompt_text
@@ -91,6 +96,8 @@ class SessionManager {
   void Shutdown(std::chrono::milliseconds grace);
   std::size_t Count() const;
   const WarmPool& Pool() const { return *pool_; }
+  // Where every launch runs (Create, restarts on a message, Reattach, the pool).
+  Launcher& Launches() { return *launcher_; }
 
   // Admin access (every tenant's sessions; api/ admin routes only).
   std::vector<SessionPtr> ListAll() const;
@@ -132,7 +139,10 @@ class SessionManager {
   bool shutting_down_ = false;
   std::size_t reattached_ = 0;
   std::atomic<bool> draining_{false};
-  std::unique_ptr<WarmPool> pool_;  // last: drained (and its threads joined) first
+  // Before the pool: its launches run here. ~SessionManager drains the pool,
+  // then stops the launcher, while everything else still stands.
+  std::unique_ptr<Launcher> launcher_;
+  std::unique_ptr<WarmPool> pool_;
 };
 
 }  // namespace hotplex::supervisor

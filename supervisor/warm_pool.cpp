@@ -16,18 +16,54 @@ void DeleteAll(std::vector<SessionPtr>& doomed, StopReason reason) {
 
 }  // namespace
 
-WarmPool::WarmPool(Hooks hooks, Options options)
-    : hooks_(std::move(hooks)), options_(options) {}
+WarmPool::WarmPool(Hooks hooks, Options options, Launcher& launcher, boost::asio::io_context& io)
+    : hooks_(std::move(hooks)),
+      options_(options),
+      launcher_(launcher),
+      timer_(io),
+      ticker_(std::make_shared<Ticker>()) {}
 
 WarmPool::~WarmPool() { Drain(); }
 
 void WarmPool::Start() {
-  std::lock_guard lock(mu_);
-  if (started_ || stopping_) return;
-  started_ = true;
-  for (std::size_t i = 0; i < std::max<std::size_t>(1, options_.launch_threads); ++i) {
-    threads_.emplace_back([this] { LauncherLoop(); });
+  {
+    std::lock_guard ticking(ticker_->mu);
+    std::lock_guard lock(mu_);
+    if (started_ || stopping_) return;
+    started_ = true;
+    ticker_->pool = this;
+    ArmTimerLocked();
   }
+  Fill();
+}
+
+void WarmPool::ArmTimerLocked() {
+  timer_.expires_after(options_.check_interval);
+  timer_.async_wait([ticker = ticker_](boost::system::error_code ec) {
+    std::lock_guard lock(ticker->mu);
+    if (!ec && ticker->pool != nullptr) ticker->pool->Tick();
+  });
+}
+
+// Runs with ticker_->mu held, so Drain() cannot pass it meanwhile.
+void WarmPool::Tick() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    if (!checking_) {
+      checking_ = true;
+      ++jobs_;
+      if (!launcher_.Post([this] { Check(); })) JobDoneLocked();
+    }
+  }
+  ArmTimerLocked();
+  Fill();
+}
+
+void WarmPool::JobDoneLocked() {
+  checking_ = false;
+  --jobs_;
+  idle_.notify_all();
 }
 
 void WarmPool::SetTarget(const WarmKey& key, std::size_t size) {
@@ -49,7 +85,7 @@ void WarmPool::SetTarget(const WarmKey& key, std::size_t size) {
     }
   }
   DeleteAll(doomed, StopReason::kWarmPoolResized);
-  wake_.notify_all();
+  Fill();
 }
 
 // Keeps at most max_keys_per_tenant keys of a tenant: the oldest exec key goes.
@@ -91,21 +127,22 @@ SessionPtr WarmPool::Take(const WarmKey& key, const SessionPolicyPtr& policy) {
     if (taken) entries.erase(std::find(entries.begin(), entries.end(), taken));
   }
   DeleteAll(doomed, StopReason::kWarmPoolStale);
-  wake_.notify_all();
+  Fill();
   return taken;
 }
 
 void WarmPool::Drain() {
+  {
+    std::lock_guard ticking(ticker_->mu);
+    ticker_->pool = nullptr;
+    timer_.cancel();
+  }
   std::vector<SessionPtr> doomed;
   {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     stopping_ = true;
-  }
-  wake_.notify_all();
-  for (auto& t : threads_) t.join();
-  threads_.clear();
-  {
-    std::lock_guard lock(mu_);
+    // Queued jobs see stopping_ and return at once; running ones finish their launch.
+    idle_.wait(lock, [this] { return jobs_ == 0; });
     for (auto& [key, slot] : slots_) {
       for (auto& s : slot.entries) doomed.push_back(std::move(s));
       slot.entries.clear();
@@ -126,51 +163,53 @@ bool WarmPool::NextLaunchLocked(WarmKey& key) {
   return false;
 }
 
-void WarmPool::LauncherLoop() {
-  auto next_check = std::chrono::steady_clock::now() + options_.check_interval;
-  std::unique_lock lock(mu_);
-  while (!stopping_) {
-    WarmKey key;
-    if (NextLaunchLocked(key)) {
-      lock.unlock();
-      Launch(key);
-      lock.lock();
-      continue;
+void WarmPool::Fill() {
+  std::lock_guard lock(mu_);
+  WarmKey key;
+  while (started_ && !stopping_ && launching_ < std::max<std::size_t>(1, options_.launch_threads) &&
+         NextLaunchLocked(key)) {
+    ++launching_;
+    ++jobs_;
+    if (!launcher_.Post([this, key] { Launch(key); })) {
+      // The queue is full of requests: they go first; the next tick retries.
+      --slots_[key].launching;
+      --launching_;
+      --jobs_;
+      idle_.notify_all();
+      return;
     }
-    if (std::chrono::steady_clock::now() >= next_check) {
-      lock.unlock();
-      Check();
-      lock.lock();
-      next_check = std::chrono::steady_clock::now() + options_.check_interval;
-      continue;
-    }
-    wake_.wait_until(lock, next_check);
   }
 }
 
 void WarmPool::Launch(const WarmKey& key) {
-  auto launched = hooks_.launch(key);
+  bool stopping;
+  {
+    std::lock_guard lock(mu_);
+    stopping = stopping_;
+  }
+  auto launched = stopping ? SvResult<SessionPtr>(SvError(ErrorKind::kUnavailable, "draining"))
+                           : hooks_.launch(key);
   SessionPtr extra;
   {
     std::lock_guard lock(mu_);
+    --launching_;
     auto it = slots_.find(key);
     if (it != slots_.end()) --it->second.launching;
-    if (!launched) {
-      if (it != slots_.end()) {
-        it->second.backoff_until = std::chrono::steady_clock::now() + options_.check_interval;
-      }
-      return;
-    }
-    ++launched_;
-    const bool wanted = !stopping_ && it != slots_.end() &&
-                        it->second.entries.size() < it->second.target;
-    if (wanted) {
-      it->second.entries.push_back(std::move(*launched));
-    } else {
-      extra = std::move(*launched);
+    if (launched) {
+      ++launched_;
+      const bool wanted = !stopping_ && it != slots_.end() &&
+                          it->second.entries.size() < it->second.target;
+      if (wanted) it->second.entries.push_back(std::move(*launched));
+      if (!wanted) extra = std::move(*launched);
+    } else if (it != slots_.end() && !stopping) {
+      it->second.backoff_until = std::chrono::steady_clock::now() + options_.check_interval;
     }
   }
   if (extra) extra->Delete(StopReason::kWarmPoolUnwanted);
+  Fill();
+  std::lock_guard lock(mu_);  // last: Drain() may return (and the pool go) once jobs_ is 0
+  --jobs_;
+  idle_.notify_all();
 }
 
 void WarmPool::Check() {
@@ -188,7 +227,13 @@ void WarmPool::Check() {
     if (fresh) it->second = hooks_.current_policy(key);
     if (session->PolicyPtr() != it->second || !Alive(*session)) bad.push_back(session);
   }
-  if (bad.empty()) return;
+  if (!bad.empty()) DeleteStale(bad);
+  Fill();
+  std::lock_guard lock(mu_);  // last, like Launch()
+  JobDoneLocked();
+}
+
+void WarmPool::DeleteStale(const std::vector<SessionPtr>& bad) {
   // Only what is still pooled goes: an entry taken meanwhile belongs to a session now.
   std::vector<SessionPtr> doomed;
   {
