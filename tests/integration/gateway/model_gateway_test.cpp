@@ -12,7 +12,9 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <mutex>
 #include <thread>
 
@@ -278,6 +280,44 @@ TEST_F(ModelGatewayTest, PolicyLimitsAndBodyLimit) {
   ASSERT_TRUE(big);
   EXPECT_EQ(big->status, 413);
   EXPECT_EQ(fake_->Requests().size(), 0u);
+}
+
+// Time to the first response byte of a streamed call, 50 calls each way on
+// one machine: straight to the fake upstream and through the gateway (which
+// opens a new upstream connection per call). Printed, and bounded loosely.
+double FirstByteP50Ms(int port, const std::string& key, std::vector<double>* all = nullptr) {
+  std::vector<double> samples;
+  httplib::Client client("127.0.0.1", port);
+  for (int i = 0; i < 50; ++i) {
+    std::optional<double> first;
+    const auto start = Clock::now();
+    httplib::Request req;
+    req.method = "POST";
+    req.path = "/v1/messages";
+    req.headers = {{"x-api-key", key}, {"Content-Type", "application/json"}};
+    req.body = MessagesBody(true);
+    req.content_receiver = [&](const char*, size_t, uint64_t, uint64_t) {
+      if (!first) first = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+      return true;
+    };
+    if (client.send(req) && first) samples.push_back(*first);
+  }
+  std::sort(samples.begin(), samples.end());
+  if (all != nullptr) *all = samples;
+  return samples.empty() ? 1e9 : samples[samples.size() / 2];
+}
+
+TEST_F(ModelGatewayTest, FirstByteOverhead) {
+  std::string token;
+  const int port = OpenSession("s-a", "team-a", token);
+  const int upstream = std::stoi(gateway_->Config().upstream.HostHeader().substr(10));
+  std::vector<double> direct_all, gateway_all;
+  const double direct = FirstByteP50Ms(upstream, kRealKey, &direct_all);
+  const double through = FirstByteP50Ms(port, token, &gateway_all);
+  ASSERT_EQ(gateway_all.size(), 50u);
+  std::printf("first byte p50/max ms: direct %.3f/%.3f, gateway %.3f/%.3f\n", direct,
+              direct_all.back(), through, gateway_all.back());
+  EXPECT_LT(through, direct + 20.0);
 }
 
 TEST_F(ModelGatewayTest, UnreachableUpstreamIs502) {
