@@ -31,10 +31,11 @@ TEST(EventJson, TypedCodesKeepTheirWireText) {
       EventToJson(Of(sv::Exit{sandbox::OutcomeKind::kOomKilled, 137, "killed: out of memory"}));
   EXPECT_EQ(exit["data"]["outcome"], "oom_killed");
   EXPECT_EQ(exit["data"]["code"], 137);
-  EXPECT_EQ(*EventToJsonText(Of(sv::ErrorEvent{sv::ErrorCode::kAgentExited, "bye"})),
-            R"({"data":{"code":"agent_exited","message":"bye"},"seq":123456789,)"
-            R"("session_id":"5f0c3a52-7d7e-4a43-9a55-0f6b0d2a8c11","ts":"1970-01-01T00:00:00.000Z",)"
-            R"("type":"error"})");
+  EXPECT_EQ(
+      *EventToJsonText(Of(sv::ErrorEvent{sv::ErrorCode::kAgentExited, "bye"})),
+      R"({"data":{"code":"agent_exited","message":"bye"},"seq":123456789,)"
+      R"("session_id":"5f0c3a52-7d7e-4a43-9a55-0f6b0d2a8c11","ts":"1970-01-01T00:00:00.000Z",)"
+      R"("type":"error"})");
 }
 
 TEST(EventJson, SseFrameIsHeadTextAndEnd) {
@@ -59,8 +60,8 @@ TEST(EventJson, EncodedBoundCoversTheEncodedText) {
     EXPECT_GE(size.encoded_bound, EventToJsonText(e)->size() + 1) << text.size();
     EXPECT_GE(size.footprint, size.encoded_bound + text.size());
   }
-  const auto tool = Of(
-      sv::ToolUse{"id", "Bash", {{"command", std::string(300, '\n')}, {"n", {1, 2, 3}}}});
+  const auto tool =
+      Of(sv::ToolUse{"id", "Bash", {{"command", std::string(300, '\n')}, {"n", {1, 2, 3}}}});
   EXPECT_GE(sv::MeasureEvent(tool).encoded_bound, EventToJsonText(tool)->size() + 1);
   // The longest names of the enum-typed fields, with nothing else to pad the bound.
   for (const auto& payload : std::vector<sv::EventPayload>{

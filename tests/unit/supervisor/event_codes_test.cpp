@@ -61,9 +61,9 @@ TEST(EventCodes, UnknownNamesAndValuesAreRefused) {
 TEST(EventCodes, EveryOutcomeKindHasADistinctWireName) {
   using sandbox::OutcomeKind;
   const std::vector<std::pair<OutcomeKind, std::string>> kinds = {
-      {OutcomeKind::kExited, "exited"},         {OutcomeKind::kSignaled, "signaled"},
-      {OutcomeKind::kOomKilled, "oom_killed"},  {OutcomeKind::kTimedOut, "timed_out"},
-      {OutcomeKind::kKilled, "killed"},         {OutcomeKind::kSetupFailed, "setup_failed"},
+      {OutcomeKind::kExited, "exited"},        {OutcomeKind::kSignaled, "signaled"},
+      {OutcomeKind::kOomKilled, "oom_killed"}, {OutcomeKind::kTimedOut, "timed_out"},
+      {OutcomeKind::kKilled, "killed"},        {OutcomeKind::kSetupFailed, "setup_failed"},
   };
   std::set<std::string> names;
   for (const auto& [kind, name] : kinds) {
