@@ -19,9 +19,9 @@ Event LostMarker(const std::string& session_id, std::uint64_t lost) {
   Event marker;
   marker.session_id = session_id;
   marker.ts = std::chrono::system_clock::now();
-  marker.payload = ErrorEvent{ErrorCode::kTranscriptLost,
-                              std::to_string(lost) +
-                                  " events were not persisted (the transcript writer fell behind)"};
+  marker.payload = ErrorEvent{
+      ErrorCode::kTranscriptLost,
+      std::to_string(lost) + " events were not persisted (the transcript writer fell behind)"};
   return marker;
 }
 
@@ -42,8 +42,7 @@ bool IsQuotaMarker(const Event& event) {
 
 }  // namespace
 
-TranscriptStore::TranscriptStore(TranscriptOptions options, EventEncoder encode,
-                                 TranscriptDir dir)
+TranscriptStore::TranscriptStore(TranscriptOptions options, EventEncoder encode, TranscriptDir dir)
     : options_(std::move(options)), encode_(std::move(encode)), dir_(std::move(dir)) {}
 
 Result<std::unique_ptr<TranscriptStore>> TranscriptStore::Open(TranscriptOptions options,
