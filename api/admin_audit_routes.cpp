@@ -77,7 +77,8 @@ HttpResponse TranscriptPage(ApiContext& ctx, const Route& route, const HttpReque
     return AdminError(req, http::status::not_found, "not_found", "no such session or transcript");
   }
   if (!last) {
-    return AdminError(req, http::status::internal_server_error, "internal", last.error().Describe());
+    return AdminError(req, http::status::internal_server_error, "internal",
+                      last.error().Describe());
   }
   if (!known && events.empty() && after == 0) {
     return AdminError(req, http::status::not_found, "not_found", "no such session or transcript");

@@ -54,8 +54,8 @@ class Connection : public StreamWriter {
       parser.header_limit(kHeaderLimit);
       parser.body_limit(ctx_.http.body_limit);
       beast::get_lowest_layer(stream_).expires_after(ctx_.http.request_timeout);
-      auto [ec, n] = co_await http::async_read(stream_, buffer, parser,
-                                               asio::as_tuple(asio::use_awaitable));
+      auto [ec, n] =
+          co_await http::async_read(stream_, buffer, parser, asio::as_tuple(asio::use_awaitable));
       if (ec == http::error::body_limit) co_await Send(TooLarge());
       if (ec) break;
       keep_going = co_await Serve(parser.release());
@@ -106,8 +106,8 @@ class Connection : public StreamWriter {
       }
       auto filter = ParseAuditFilter(route.query, false);
       if (!filter) {
-        error = AdminError(req, http::status::bad_request, filter.error().code,
-                           filter.error().message);
+        error =
+            AdminError(req, http::status::bad_request, filter.error().code, filter.error().message);
         return std::nullopt;
       }
       AuditAdminAction(ctx_, caller_, "audit.export", route.query, 200, "ok");

@@ -24,7 +24,6 @@ namespace hotplex::api {
 
 // `tls` null: plain HTTP.
 boost::asio::awaitable<void> ServeAdminConnection(boost::asio::ip::tcp::socket socket,
-                                                  ApiContext& ctx,
-                                                  boost::asio::ssl::context* tls);
+                                                  ApiContext& ctx, boost::asio::ssl::context* tls);
 
 }  // namespace hotplex::api

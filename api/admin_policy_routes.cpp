@@ -17,7 +17,10 @@ using nlohmann::json;
 namespace {
 
 json DiagnosticJson(const pol::Diagnostic& d) {
-  return {{"file", d.file}, {"line", d.line}, {"column", d.column}, {"path", d.path},
+  return {{"file", d.file},
+          {"line", d.line},
+          {"column", d.column},
+          {"path", d.path},
           {"message", d.message}};
 }
 
@@ -57,16 +60,16 @@ HttpResponse ListPolicies(ApiContext& ctx, const HttpRequest& req) {
     const auto policy = ctx.policy_store->Get(name);
     const bool failed =
         std::find(report.failed.begin(), report.failed.end(), name) != report.failed.end();
-    list.push_back({{"name", name},
-                    {"source", SourceOf(ctx.policy_dir, name)},
-                    {"backend", policy ? json(pol::BackendName(policy->Spec().sandbox.backend))
-                                       : json()},
-                    {"loaded", policy != nullptr},
-                    {"valid", !failed},
-                    {"errors", std::move(errors)}});
+    list.push_back(
+        {{"name", name},
+         {"source", SourceOf(ctx.policy_dir, name)},
+         {"backend", policy ? json(pol::BackendName(policy->Spec().sandbox.backend)) : json()},
+         {"loaded", policy != nullptr},
+         {"valid", !failed},
+         {"errors", std::move(errors)}});
   }
-  return AdminOk(req, {{"policies", std::move(list)},
-                       {"errors", DiagnosticsJson(report.diagnostics)}});
+  return AdminOk(req,
+                 {{"policies", std::move(list)}, {"errors", DiagnosticsJson(report.diagnostics)}});
 }
 
 HttpResponse Reload(ApiContext& ctx, const HttpRequest& req, const AdminCaller& caller) {

@@ -16,7 +16,6 @@ using nlohmann::json;
 
 namespace {
 
-
 HttpResponse QueryError(const HttpRequest& req, const AdminQueryError& e) {
   return AdminError(req, http::status::bad_request, e.code, e.message);
 }
@@ -145,7 +144,10 @@ HttpResponse Health(ApiContext& ctx, const Route& route, const HttpRequest& req)
   if (route.id == RouteId::kHealthz) return AdminOk(req, {{"status", "ok"}});
   const bool draining = ctx.sessions.Draining();
   const bool ready = ctx.ready.load() && !ctx.stopping.load() && !draining;
-  return AdminOk(req, {{"status", ready ? "ready" : draining ? "draining" : "not_ready"}},
+  return AdminOk(req,
+                 {{"status", ready      ? "ready"
+                             : draining ? "draining"
+                                        : "not_ready"}},
                  ready ? http::status::ok : http::status::service_unavailable);
 }
 
@@ -172,10 +174,13 @@ json AdminSessionJson(const sv::Session& session) {
 void AuditAdminAction(ApiContext& ctx, const AdminCaller& caller, std::string_view action,
                       std::string_view target, int status, std::string_view result) {
   if (ctx.audit == nullptr) return;
-  ctx.audit->Append({sv::audit_type::kAdminAction, "", "", caller.Actor(),
-                     {{"action", action}, {"target", target}, {"status", status},
-                      {"result", result}}},
-                    nullptr);
+  ctx.audit->Append(
+      {sv::audit_type::kAdminAction,
+       "",
+       "",
+       caller.Actor(),
+       {{"action", action}, {"target", target}, {"status", status}, {"result", result}}},
+      nullptr);
 }
 
 HttpResponse HandleAdminRoute(ApiContext& ctx, const Route& route, const HttpRequest& req,

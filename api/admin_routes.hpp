@@ -34,8 +34,7 @@ HttpResponse HandleAdminRoute(ApiContext& ctx, const Route& route, const HttpReq
 // The policy routes (admin_policy_routes.cpp).
 // The policy.reload (or policy.invalid, when a file was rejected) record of a
 // reload done by `actor` (an admin, or "policy-watcher" for the file watcher).
-supervisor::AuditRecord PolicyReloadRecord(const policies::ReloadReport& report,
-                                           std::string actor);
+supervisor::AuditRecord PolicyReloadRecord(const policies::ReloadReport& report, std::string actor);
 HttpResponse HandlePolicyRoute(ApiContext& ctx, const Route& route, const HttpRequest& req,
                                const AdminCaller& caller);
 // The audit query/verify routes and transcript pages (admin_audit_routes.cpp).

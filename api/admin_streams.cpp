@@ -18,8 +18,8 @@ using nlohmann::json;
 namespace {
 
 constexpr std::chrono::milliseconds kWatchInterval{250};
-constexpr std::size_t kTranscriptChunk = 500;      // lines per write, and
-constexpr std::size_t kChunkBytes = 1u << 20;       // bytes per write (plus one line)
+constexpr std::size_t kTranscriptChunk = 500;  // lines per write, and
+constexpr std::size_t kChunkBytes = 1u << 20;  // bytes per write (plus one line)
 constexpr std::size_t kExportPage = 500;
 
 std::string StreamHeader(std::string_view content_type) {
@@ -146,8 +146,7 @@ asio::awaitable<void> ServeTranscriptFollow(StreamWriter& out, ApiContext& ctx,
   sub->Close();
 }
 
-asio::awaitable<void> ServeAuditExport(StreamWriter& out, ApiContext& ctx,
-                                       sv::AuditFilter filter) {
+asio::awaitable<void> ServeAuditExport(StreamWriter& out, ApiContext& ctx, sv::AuditFilter filter) {
   std::string header = StreamHeader("application/x-ndjson");
   if (!co_await out.Write(std::move(header))) co_return;
   filter.limit = kExportPage;

@@ -131,8 +131,8 @@ void ApiServer::StopAccepting() {
 
 asio::awaitable<void> ApiServer::AcceptLoop(tcp::acceptor& acceptor, Listener listener) {
   while (acceptor.is_open()) {
-    auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io_),
-                                                       asio::as_tuple(asio::use_awaitable));
+    auto [ec, socket] =
+        co_await acceptor.async_accept(asio::make_strand(io_), asio::as_tuple(asio::use_awaitable));
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
       // Out of descriptors and the like: back off instead of spinning.
@@ -167,10 +167,10 @@ void ApiServer::Serve(tcp::socket socket, ConnectionSlot slot, Listener listener
   socket.set_option(tcp::no_delay(true), ignored);
   auto executor = socket.get_executor();
   if (listener == Listener::kAdmin) {
-    asio::co_spawn(executor,
-                   HoldSlot(std::move(slot),
-                            ServeAdminConnection(std::move(socket), ctx_, admin_tls_.get())),
-                   asio::detached);
+    asio::co_spawn(
+        executor,
+        HoldSlot(std::move(slot), ServeAdminConnection(std::move(socket), ctx_, admin_tls_.get())),
+        asio::detached);
     return;
   }
   asio::co_spawn(executor,

@@ -33,7 +33,8 @@ class ApiServer {
  public:
   ApiServer(boost::asio::io_context& io, ApiContext& ctx);
 
-  hotplex::Status Bind(const supervisor::ListenAddress& api, const supervisor::ListenAddress& admin);
+  hotplex::Status Bind(const supervisor::ListenAddress& api,
+                       const supervisor::ListenAddress& admin);
   // The admin listener speaks TLS with this context (null: plain HTTP). Before Start().
   void SetAdminTls(std::shared_ptr<boost::asio::ssl::context> tls) { admin_tls_ = std::move(tls); }
   // Before Start(); without it each listener has ConnectionLimiter::Limits{}.

@@ -59,8 +59,7 @@ class CorkedStream {
       sending_.swap(held_);
       held_.clear();
       auto [ec, n] = co_await boost::asio::async_write(
-          next_, boost::asio::buffer(sending_),
-          boost::asio::as_tuple(boost::asio::use_awaitable));
+          next_, boost::asio::buffer(sending_), boost::asio::as_tuple(boost::asio::use_awaitable));
       sending_.clear();
       if (ec) co_return ec;
     }
@@ -93,8 +92,9 @@ class CorkedStream {
             n += piece.size();
           }
           // Completes at once, but never inside the initiating call.
-          boost::asio::post(next_.get_executor(),
-                            boost::asio::append(std::move(handler), boost::system::error_code{}, n));
+          boost::asio::post(
+              next_.get_executor(),
+              boost::asio::append(std::move(handler), boost::system::error_code{}, n));
         },
         token, buffers);
   }
@@ -114,8 +114,7 @@ inline void teardown(boost::beast::role_type role, CorkedStream& stream,
 }
 
 template <class TeardownHandler>
-void async_teardown(boost::beast::role_type role, CorkedStream& stream,
-                    TeardownHandler&& handler) {
+void async_teardown(boost::beast::role_type role, CorkedStream& stream, TeardownHandler&& handler) {
   using boost::beast::websocket::async_teardown;
   async_teardown(role, stream.next_layer(), std::forward<TeardownHandler>(handler));
 }

@@ -97,7 +97,8 @@ hotplex::Status Daemon::InitAdmin(policies::PolicyStore* policy_store) {
     watcher_audit_->sink = audit_.get();
     policy_store->SetReloadListener([audit = watcher_audit_](const policies::ReloadReport& r) {
       std::lock_guard lock(audit->mu);
-      if (audit->sink != nullptr) audit->sink->Append(PolicyReloadRecord(r, "policy-watcher"), nullptr);
+      if (audit->sink != nullptr)
+        audit->sink->Append(PolicyReloadRecord(r, "policy-watcher"), nullptr);
     });
   }
   return {};
@@ -132,9 +133,8 @@ hotplex::Status Daemon::OpenAudit(sv::ManagerOptions& options) {
 void Daemon::WaitForSignal() {
   std::promise<int> signalled;
   asio::signal_set signals(io_, SIGTERM, SIGINT);
-  signals.async_wait([&](boost::system::error_code ec, int sig) {
-    signalled.set_value(ec ? 0 : sig);
-  });
+  signals.async_wait(
+      [&](boost::system::error_code ec, int sig) { signalled.set_value(ec ? 0 : sig); });
   signalled.get_future().wait();
   Shutdown();
 }

@@ -12,7 +12,6 @@
 
 #include <nlohmann/json.hpp>
 
-
 #include "common/json_text.hpp"
 #include "supervisor/event.hpp"
 #include "supervisor/session_record.hpp"

@@ -85,14 +85,14 @@ asio::awaitable<bool> Send(beast::tcp_stream& stream, HttpResponse res, ApiConte
 }
 
 // Answers one API request; SSE and WebSocket requests take the stream over.
-asio::awaitable<bool> ServeApiRequest(beast::tcp_stream& stream, ApiContext& ctx,
-                                      HttpRequest req, bool& handed_over,
-                                      const std::string& peer) {
+asio::awaitable<bool> ServeApiRequest(beast::tcp_stream& stream, ApiContext& ctx, HttpRequest req,
+                                      bool& handed_over, const std::string& peer) {
   const auto method = req.method_string();
   auto match = MatchApiRoute(std::string_view(method.data(), method.size()),
                              std::string_view(req.target().data(), req.target().size()));
   if (match.result == MatchResult::kNotFound) {
-    co_return co_await Send(stream, Error(req, http::status::not_found, "not_found", "no such route"), ctx);
+    co_return co_await Send(stream,
+                            Error(req, http::status::not_found, "not_found", "no such route"), ctx);
   }
   if (match.result == MatchResult::kMethodNotAllowed) {
     auto res = Error(req, http::status::method_not_allowed, "method_not_allowed",
@@ -111,8 +111,10 @@ asio::awaitable<bool> ServeApiRequest(beast::tcp_stream& stream, ApiContext& ctx
   const Route& route = match.route;
   if (route.id == RouteId::kWebSocket) {
     if (!beast::websocket::is_upgrade(req)) {
-      co_return co_await Send(stream, Error(req, http::status::bad_request, "bad_request",
-                                            "this route needs a WebSocket upgrade"), ctx);
+      co_return co_await Send(stream,
+                              Error(req, http::status::bad_request, "bad_request",
+                                    "this route needs a WebSocket upgrade"),
+                              ctx);
     }
     // The stream moves into the session: the caller must not touch it again.
     handed_over = true;
@@ -122,12 +124,15 @@ asio::awaitable<bool> ServeApiRequest(beast::tcp_stream& stream, ApiContext& ctx
   }
   if (route.id == RouteId::kEvents) {
     auto session = ctx.sessions.Get(*tenant, route.session_id);
-    if (!session) co_return co_await Send(stream, SupervisorErrorResponse(session.error(), req), ctx);
+    if (!session)
+      co_return co_await Send(stream, SupervisorErrorResponse(session.error(), req), ctx);
     bool bad = false;
     auto after = ReplayAfter(req, route, bad);
     if (bad) {
-      co_return co_await Send(stream, Error(req, http::status::bad_request, "bad_request",
-                                            "Last-Event-ID / after must be a sequence number"), ctx);
+      co_return co_await Send(stream,
+                              Error(req, http::status::bad_request, "bad_request",
+                                    "Last-Event-ID / after must be a sequence number"),
+                              ctx);
     }
     co_await ServeSse(stream, ctx, std::move(*session), *after);
     co_return false;
@@ -141,15 +146,19 @@ asio::awaitable<void> AnswerReadError(beast::tcp_stream& stream, ApiContext& ctx
   HttpRequest dummy{http::verb::get, "/", 11};
   dummy.keep_alive(false);
   if (ec == http::error::body_limit) {
-    co_await Send(stream, Error(dummy, http::status::payload_too_large, "payload_too_large",
-                                "request body over " + std::to_string(ctx.http.body_limit) +
-                                    " bytes"), ctx);
+    co_await Send(stream,
+                  Error(dummy, http::status::payload_too_large, "payload_too_large",
+                        "request body over " + std::to_string(ctx.http.body_limit) + " bytes"),
+                  ctx);
   } else if (ec == http::error::header_limit) {
-    co_await Send(stream, Error(dummy, http::status::request_header_fields_too_large,
-                                "headers_too_large", "request headers too large"), ctx);
+    co_await Send(stream,
+                  Error(dummy, http::status::request_header_fields_too_large, "headers_too_large",
+                        "request headers too large"),
+                  ctx);
   } else if (ec.category() == http::make_error_code(http::error::bad_target).category()) {
-    co_await Send(stream, Error(dummy, http::status::bad_request, "bad_request",
-                                "malformed HTTP request"), ctx);
+    co_await Send(stream,
+                  Error(dummy, http::status::bad_request, "bad_request", "malformed HTTP request"),
+                  ctx);
   }
 }
 
@@ -169,8 +178,8 @@ asio::awaitable<void> ServeHttpConnection(asio::ip::tcp::socket socket, ApiConte
     parser.header_limit(kHeaderLimit);
     parser.body_limit(ctx.http.body_limit);
     stream.expires_after(ctx.http.request_timeout);
-    auto [ec, n] = co_await http::async_read(stream, buffer, parser,
-                                             asio::as_tuple(asio::use_awaitable));
+    auto [ec, n] =
+        co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
     if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
         ec == beast::error::timeout || ec == asio::error::connection_reset) {
       break;

@@ -18,7 +18,8 @@ HttpResponse JsonResponse(http::status status, const nlohmann::json& body, unsig
 
 HttpResponse ErrorResponse(http::status status, std::string code, std::string message,
                            unsigned version, bool keep_alive) {
-  return JsonResponse(status, {{"error", {{"code", std::move(code)}, {"message", std::move(message)}}}},
+  return JsonResponse(status,
+                      {{"error", {{"code", std::move(code)}, {"message", std::move(message)}}}},
                       version, keep_alive);
 }
 

@@ -50,8 +50,8 @@ Parsed<supervisor::CreateRequest> ParseCreateRequest(const json& body) {
     return ok.error();
   }
   std::string provider = "claude-code";
-  for (auto [name, out] : {std::pair{"provider", &provider}, {"key", &req.key},
-                           {"workdir", &req.workdir}}) {
+  for (auto [name, out] :
+       {std::pair{"provider", &provider}, {"key", &req.key}, {"workdir", &req.workdir}}) {
     if (auto ok = OptionalString(body, name, *out); !ok) return ok.error();
   }
   if (!supervisor::ParseProviderKind(provider, req.provider)) {

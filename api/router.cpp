@@ -179,7 +179,6 @@ const char* RouteName(RouteId id) {
   return "unknown";
 }
 
-
 std::optional<std::string> QueryParam(std::string_view query, std::string_view name) {
   while (!query.empty()) {
     const auto amp = query.find('&');

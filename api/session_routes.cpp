@@ -92,15 +92,13 @@ HttpResponse HandleQuickRoute(ApiContext& ctx, const sv::Tenant& tenant, const R
   auto session = ctx.sessions.Get(tenant, route.session_id);
   if (!session) return SupervisorErrorResponse(session.error(), req);
   switch (route.id) {
-    case RouteId::kSession:
-      return Ok(req, http::status::ok, SessionToJson((*session)->Snapshot()));
+    case RouteId::kSession: return Ok(req, http::status::ok, SessionToJson((*session)->Snapshot()));
     case RouteId::kInterrupt: {
       auto done = (*session)->Interrupt();
       if (!done) return SupervisorErrorResponse(done.error(), req);
       return Ok(req, http::status::accepted, {{"interrupted", true}});
     }
-    case RouteId::kPermission:
-      return AnswerPermission(**session, route, req);
+    case RouteId::kPermission: return AnswerPermission(**session, route, req);
     default:
       return ErrorResponse(http::status::not_found, "not_found", "no such route", req.version(),
                            req.keep_alive());

@@ -28,18 +28,18 @@ constexpr std::string_view kSseHeader =
 void WatchForDisconnect(beast::tcp_stream& stream, std::shared_ptr<bool> gone,
                         std::weak_ptr<Waker> waker) {
   auto buffer = std::make_shared<std::array<char, 256>>();
-  stream.socket().async_read_some(
-      asio::buffer(*buffer), [buffer, gone, waker](boost::system::error_code, std::size_t) {
-        *gone = true;
-        if (auto w = waker.lock()) w->Wake();
-      });
+  stream.socket().async_read_some(asio::buffer(*buffer),
+                                  [buffer, gone, waker](boost::system::error_code, std::size_t) {
+                                    *gone = true;
+                                    if (auto w = waker.lock()) w->Wake();
+                                  });
 }
 
 asio::awaitable<bool> WriteAll(beast::tcp_stream& stream, const std::string& data,
                                std::chrono::milliseconds timeout) {
   stream.expires_after(timeout);
-  auto [ec, n] = co_await asio::async_write(stream, asio::buffer(data),
-                                            asio::as_tuple(asio::use_awaitable));
+  auto [ec, n] =
+      co_await asio::async_write(stream, asio::buffer(data), asio::as_tuple(asio::use_awaitable));
   co_return !ec;
 }
 

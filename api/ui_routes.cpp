@@ -44,8 +44,8 @@ std::optional<HttpResponse> UiResponse(const HttpRequest& req) {
   const std::string_view path = target.substr(0, target.find('?'));
   if (path != "/ui" && !path.starts_with("/ui/")) return std::nullopt;
   if (req.method() != http::verb::get) {
-    auto res = ErrorResponse(http::status::method_not_allowed, "method_not_allowed",
-                             "allowed: GET", req.version(), req.keep_alive());
+    auto res = ErrorResponse(http::status::method_not_allowed, "method_not_allowed", "allowed: GET",
+                             req.version(), req.keep_alive());
     res.set(http::field::allow, "GET");
     return Secured(std::move(res));
   }
@@ -62,9 +62,9 @@ std::optional<HttpResponse> UiResponse(const HttpRequest& req) {
                                  req.version(), req.keep_alive()));
   }
   const std::string etag = EntityTag(asset->body);
-  HttpResponse res{req[http::field::if_none_match] == etag ? http::status::not_modified
-                                                          : http::status::ok,
-                   req.version()};
+  HttpResponse res{
+      req[http::field::if_none_match] == etag ? http::status::not_modified : http::status::ok,
+      req.version()};
   res.set(http::field::content_type, asset->content_type);
   res.set(http::field::cache_control, "no-cache");
   res.set(http::field::etag, etag);

@@ -55,7 +55,8 @@ asio::awaitable<void> WebSocketSession::Run(HttpRequest upgrade) {
   }));
   auto [ec] = co_await ws_.async_accept(upgrade, asio::as_tuple(asio::use_awaitable));
   if (ec) co_return;
-  asio::co_spawn(ws_.get_executor(), [self]() { return self->WriteLoop(); }, asio::detached);
+  asio::co_spawn(
+      ws_.get_executor(), [self]() { return self->WriteLoop(); }, asio::detached);
   co_await ReadLoop();
 }
 
@@ -96,15 +97,16 @@ asio::awaitable<void> WebSocketSession::Create(const json& msg, const json& id) 
   sv::SessionManager& sessions = ctx_.sessions;
   // A named local, not a temporary in the co_await expression: GCC 12 destroys
   // such temporaries twice.
-  std::function<sv::SvResult<sv::CreateResult>()> work =
-      [&sessions, tenant = tenant_, request = std::move(*request)] {
-        return sessions.Create(tenant, request);
-      };
+  std::function<sv::SvResult<sv::CreateResult>()> work = [&sessions, tenant = tenant_,
+                                                          request = std::move(*request)] {
+    return sessions.Create(tenant, request);
+  };
   auto created = co_await sv::AsyncLaunch<sv::CreateResult>(sessions.Launches(), std::move(work),
                                                             asio::use_awaitable);
-  if (!created) co_return Fail(id, sv::ErrorKindCode(created.error().kind), created.error().message);
-  Ack(id, {{"created", created->created},
-           {"session", SessionToJson(created->session->Snapshot())}});
+  if (!created)
+    co_return Fail(id, sv::ErrorKindCode(created.error().kind), created.error().message);
+  Ack(id,
+      {{"created", created->created}, {"session", SessionToJson(created->session->Snapshot())}});
 }
 
 asio::awaitable<void> WebSocketSession::Prompt(const json& msg, const json& id) {
@@ -161,7 +163,8 @@ void WebSocketSession::Attach(const json& msg, const json& id) {
   const std::string session_id = *StringField(msg, "session_id");
   std::uint64_t after = 0;
   if (auto it = msg.find("after"); it != msg.end() && !it->is_null()) {
-    if (!it->is_number_unsigned()) return Fail(id, "bad_request", "'after' must be a sequence number");
+    if (!it->is_number_unsigned())
+      return Fail(id, "bad_request", "'after' must be a sequence number");
     after = it->get<std::uint64_t>();
   }
   auto session = ctx_.sessions.Get(tenant_, session_id);
@@ -179,8 +182,8 @@ void WebSocketSession::Attach(const json& msg, const json& id) {
 void WebSocketSession::Reply(json reply) {
   if (replies_.size() >= kMaxPendingReplies) {
     // The client sends faster than it reads its replies.
-    close_reason_ = websocket::close_reason(websocket::close_code::try_again_later,
-                                            "too many unread replies");
+    close_reason_ =
+        websocket::close_reason(websocket::close_code::try_again_later, "too many unread replies");
     closing_ = true;
   } else {
     replies_.push_back(DumpJson(reply));
@@ -244,7 +247,8 @@ void WebSocketSession::ArmWriteDeadline() {
   write_deadline_.expires_at(write_progress_ + ctx_.http.request_timeout);
   write_deadline_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
     if (ec || !self->writing_) return;
-    if (std::chrono::steady_clock::now() - self->write_progress_ < self->ctx_.http.request_timeout) {
+    if (std::chrono::steady_clock::now() - self->write_progress_ <
+        self->ctx_.http.request_timeout) {
       return self->ArmWriteDeadline();  // writes went on since it was armed
     }
     beast::get_lowest_layer(self->ws_).close();

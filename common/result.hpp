@@ -43,13 +43,13 @@ using Status = boost::system::result<void, Error>;
 #define HOTPLEX_CONCAT_INNER(a, b) a##b
 #define HOTPLEX_CONCAT(a, b) HOTPLEX_CONCAT_INNER(a, b)
 #define HOTPLEX_TRY(decl, expr) HOTPLEX_TRY_IMPL(HOTPLEX_CONCAT(hotplex_try_, __LINE__), decl, expr)
-#define HOTPLEX_TRY_IMPL(tmp, decl, expr) \
-  auto tmp = (expr);                      \
+#define HOTPLEX_TRY_IMPL(tmp, decl, expr)  \
+  auto tmp = (expr);                       \
   if (!tmp) return std::move(tmp).error(); \
   decl = std::move(*tmp)
 // HOTPLEX_TRY_STATUS(Expr()) returns the error of a Status-returning call.
-#define HOTPLEX_TRY_STATUS(expr)                                  \
-  do {                                                            \
-    auto hotplex_status_ = (expr);                                \
+#define HOTPLEX_TRY_STATUS(expr)                                     \
+  do {                                                               \
+    auto hotplex_status_ = (expr);                                   \
     if (!hotplex_status_) return std::move(hotplex_status_).error(); \
   } while (0)

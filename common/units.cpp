@@ -32,7 +32,8 @@ Error UnitError(std::string_view what, std::string_view text, std::string_view e
 }  // namespace
 
 Result<std::uint64_t> ParseByteSize(std::string_view text) {
-  constexpr std::string_view kExpected = "a whole number with an optional unit K, M, G or T (e.g. 512M)";
+  constexpr std::string_view kExpected =
+      "a whole number with an optional unit K, M, G or T (e.g. 512M)";
   std::uint64_t value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec == std::errc::result_out_of_range) return UnitError("size", text, "a smaller number");
@@ -63,12 +64,18 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
     const std::string_view unit = rest.substr(0, unit_len);
     rest.remove_prefix(unit_len);
     std::uint64_t mult = 0;
-    if (unit == "ms") mult = 1;
-    else if (unit == "s" || (unit.empty() && bare_number)) mult = 1000;
-    else if (unit == "m") mult = 60'000;
-    else if (unit == "h") mult = 3'600'000;
-    else if (unit == "d") mult = 86'400'000;
-    else return UnitError("duration", text, kExpected);
+    if (unit == "ms")
+      mult = 1;
+    else if (unit == "s" || (unit.empty() && bare_number))
+      mult = 1000;
+    else if (unit == "m")
+      mult = 60'000;
+    else if (unit == "h")
+      mult = 3'600'000;
+    else if (unit == "d")
+      mult = 86'400'000;
+    else
+      return UnitError("duration", text, kExpected);
     constexpr std::uint64_t kMaxMs = 100ull * 365 * 86'400'000;  // a century
     if (value > kMaxMs / mult || total_ms + value * mult > kMaxMs) {
       return UnitError("duration", text, "a duration shorter than a century");
@@ -98,7 +105,8 @@ std::string FormatByteSize(std::uint64_t bytes) {
   }
   char buf[32];
   if (value == static_cast<double>(static_cast<std::uint64_t>(value))) {
-    (void)std::snprintf(buf, sizeof buf, "%llu %s", static_cast<unsigned long long>(value), kUnits[unit]);
+    (void)std::snprintf(buf, sizeof buf, "%llu %s", static_cast<unsigned long long>(value),
+                        kUnits[unit]);
   } else {
     (void)std::snprintf(buf, sizeof buf, "%.1f %s", value, kUnits[unit]);
   }

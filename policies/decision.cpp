@@ -6,12 +6,9 @@ namespace hotplex::policies {
 
 const char* VerdictName(Verdict v) {
   switch (v) {
-    case Verdict::kAllow:
-      return "allow";
-    case Verdict::kDeny:
-      return "deny";
-    case Verdict::kAsk:
-      return "ask";
+    case Verdict::kAllow: return "allow";
+    case Verdict::kDeny: return "deny";
+    case Verdict::kAsk: return "ask";
   }
   return "deny";
 }

@@ -16,24 +16,18 @@ RE2::Options SetOptions() {
 
 int Severity(Verdict v, bool has_rule) {
   switch (v) {
-    case Verdict::kDeny:
-      return 3;
-    case Verdict::kAsk:
-      return 2;
-    case Verdict::kAllow:
-      return has_rule ? 1 : 0;
+    case Verdict::kDeny: return 3;
+    case Verdict::kAsk: return 2;
+    case Verdict::kAllow: return has_rule ? 1 : 0;
   }
   return 0;
 }
 
 Verdict VerdictFor(Action a) {
   switch (a) {
-    case Action::kBlock:
-      return Verdict::kDeny;
-    case Action::kAsk:
-      return Verdict::kAsk;
-    case Action::kLog:
-      return Verdict::kAllow;
+    case Action::kBlock: return Verdict::kDeny;
+    case Action::kAsk: return Verdict::kAsk;
+    case Action::kLog: return Verdict::kAllow;
   }
   return Verdict::kDeny;
 }
@@ -117,10 +111,8 @@ Status CommandFirewall::AddBuiltin(const BuiltinRule& rule, const CommandsSectio
       return AddToBucket(pipeline_, index, rule.all, rule.none, RE2::UNANCHORED);
     case RuleScope::kScript:
       return AddToBucket(script_, index, rule.all, rule.none, RE2::UNANCHORED);
-    case RuleScope::kRaw:
-      return AddToBucket(raw_, index, rule.all, rule.none, RE2::UNANCHORED);
-    case RuleScope::kCommand:
-      break;
+    case RuleScope::kRaw: return AddToBucket(raw_, index, rule.all, rule.none, RE2::UNANCHORED);
+    case RuleScope::kCommand: break;
   }
   if (rule.programs.empty())
     return AddToBucket(command_any_, index, rule.all, rule.none, RE2::UNANCHORED);

@@ -25,7 +25,6 @@ bool IsEnvName(std::string_view s, bool allow_glob) {
   return true;
 }
 
-
 // Variables that change what every program in the sandbox loads.
 bool IsLoaderVariable(std::string_view name) {
   return name.rfind("LD_", 0) == 0 || name == "BASH_ENV" || name == "ENV" ||

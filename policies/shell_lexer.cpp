@@ -262,22 +262,14 @@ class Lexer {
       return k - 1;
     };
     switch (e) {
-      case 'n':
-        word_ += '\n';
-        return i;
-      case 't':
-        word_ += '\t';
-        return i;
-      case 'x':
-        return digits(i + 1, 2, 16);
+      case 'n': word_ += '\n'; return i;
+      case 't': word_ += '\t'; return i;
+      case 'x': return digits(i + 1, 2, 16);
       case '0':
       case '1':
       case '2':
-      case '3':
-        return digits(i, 3, 8);
-      default:
-        word_ += e;
-        return i;
+      case '3': return digits(i, 3, 8);
+      default: word_ += e; return i;
     }
   }
 

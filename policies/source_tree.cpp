@@ -17,20 +17,14 @@ class Converter {
     SourceNode result;
     result.mark = MarkOf(node, line_shift, column_shift);
     switch (node.Type()) {
-      case YAML::NodeType::Scalar:
-        ConvertScalar(node, result, line_shift, column_shift);
-        break;
+      case YAML::NodeType::Scalar: ConvertScalar(node, result, line_shift, column_shift); break;
       case YAML::NodeType::Sequence:
         result.kind = SourceNode::Kind::kSequence;
         for (const auto& item : node)
           result.items.push_back(Convert(item, line_shift, column_shift));
         break;
-      case YAML::NodeType::Map:
-        ConvertMap(node, result, line_shift, column_shift);
-        break;
-      default:
-        result.kind = SourceNode::Kind::kNull;
-        break;
+      case YAML::NodeType::Map: ConvertMap(node, result, line_shift, column_shift); break;
+      default: result.kind = SourceNode::Kind::kNull; break;
     }
     return result;
   }
@@ -112,14 +106,10 @@ SourceNode* SourceNode::Find(std::string_view key) {
 
 const char* KindName(SourceNode::Kind kind) {
   switch (kind) {
-    case SourceNode::Kind::kNull:
-      return "nothing";
-    case SourceNode::Kind::kScalar:
-      return "a scalar";
-    case SourceNode::Kind::kSequence:
-      return "a list";
-    case SourceNode::Kind::kMap:
-      return "a map";
+    case SourceNode::Kind::kNull: return "nothing";
+    case SourceNode::Kind::kScalar: return "a scalar";
+    case SourceNode::Kind::kSequence: return "a list";
+    case SourceNode::Kind::kMap: return "a map";
   }
   return "nothing";
 }

@@ -122,8 +122,7 @@ Decision ToolGovernor::DecideName(std::string_view tool) const {
   }
   if (AnyGlob(tools_.allow, tool)) return Decision{Verdict::kAllow, "", "", "", "", ""};
   switch (tools_.default_verdict) {
-    case ToolVerdict::kAllow:
-      return Decision{};
+    case ToolVerdict::kAllow: return Decision{};
     case ToolVerdict::kAsk:
       return Decision{
           Verdict::kAsk,
@@ -132,8 +131,7 @@ Decision ToolGovernor::DecideName(std::string_view tool) const {
           "tools",
           "the tool '" + name + "' is not listed in this policy and needs a person's approval.",
           name};
-    case ToolVerdict::kDeny:
-      break;
+    case ToolVerdict::kDeny: break;
   }
   return Deny(
       "tools.default", "tools",
@@ -232,15 +230,13 @@ Decision ToolGovernor::CheckUrl(const std::string& url) const {
   const auto [host_view, port] = HostPortOf(url);
   const std::string host(host_view);
   switch (network_.mode) {
-    case NetworkMode::kHost:
-      return Decision{};
+    case NetworkMode::kHost: return Decision{};
     case NetworkMode::kNone:
       return Deny("network.none", "network",
                   "this policy gives the session no network (sandbox.network.mode: none); work "
                   "from local files instead.",
                   host);
-    case NetworkMode::kEgress:
-      break;
+    case NetworkMode::kEgress: break;
   }
   auto rules = HostRules::Build(network_.allow_domains, network_.deny_domains);
   if (!rules || !rules->Decide(host, port).allowed) {

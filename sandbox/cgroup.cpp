@@ -5,8 +5,8 @@
 
 #include <cmath>
 #include <csignal>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 
 #include "sandbox/fs_util.hpp"
 
@@ -59,8 +59,8 @@ std::string CpuMaxValue(double cores) {
 
 Result<CgroupLayout> DetectCgroupLayout(const std::string& root_override, int version_override) {
   CgroupLayout layout;
-  if (version_override == 2 || (version_override == 0 && !root_override.empty() &&
-                                HasV2Controllers(root_override))) {
+  if (version_override == 2 ||
+      (version_override == 0 && !root_override.empty() && HasV2Controllers(root_override))) {
     layout.version = 2;
     layout.root = root_override.empty() ? std::string(kV2Mount) + "/hotplex" : root_override;
     return layout;
@@ -87,7 +87,8 @@ Result<CgroupLayout> DetectCgroupLayout(const std::string& root_override, int ve
   }
   return MakeError(
       "no usable cgroup hierarchy: need cgroup v2 with the memory and pids controllers, or "
-      "cgroup v1 with memory, pids, cpu and freezer mounted under " + base);
+      "cgroup v1 with memory, pids, cpu and freezer mounted under " +
+      base);
 }
 
 Result<std::unique_ptr<Cgroup>> CreateCgroup(const CgroupLayout& layout, const std::string& name,

@@ -80,11 +80,13 @@ Status ApplyLimits(const std::array<std::string, 4>& dirs, const Limits& limits)
     // memory+swap: only present with swap accounting; without it there is no swap to use.
     (void)WriteControlFile(dirs[kMemory] + "/memory.memsw.limit_in_bytes", bytes);
   }
-  if (limits.pids) HOTPLEX_TRY_STATUS(WriteControlFile(dirs[kPids] + "/pids.max", std::to_string(limits.pids)));
+  if (limits.pids)
+    HOTPLEX_TRY_STATUS(WriteControlFile(dirs[kPids] + "/pids.max", std::to_string(limits.pids)));
   if (limits.cpu_cores > 0) {
     const std::string value = CpuMaxValue(limits.cpu_cores);
     const auto space = value.find(' ');
-    HOTPLEX_TRY_STATUS(WriteControlFile(dirs[kCpu] + "/cpu.cfs_period_us", value.substr(space + 1)));
+    HOTPLEX_TRY_STATUS(
+        WriteControlFile(dirs[kCpu] + "/cpu.cfs_period_us", value.substr(space + 1)));
     HOTPLEX_TRY_STATUS(WriteControlFile(dirs[kCpu] + "/cpu.cfs_quota_us", value.substr(0, space)));
   }
   return {};

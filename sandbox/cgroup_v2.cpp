@@ -26,8 +26,8 @@ Status EnableController(const std::string& root, const char* controller) {
     if (current && current->find(controller) != std::string::npos) continue;
     auto written = WriteControlFile(dir + "/cgroup.subtree_control", add);
     if (!written) {
-      return MakeError("cgroup v2 controller '" + std::string(controller) + "' cannot be enabled in " +
-                       dir + ": " + written.error().Describe());
+      return MakeError("cgroup v2 controller '" + std::string(controller) +
+                       "' cannot be enabled in " + dir + ": " + written.error().Describe());
     }
   }
   return {};
@@ -78,8 +78,10 @@ Status ApplyLimits(const std::string& dir, const Limits& limits) {
     // without swap accounting, which is fine.
     (void)WriteControlFile(dir + "/memory.swap.max", "0");
   }
-  if (limits.pids) HOTPLEX_TRY_STATUS(WriteControlFile(dir + "/pids.max", std::to_string(limits.pids)));
-  if (limits.cpu_cores > 0) HOTPLEX_TRY_STATUS(WriteControlFile(dir + "/cpu.max", CpuMaxValue(limits.cpu_cores)));
+  if (limits.pids)
+    HOTPLEX_TRY_STATUS(WriteControlFile(dir + "/pids.max", std::to_string(limits.pids)));
+  if (limits.cpu_cores > 0)
+    HOTPLEX_TRY_STATUS(WriteControlFile(dir + "/cpu.max", CpuMaxValue(limits.cpu_cores)));
   return {};
 }
 

@@ -25,7 +25,7 @@ struct ChildContext {
   // -1 = unused. Kept open by CloseInheritedFds.
   int setup_fds[kMaxMountTrees] = {-1, -1, -1, -1};
   int workdir_fd = -1;  // process backend: fchdir here instead of chdir(workdir_inside)
-  uid_t uid = 0;  // inside the user namespace
+  uid_t uid = 0;        // inside the user namespace
   gid_t gid = 0;
   rlim_t open_files = 0;  // 0: inherit
   bool new_network = true;

@@ -36,7 +36,9 @@ class ChildProcess {
  public:
   ChildProcess(pid_t pid, UniqueFd pidfd) : pid_(pid), pidfd_(std::move(pidfd)) {}
   ChildProcess(ChildProcess&& other) noexcept
-      : pid_(std::exchange(other.pid_, -1)), pidfd_(std::move(other.pidfd_)), status_(other.status_) {}
+      : pid_(std::exchange(other.pid_, -1)),
+        pidfd_(std::move(other.pidfd_)),
+        status_(other.status_) {}
   ChildProcess& operator=(ChildProcess&&) = delete;
   ~ChildProcess();
 

@@ -17,12 +17,14 @@
 namespace hotplex::sandbox::child {
 
 void SetDeathSignal(const ChildContext& ctx) {
-  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) ReportSetupFailure(ctx.report_fd, "pdeathsig");
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
+    ReportSetupFailure(ctx.report_fd, "pdeathsig");
 }
 
 void CloseInheritedFds(const ChildContext& ctx) {
   constexpr int kCount = 9 + kMaxMountTrees;
-  int keep[kCount] = {0, 1, 2, ctx.stdio[0], ctx.stdio[1], ctx.stdio[2], ctx.sync_fd, ctx.report_fd, ctx.status_fd};
+  int keep[kCount] = {
+      0, 1, 2, ctx.stdio[0], ctx.stdio[1], ctx.stdio[2], ctx.sync_fd, ctx.report_fd, ctx.status_fd};
   for (int i = 0; i < kMaxMountTrees; ++i) keep[9 + i] = ctx.setup_fds[i];
   for (int i = 1; i < kCount; ++i) {  // insertion sort: no allocation
     for (int j = i; j > 0 && keep[j - 1] > keep[j]; --j) std::swap(keep[j - 1], keep[j]);
@@ -71,7 +73,8 @@ void ApplyResourceLimits(const ChildContext& ctx) {
 }
 
 void LoadSeccomp(const ChildContext& ctx) {
-  if (ctx.seccomp != nullptr && ctx.seccomp->Install() != 0) ReportSetupFailure(ctx.report_fd, "seccomp");
+  if (ctx.seccomp != nullptr && ctx.seccomp->Install() != 0)
+    ReportSetupFailure(ctx.report_fd, "seccomp");
 }
 
 namespace {

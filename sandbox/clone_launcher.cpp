@@ -24,7 +24,8 @@ Result<Pipe> MakePipe() {
 }  // namespace
 
 Result<std::unique_ptr<Sandbox>> LaunchCloned(ChildContext ctx, const CloneLaunch& how,
-                                              std::unique_ptr<Cgroup> cgroup, const Limits& limits) {
+                                              std::unique_ptr<Cgroup> cgroup,
+                                              const Limits& limits) {
   HOTPLEX_TRY(Pipe sync, MakePipe());
   HOTPLEX_TRY(Pipe report, MakePipe());
   Pipe status;

@@ -50,7 +50,8 @@ void BringUpLoopback(const ChildContext& ctx) {
 }
 
 void DropPrivileges(const ChildContext& ctx) {
-  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ReportSetupFailure(ctx.report_fd, "no_new_privs");
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+    ReportSetupFailure(ctx.report_fd, "no_new_privs");
   if (const char* step = ctx.caps->DropAll()) ReportSetupFailure(ctx.report_fd, step);
 }
 

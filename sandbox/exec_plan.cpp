@@ -10,7 +10,8 @@
 namespace hotplex::sandbox {
 namespace {
 
-constexpr std::string_view kDefaultPath = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin";
+constexpr std::string_view kDefaultPath =
+    "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin";
 
 std::string_view PathFromEnv(const std::vector<std::string>& env) {
   for (const auto& kv : env) {
@@ -50,7 +51,8 @@ Result<ExecPlan> ExecPlan::Build(const std::vector<std::string>& argv,
 }
 
 ExecPlan::ExecPlan(ExecPlan&& other) noexcept
-    : argv_(std::move(other.argv_)), env_(std::move(other.env_)),
+    : argv_(std::move(other.argv_)),
+      env_(std::move(other.env_)),
       candidates_(std::move(other.candidates_)) {
   RebuildPointers();
 }
@@ -80,8 +82,10 @@ void ExecPlan::Exec(int report_fd) const {
   int saved = ENOENT;
   for (const auto& candidate : candidates_) {
     ::execve(candidate.c_str(), argv_ptrs_.data(), env_ptrs_.data());
-    if (errno == EACCES) saved = EACCES;
-    else if (errno != ENOENT && errno != ENOTDIR) saved = errno;
+    if (errno == EACCES)
+      saved = EACCES;
+    else if (errno != ENOENT && errno != ENOTDIR)
+      saved = errno;
   }
   ReportSetupFailureErrno(report_fd, "execve", saved);
 }

@@ -46,8 +46,10 @@ Error PathError(std::string_view relative, std::string_view at, int err) {
   std::string what = "'" + std::string(relative) + "'";
   if (!at.empty() && at != relative) what += " (at '" + std::string(at) + "')";
   if (err == ELOOP || err == ENOTDIR) {
-    return Refused(what + " is or passes through a symlink or a non-directory; links are not "
-                          "followed below a workspace: name the real directory", err);
+    return Refused(what +
+                       " is or passes through a symlink or a non-directory; links are not "
+                       "followed below a workspace: name the real directory",
+                   err);
   }
   if (IsRefusalErrno(err)) return Refused(what + " leaves its root or is too long", err);
   return Error{"open beneath " + what, err, "open beneath"};
@@ -89,7 +91,8 @@ Status ValidateRelativePath(std::string_view relative, std::size_t max_bytes) {
                        std::to_string(max_bytes) + " bytes: use a shorter path",
                    ENAMETOOLONG);
   }
-  if (relative.find('\0') != std::string_view::npos) return Refused("the path contains a NUL byte", EINVAL);
+  if (relative.find('\0') != std::string_view::npos)
+    return Refused("the path contains a NUL byte", EINVAL);
   if (!relative.empty() && relative.front() == '/') {
     return Refused("'" + std::string(relative) + "' is absolute; give a path relative to the root",
                    EXDEV);
@@ -233,12 +236,13 @@ Result<UniqueFd> PinDirBelow(const std::string& root, const std::string& path,
 }
 
 Result<UniqueFd> CloneMountTree(int dir_fd, bool read_only) {
-  const long tree = ::syscall(SYS_open_tree, dir_fd, "",
-                              OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+  const long tree =
+      ::syscall(SYS_open_tree, dir_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
   if (tree < 0) {
     if (errno == ENOSYS) {
-      return ErrnoError("open_tree", "the kernel lacks open_tree (Linux 5.2+ needed): a workdir "
-                                     "cannot be mounted without resolving its path twice");
+      return ErrnoError("open_tree",
+                        "the kernel lacks open_tree (Linux 5.2+ needed): a workdir "
+                        "cannot be mounted without resolving its path twice");
     }
     return ErrnoError("open_tree", PathOfFd(dir_fd));
   }
@@ -290,9 +294,8 @@ Status RemoveAt(int dir_fd, const std::string& name, int depth) {
     return errno == ENOENT ? Status{} : Status{ErrnoError("openat", name)};
   }
   UniqueFd dir(fd);
-  HOTPLEX_TRY_STATUS(ForEachEntry(dir.Get(), [&](const std::string& entry) {
-    return RemoveAt(dir.Get(), entry, depth + 1);
-  }));
+  HOTPLEX_TRY_STATUS(ForEachEntry(
+      dir.Get(), [&](const std::string& entry) { return RemoveAt(dir.Get(), entry, depth + 1); }));
   if (::unlinkat(dir_fd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT) {
     return ErrnoError("rmdir", name);
   }

@@ -63,7 +63,8 @@ bool CreateTarget(const char* path, bool dir) {
 }
 
 void Bind(const MountOp& op, int report_fd) {
-  if (!CreateTarget(op.target.c_str(), op.source_is_dir)) ReportSetupFailure(report_fd, "mount target");
+  if (!CreateTarget(op.target.c_str(), op.source_is_dir))
+    ReportSetupFailure(report_fd, "mount target");
   if (::mount(op.source.c_str(), op.target.c_str(), nullptr, MS_BIND, nullptr) != 0) {
     ReportSetupFailure(report_fd, "bind mount");
   }
@@ -82,7 +83,8 @@ void Bind(const MountOp& op, int report_fd) {
 // namespace and the kernel refuses to copy it here (EINVAL).
 void AttachTree(const MountOp& op, int report_fd) {
   if (!MakeDirsNoAlloc(op.target.c_str(), 0755)) ReportSetupFailure(report_fd, "mount target");
-  if (::syscall(SYS_move_mount, op.tree_fd, "", AT_FDCWD, op.target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+  if (::syscall(SYS_move_mount, op.tree_fd, "", AT_FDCWD, op.target.c_str(),
+                MOVE_MOUNT_F_EMPTY_PATH) != 0) {
     ReportSetupFailure(report_fd, "attach pinned mount");
   }
   ::close(op.tree_fd);
@@ -109,7 +111,8 @@ void MountFs(const MountOp& op, const char* fstype, unsigned long flags, const c
 
 void WriteFile(const MountOp& op, int report_fd) {
   if (!MakeParentDirs(op.target.c_str())) ReportSetupFailure(report_fd, "mkdir /etc");
-  const int fd = ::open(op.target.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  const int fd =
+      ::open(op.target.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (fd < 0) ReportSetupFailure(report_fd, "write file");
   const ssize_t n = ::write(fd, op.data.data(), op.data.size());
   ::close(fd);
@@ -149,7 +152,8 @@ void PrepareStagingRoot(int report_fd) {
     ReportSetupFailure(report_fd, "mkdir staging");
   }
   // After this the host's root (including its /tmp, uncovered again) is at /oldroot.
-  if (::syscall(SYS_pivot_root, ".", "oldroot") != 0) ReportSetupFailure(report_fd, "pivot_root staging");
+  if (::syscall(SYS_pivot_root, ".", "oldroot") != 0)
+    ReportSetupFailure(report_fd, "pivot_root staging");
   if (::chdir("/") != 0) ReportSetupFailure(report_fd, "chdir /");
   if (::mount("tmpfs", kNewRoot, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) {
     ReportSetupFailure(report_fd, "mount root tmpfs");
@@ -164,7 +168,8 @@ void EnterNewRoot(int report_fd) {
   if (::umount2(".", MNT_DETACH) != 0) ReportSetupFailure(report_fd, "detach old root");
   if (::chdir("/") != 0) ReportSetupFailure(report_fd, "chdir /");
   const unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV;
-  if (::mount(nullptr, "/", nullptr, flags, nullptr) != 0) ReportSetupFailure(report_fd, "remount root ro");
+  if (::mount(nullptr, "/", nullptr, flags, nullptr) != 0)
+    ReportSetupFailure(report_fd, "remount root ro");
 }
 
 }  // namespace child
@@ -184,7 +189,8 @@ void MountPlan::Apply(int report_fd) const {
         child::MountFs(op, "devpts", MS_NOSUID | MS_NOEXEC, "mount devpts", report_fd);
         break;
       case MountOpKind::kSymlink:
-        if (!child::MakeParentDirs(op.target.c_str()) || ::symlink(op.data.c_str(), op.target.c_str()) != 0) {
+        if (!child::MakeParentDirs(op.target.c_str()) ||
+            ::symlink(op.data.c_str(), op.target.c_str()) != 0) {
           ReportSetupFailure(report_fd, "symlink");
         }
         break;

@@ -15,14 +15,15 @@ namespace {
 
 // System directories bound read-only (or recreated as symlinks when the host
 // has them as symlinks, as on merged-/usr systems).
-constexpr const char* kSystemDirs[] = {"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"};
+constexpr const char* kSystemDirs[] = {"/usr",   "/bin",   "/sbin",  "/lib",
+                                       "/lib32", "/lib64", "/libx32"};
 // Host /etc entries the sandbox needs to resolve names, verify TLS and run
 // Debian's alternatives; everything else in /etc stays invisible.
 constexpr const char* kEtcEntries[] = {
-    "/etc/resolv.conf", "/etc/nsswitch.conf", "/etc/host.conf", "/etc/gai.conf",
-    "/etc/services", "/etc/protocols", "/etc/ssl", "/etc/ca-certificates",
-    "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime",
-    "/etc/alternatives", "/etc/mime.types", "/etc/timezone"};
+    "/etc/resolv.conf",  "/etc/nsswitch.conf", "/etc/host.conf",    "/etc/gai.conf",
+    "/etc/services",     "/etc/protocols",     "/etc/ssl",          "/etc/ca-certificates",
+    "/etc/ld.so.cache",  "/etc/ld.so.conf",    "/etc/ld.so.conf.d", "/etc/localtime",
+    "/etc/alternatives", "/etc/mime.types",    "/etc/timezone"};
 constexpr const char* kDevNodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
 constexpr const char* kProcReadOnly[] = {"sys", "sysrq-trigger", "irq", "bus"};
 
@@ -30,9 +31,9 @@ std::string Old(const std::string& p) { return std::string(kOldRoot) + p; }
 std::string New(const std::string& p) { return std::string(kNewRoot) + p; }
 
 std::string PasswdFile(const Identity& id) {
-  return "root:x:0:0:root:/root:/usr/sbin/nologin\n" + id.user_name + ":x:" +
-         std::to_string(id.inside_uid) + ":" + std::to_string(id.inside_gid) + ":" + id.user_name +
-         ":/home/" + id.user_name + ":/bin/bash\n" +
+  return "root:x:0:0:root:/root:/usr/sbin/nologin\n" + id.user_name +
+         ":x:" + std::to_string(id.inside_uid) + ":" + std::to_string(id.inside_gid) + ":" +
+         id.user_name + ":/home/" + id.user_name + ":/bin/bash\n" +
          "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
 }
 
@@ -42,8 +43,8 @@ std::string GroupFile(const Identity& id) {
 }
 
 std::string HostsFile(const std::string& hostname) {
-  return "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" +
-         hostname + "\n";
+  return "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + hostname +
+         "\n";
 }
 
 void AddSystemDirs(std::vector<MountOp>& ops) {
@@ -54,7 +55,8 @@ void AddSystemDirs(std::vector<MountOp>& ops) {
       char target[PATH_MAX];
       const ssize_t n = ::readlink(dir, target, sizeof target - 1);
       if (n <= 0) continue;
-      ops.push_back({MountOpKind::kSymlink, {}, New(dir), std::string(target, static_cast<std::size_t>(n))});
+      ops.push_back(
+          {MountOpKind::kSymlink, {}, New(dir), std::string(target, static_cast<std::size_t>(n))});
     } else if (S_ISDIR(st.st_mode)) {
       ops.push_back({MountOpKind::kBind, Old(dir), New(dir), {}, true, true, false});
     }
@@ -72,7 +74,8 @@ void AddEtc(std::vector<MountOp>& ops, const SandboxSpec& spec, const std::strin
     if (!::realpath(entry, resolved)) continue;
     struct stat st {};
     if (::stat(resolved, &st) != 0) continue;
-    ops.push_back({MountOpKind::kBind, Old(resolved), New(entry), {}, S_ISDIR(st.st_mode), true, false});
+    ops.push_back(
+        {MountOpKind::kBind, Old(resolved), New(entry), {}, S_ISDIR(st.st_mode), true, false});
   }
 }
 
@@ -104,16 +107,19 @@ void AddProc(std::vector<MountOp>& ops) {
 }  // namespace
 
 std::string MountOp::Describe() const {
-  static constexpr const char* kNames[] = {"bind", "bind-self-ro", "tmpfs", "proc", "devpts", "symlink", "file", "attach-tree"};
+  static constexpr const char* kNames[] = {"bind",   "bind-self-ro", "tmpfs", "proc",
+                                           "devpts", "symlink",      "file",  "attach-tree"};
   std::string out = kNames[static_cast<int>(kind)];
   out += " " + target;
   if (!source.empty()) out += " <- " + source;
-  if (kind == MountOpKind::kBind || kind == MountOpKind::kAttachTree) out += read_only ? " (ro)" : " (rw)";
+  if (kind == MountOpKind::kBind || kind == MountOpKind::kAttachTree)
+    out += read_only ? " (ro)" : " (rw)";
   return out;
 }
 
 Status ValidateHostPath(const std::string& path, const std::string& what, bool want_dir) {
-  if (path.empty() || path[0] != '/') return MakeError(what + " '" + path + "' is not an absolute path");
+  if (path.empty() || path[0] != '/')
+    return MakeError(what + " '" + path + "' is not an absolute path");
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return ErrnoError(what, "'" + path + "'");
   char resolved[PATH_MAX];
@@ -124,14 +130,16 @@ Status ValidateHostPath(const std::string& path, const std::string& what, bool w
     return MakeError(what + " '" + path + "' is or passes through a symlink (resolves to '" +
                      resolved + "'); give the real path");
   }
-  if (want_dir && !S_ISDIR(st.st_mode)) return MakeError(what + " '" + path + "' is not a directory");
+  if (want_dir && !S_ISDIR(st.st_mode))
+    return MakeError(what + " '" + path + "' is not a directory");
   if (!want_dir && !S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
     return MakeError(what + " '" + path + "' is neither a file nor a directory");
   }
   return {};
 }
 
-Result<std::shared_ptr<const UniqueFd>> PinTrustedDir(const std::string& path, const std::string& what) {
+Result<std::shared_ptr<const UniqueFd>> PinTrustedDir(const std::string& path,
+                                                      const std::string& what) {
   HOTPLEX_TRY_STATUS(ValidateHostPath(path, what, true));
   const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return ErrnoError(what, "'" + path + "'");
@@ -153,7 +161,8 @@ Status ValidateSandboxPath(const std::string& path, const std::string& what) {
   if (path.find("/../") != std::string::npos || path.ends_with("/..") ||
       path.find("/./") != std::string::npos || path.find("//") != std::string::npos ||
       path.ends_with("/.") || path.ends_with("/")) {
-    return MakeError(what + " '" + path + "' must be a normalised path (no '.', '..', '//' or trailing '/')");
+    return MakeError(what + " '" + path +
+                     "' must be a normalised path (no '.', '..', '//' or trailing '/')");
   }
   for (const char* reserved : {"/proc", "/dev", "/etc", "/usr"}) {
     const std::string r = reserved;
@@ -174,15 +183,21 @@ Status AddExtraMounts(std::vector<MountOp>& ops, const std::vector<BindMount>& m
     HOTPLEX_TRY_STATUS(ValidateSandboxPath(target, "mount target"));
     struct stat st {};
     ::stat(m.source.c_str(), &st);
-    ops.push_back({MountOpKind::kBind, Old(m.source), New(target), {}, S_ISDIR(st.st_mode),
-                   m.mode == MountMode::kReadOnly, false});
+    ops.push_back({MountOpKind::kBind,
+                   Old(m.source),
+                   New(target),
+                   {},
+                   S_ISDIR(st.st_mode),
+                   m.mode == MountMode::kReadOnly,
+                   false});
   }
   return {};
 }
 
 // A pinned directory for a kAttachTree op: the spec's fd, else the trusted path opened once.
 Result<std::shared_ptr<const UniqueFd>> PinnedOrOpened(const std::shared_ptr<const UniqueFd>& fd,
-                                                       const std::string& path, const std::string& what) {
+                                                       const std::string& path,
+                                                       const std::string& what) {
   if (fd != nullptr && fd->Valid()) return fd;
   return PinTrustedDir(path, what);
 }
@@ -199,7 +214,8 @@ Result<MountPlan> MountPlan::Build(const SandboxSpec& spec, const std::string& h
   // Writable places and user mounts, ordered so that parents come before children.
   std::vector<MountOp> user_ops;
   user_ops.push_back({MountOpKind::kTmpfs, {}, New("/tmp"), "mode=1777"});
-  auto attach = [&](std::shared_ptr<const UniqueFd> dir, const std::string& source, const std::string& target) {
+  auto attach = [&](std::shared_ptr<const UniqueFd> dir, const std::string& source,
+                    const std::string& target) {
     MountOp op{MountOpKind::kAttachTree, source, New(target), {}, true, false, false};
     op.dir_fd = dir->Get();
     plan.pinned_.push_back(std::move(dir));
@@ -214,7 +230,8 @@ Result<MountPlan> MountPlan::Build(const SandboxSpec& spec, const std::string& h
   attach(std::move(workdir), spec.workdir, plan.workdir_inside_);
   HOTPLEX_TRY_STATUS(AddExtraMounts(user_ops, spec.mounts));
   std::stable_sort(user_ops.begin(), user_ops.end(), [](const MountOp& a, const MountOp& b) {
-    return std::count(a.target.begin(), a.target.end(), '/') < std::count(b.target.begin(), b.target.end(), '/');
+    return std::count(a.target.begin(), a.target.end(), '/') <
+           std::count(b.target.begin(), b.target.end(), '/');
   });
 
   AddSystemDirs(plan.ops_);
@@ -229,7 +246,8 @@ Status MountPlan::CloneTrees() {
   for (MountOp& op : ops_) {
     if (op.kind != MountOpKind::kAttachTree || op.tree_fd >= 0) continue;
     if (trees_.size() >= static_cast<std::size_t>(kMaxMountTrees)) {
-      return MakeError("more than " + std::to_string(kMaxMountTrees) + " pinned mounts in one sandbox");
+      return MakeError("more than " + std::to_string(kMaxMountTrees) +
+                       " pinned mounts in one sandbox");
     }
     auto tree = CloneMountTree(op.dir_fd, op.read_only);
     if (!tree) return Error{tree.error().message, tree.error().sys_errno, "mount " + op.target};

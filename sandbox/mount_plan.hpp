@@ -85,7 +85,8 @@ class MountPlan {
 Status ValidateHostPath(const std::string& path, const std::string& what, bool want_dir);
 // Opens a trusted directory path (CLI, tests) once, refusing a symlink on it:
 // the fd's own path must be the path asked for.
-Result<std::shared_ptr<const UniqueFd>> PinTrustedDir(const std::string& path, const std::string& what);
+Result<std::shared_ptr<const UniqueFd>> PinTrustedDir(const std::string& path,
+                                                      const std::string& what);
 // Absolute, normalised, no "..", not "/": a valid place inside the sandbox.
 Status ValidateSandboxPath(const std::string& path, const std::string& what);
 

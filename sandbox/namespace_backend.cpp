@@ -50,13 +50,13 @@ Result<Prepared> Prepare(const SandboxSpec& spec, SeccompCache& seccomp_cache) {
     HOTPLEX_TRY(seccomp, seccomp_cache.Get(spec.extra_denied_syscalls));
   }
   HOTPLEX_TRY(auto caps, CapabilityDropper::Prepare());
-  return Prepared{std::move(id), std::move(hostname), std::move(mounts), std::move(exec),
-                  std::move(seccomp), std::move(caps)};
+  return Prepared{std::move(id),   std::move(hostname), std::move(mounts),
+                  std::move(exec), std::move(seccomp),  std::move(caps)};
 }
 
 std::uint64_t CloneFlags(const SandboxSpec& spec) {
-  std::uint64_t flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
-                        CLONE_NEWCGROUP;
+  std::uint64_t flags =
+      CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
   if (spec.network != NetworkMode::kHost) flags |= CLONE_NEWNET;
   return flags;
 }
@@ -74,7 +74,8 @@ class NamespaceBackend final : public Backend {
 
 Result<std::unique_ptr<Sandbox>> NamespaceBackend::Launch(const SandboxSpec& spec) {
   if (spec.network_ready && spec.network == NetworkMode::kHost) {
-    return MakeError("a network-ready hook needs the sandbox's own network namespace, not the host's");
+    return MakeError(
+        "a network-ready hook needs the sandbox's own network namespace, not the host's");
   }
   HOTPLEX_TRY(Prepared prep, Prepare(spec, seccomp_cache_));
   HOTPLEX_TRY(auto cgroup, CreateCgroup(layout_, "sandbox-" + prep.id, spec.limits));

@@ -40,7 +40,8 @@ std::string Outcome::Describe() const {
     case OutcomeKind::kExited: return "exited with status " + std::to_string(code);
     case OutcomeKind::kSignaled: {
       const char* name = sigabbrev_np(code);
-      return "killed by signal " + std::to_string(code) + (name ? " (SIG" + std::string(name) + ")" : "");
+      return "killed by signal " + std::to_string(code) +
+             (name ? " (SIG" + std::string(name) + ")" : "");
     }
     case OutcomeKind::kOomKilled:
       return "killed: out of memory" +

@@ -20,18 +20,19 @@ namespace {
 
 void ContainProcess(const ChildContext& ctx) {
   using namespace child;
-  SetDeathSignal(ctx);       // die with the daemon
-  CloseInheritedFds(ctx);    // no fd of the daemon leaks in
-  WaitForParent(ctx);        // cgroup joined
-  SwitchIdentity(ctx);       // the host uid/gid: root's capabilities go with it
-  SetDeathSignal(ctx);       // a credential change clears it
+  SetDeathSignal(ctx);     // die with the daemon
+  CloseInheritedFds(ctx);  // no fd of the daemon leaks in
+  WaitForParent(ctx);      // cgroup joined
+  SwitchIdentity(ctx);     // the host uid/gid: root's capabilities go with it
+  SetDeathSignal(ctx);     // a credential change clears it
   // The pinned workdir fd: the directory checked is the one entered.
   if (::fchdir(ctx.workdir_fd) != 0) ReportSetupFailure(ctx.report_fd, "chdir workdir");
   ::close(ctx.workdir_fd);
   ApplyResourceLimits(ctx);
-  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ReportSetupFailure(ctx.report_fd, "no_new_privs");
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+    ReportSetupFailure(ctx.report_fd, "no_new_privs");
   LoadSeccomp(ctx);
-  ExecPayload(ctx);          // own session and process group
+  ExecPayload(ctx);  // own session and process group
 }
 
 class ProcessBackend final : public Backend {
@@ -49,8 +50,9 @@ class ProcessBackend final : public Backend {
       return MakeError("the process backend has no mount namespace: it cannot apply mounts");
     }
     if (spec.network != NetworkMode::kHost) {
-      return MakeError("the process backend has no network namespace: its network is the host's "
-                       "(the policy must say network mode host)");
+      return MakeError(
+          "the process backend has no network namespace: its network is the host's "
+          "(the policy must say network mode host)");
     }
     HOTPLEX_TRY(ExecPlan exec, ExecPlan::Build(spec.argv, spec.env));
     std::shared_ptr<const SeccompProgram> seccomp;

@@ -11,7 +11,9 @@ namespace hotplex::sandbox {
 
 RunningSandbox::RunningSandbox(ChildProcess child, std::unique_ptr<Cgroup> cgroup,
                                UniqueFd status_fd, const Limits& limits)
-    : child_(std::move(child)), cgroup_(std::move(cgroup)), status_fd_(std::move(status_fd)),
+    : child_(std::move(child)),
+      cgroup_(std::move(cgroup)),
+      status_fd_(std::move(status_fd)),
       limits_(limits) {
   if (limits.wall_time.count() > 0) deadline_ = std::chrono::steady_clock::now() + limits.wall_time;
 }

@@ -79,14 +79,14 @@ struct Stdio {
 #endif
 
 struct SandboxSpec {
-  std::string id;                    // short id: hostname hotplex-<id>, cgroup name
-  std::vector<std::string> argv;     // argv[0] is looked up in PATH from `env` if it has no '/'
-  std::vector<std::string> env;      // "KEY=VALUE"; exactly what the payload gets
-  std::string workdir;               // host directory, bind-mounted read-write
-  std::string workdir_inside;        // where it appears; empty = same path as on the host
-  std::string home_source;           // host dir bind-mounted rw as $HOME; empty = fresh tmpfs
+  std::string id;                 // short id: hostname hotplex-<id>, cgroup name
+  std::vector<std::string> argv;  // argv[0] is looked up in PATH from `env` if it has no '/'
+  std::vector<std::string> env;   // "KEY=VALUE"; exactly what the payload gets
+  std::string workdir;            // host directory, bind-mounted read-write
+  std::string workdir_inside;     // where it appears; empty = same path as on the host
+  std::string home_source;        // host dir bind-mounted rw as $HOME; empty = fresh tmpfs
   std::string home_inside = "/home/agent";
-  std::vector<BindMount> mounts;     // extra mounts
+  std::vector<BindMount> mounts;  // extra mounts
 #ifndef _WIN32
   // The workdir and home as directory fds pinned by the supervisor: resolved
   // once beneath the tenant's workspace root / the homes dir, with no symlink

@@ -21,13 +21,11 @@ struct ContextDeleter {
 };
 using ContextPtr = std::unique_ptr<void, ContextDeleter>;
 
-constexpr unsigned long kNamespaceFlags[] = {CLONE_NEWNS,  CLONE_NEWUTS, CLONE_NEWIPC,
-                                             CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
+constexpr unsigned long kNamespaceFlags[] = {CLONE_NEWNS,     CLONE_NEWUTS, CLONE_NEWIPC,
+                                             CLONE_NEWUSER,   CLONE_NEWPID, CLONE_NEWNET,
                                              CLONE_NEWCGROUP, 0x00000080 /* CLONE_NEWTIME */};
 
-Error SeccompError(const char* what, int rc) {
-  return Error{what, -rc, "seccomp"};
-}
+Error SeccompError(const char* what, int rc) { return Error{what, -rc, "seccomp"}; }
 
 Status DenyByName(scmp_filter_ctx ctx, const std::string& name, bool must_exist) {
   const int nr = seccomp_syscall_resolve_name(name.c_str());
@@ -44,7 +42,8 @@ Status DenyByName(scmp_filter_ctx ctx, const std::string& name, bool must_exist)
 Status AddArgumentRules(scmp_filter_ctx ctx) {
   // Only the low 32 bits of an ioctl request are meaningful: mask them so a
   // request with high bits set cannot slip past.
-  for (unsigned long request : {static_cast<unsigned long>(TIOCSTI), static_cast<unsigned long>(TIOCLINUX)}) {
+  for (unsigned long request :
+       {static_cast<unsigned long>(TIOCSTI), static_cast<unsigned long>(TIOCLINUX)}) {
     const int rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
                                     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, request));
     if (rc < 0) return SeccompError("seccomp_rule_add(ioctl)", rc);
@@ -76,17 +75,68 @@ Result<std::vector<sock_filter>> Export(scmp_filter_ctx ctx) {
 }  // namespace
 
 const std::vector<std::string>& SeccompProgram::DefaultDenied() {
-  static const std::vector<std::string> kDenied = {
-      "mount", "umount", "umount2", "pivot_root", "chroot", "fsopen", "fsconfig", "fsmount",
-      "fspick", "move_mount", "open_tree", "mount_setattr", "ptrace", "process_vm_readv",
-      "process_vm_writev", "kexec_load", "kexec_file_load", "init_module", "finit_module",
-      "delete_module", "create_module", "get_kernel_syms", "query_module", "bpf",
-      "perf_event_open", "keyctl", "add_key", "request_key", "userfaultfd", "unshare", "setns",
-      "swapon", "swapoff", "reboot", "open_by_handle_at", "name_to_handle_at", "acct",
-      "quotactl", "quotactl_fd", "syslog", "iopl", "ioperm", "io_uring_setup", "io_uring_enter",
-      "io_uring_register", "lookup_dcookie", "nfsservctl", "uselib", "vm86", "vm86old",
-      "settimeofday", "stime", "clock_settime", "clock_adjtime", "adjtimex", "_sysctl",
-      "sethostname", "setdomainname", "fanotify_init", "kcmp", "pidfd_getfd", "vhangup"};
+  static const std::vector<std::string> kDenied = {"mount",
+                                                   "umount",
+                                                   "umount2",
+                                                   "pivot_root",
+                                                   "chroot",
+                                                   "fsopen",
+                                                   "fsconfig",
+                                                   "fsmount",
+                                                   "fspick",
+                                                   "move_mount",
+                                                   "open_tree",
+                                                   "mount_setattr",
+                                                   "ptrace",
+                                                   "process_vm_readv",
+                                                   "process_vm_writev",
+                                                   "kexec_load",
+                                                   "kexec_file_load",
+                                                   "init_module",
+                                                   "finit_module",
+                                                   "delete_module",
+                                                   "create_module",
+                                                   "get_kernel_syms",
+                                                   "query_module",
+                                                   "bpf",
+                                                   "perf_event_open",
+                                                   "keyctl",
+                                                   "add_key",
+                                                   "request_key",
+                                                   "userfaultfd",
+                                                   "unshare",
+                                                   "setns",
+                                                   "swapon",
+                                                   "swapoff",
+                                                   "reboot",
+                                                   "open_by_handle_at",
+                                                   "name_to_handle_at",
+                                                   "acct",
+                                                   "quotactl",
+                                                   "quotactl_fd",
+                                                   "syslog",
+                                                   "iopl",
+                                                   "ioperm",
+                                                   "io_uring_setup",
+                                                   "io_uring_enter",
+                                                   "io_uring_register",
+                                                   "lookup_dcookie",
+                                                   "nfsservctl",
+                                                   "uselib",
+                                                   "vm86",
+                                                   "vm86old",
+                                                   "settimeofday",
+                                                   "stime",
+                                                   "clock_settime",
+                                                   "clock_adjtime",
+                                                   "adjtimex",
+                                                   "_sysctl",
+                                                   "sethostname",
+                                                   "setdomainname",
+                                                   "fanotify_init",
+                                                   "kcmp",
+                                                   "pidfd_getfd",
+                                                   "vhangup"};
   return kDenied;
 }
 

@@ -8,10 +8,10 @@ namespace hotplex::sandbox {
 
 Status ValidateIdentity(const Identity& identity) {
   if (identity.host_uid == 0 || identity.host_gid == 0) {
-    return MakeError(
-        "refusing to map the sandbox user to host root (uid " + std::to_string(identity.host_uid) +
-        ", gid " + std::to_string(identity.host_gid) +
-        "): choose an unprivileged host uid/gid that owns the WorkDir");
+    return MakeError("refusing to map the sandbox user to host root (uid " +
+                     std::to_string(identity.host_uid) + ", gid " +
+                     std::to_string(identity.host_gid) +
+                     "): choose an unprivileged host uid/gid that owns the WorkDir");
   }
   if (identity.inside_uid == 0 || identity.inside_gid == 0) {
     return MakeError("the sandbox user must not be root inside the sandbox");

@@ -14,7 +14,8 @@ namespace hotplex::supervisor {
 namespace {
 
 // What mount_plan.cpp binds into every namespace sandbox.
-constexpr const char* kSystemDirs[] = {"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"};
+constexpr const char* kSystemDirs[] = {"/usr",   "/bin",   "/sbin",  "/lib",
+                                       "/lib32", "/lib64", "/libx32"};
 constexpr std::size_t kMaxPathEntries = 256;  // a $PATH longer than this is not searched further
 
 bool IsUnder(const std::string& path, const std::string& dir) {
@@ -64,11 +65,13 @@ std::string InterpreterOf(const std::string& script, const std::string& path_env
   in.read(head, sizeof head - 1);
   std::string line(head, static_cast<std::size_t>(in.gcount()));
   if (!line.starts_with("#!")) return {};
-  line = line.substr(2, line.find('\n') == std::string::npos ? std::string::npos : line.find('\n') - 2);
+  line = line.substr(
+      2, line.find('\n') == std::string::npos ? std::string::npos : line.find('\n') - 2);
   std::istringstream words(line);
   std::string program, arg;
   words >> program >> arg;
-  if (program.ends_with("/env") && !arg.empty() && arg[0] != '-') program = FindOnPath(arg, path_env);
+  if (program.ends_with("/env") && !arg.empty() && arg[0] != '-')
+    program = FindOnPath(arg, path_env);
   return program.empty() ? std::string() : RealPath(program);
 }
 
@@ -183,8 +186,7 @@ std::string ExplainAgentLaunchFailure(const AgentBinary& b, const std::string& e
   std::string what = "'" + b.real_path + "'";
   if (!b.interpreter.empty()) what += " (or its interpreter " + b.interpreter + ")";
   const std::string dir = b.system ? std::string() : InstallDirOf(b.real_path);
-  return error + ": " + what +
-         " exists on the host but is not visible inside the sandbox" +
+  return error + ": " + what + " exists on the host but is not visible inside the sandbox" +
          (b.not_mounted.empty() ? std::string() : " (" + b.not_mounted + ")") +
          "; set claude_code.mount_install_dir: true or list " +
          (dir.empty() ? std::string("its directory") : dir) +

@@ -18,9 +18,9 @@
 namespace hotplex::supervisor {
 
 struct AgentBinaryOptions {
-  std::string path_env;          // the daemon's $PATH
-  bool mount_install_dir = true;  // claude_code.mount_install_dir
-  std::string state_dir;          // its workspaces/ and homes/ are never mounted
+  std::string path_env;                      // the daemon's $PATH
+  bool mount_install_dir = true;             // claude_code.mount_install_dir
+  std::string state_dir;                     // its workspaces/ and homes/ are never mounted
   std::vector<std::string> workspace_roots;  // tenants' roots, never mounted
 };
 

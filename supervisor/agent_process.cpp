@@ -47,8 +47,7 @@ struct AgentProcess::Reader {
   bool eof = false;
 };
 
-Result<std::shared_ptr<AgentProcess>> AgentProcess::Launch(Strand strand,
-                                                           sandbox::Backend& backend,
+Result<std::shared_ptr<AgentProcess>> AgentProcess::Launch(Strand strand, sandbox::Backend& backend,
                                                            sandbox::SandboxSpec spec,
                                                            Callbacks callbacks, Options options) {
   const Opener launch = [&backend](const sandbox::SandboxSpec& s) { return backend.Launch(s); };
@@ -57,8 +56,8 @@ Result<std::shared_ptr<AgentProcess>> AgentProcess::Launch(Strand strand,
 
 Result<std::shared_ptr<AgentProcess>> AgentProcess::Reattach(
     Strand strand, sandbox::Backend& backend, sandbox::SandboxSpec spec,
-    std::chrono::system_clock::time_point quiet_since, std::string last_line,
-    Callbacks callbacks, Options options) {
+    std::chrono::system_clock::time_point quiet_since, std::string last_line, Callbacks callbacks,
+    Options options) {
   const Opener reattach = [&](const sandbox::SandboxSpec& s) {
     return backend.Reattach(s, quiet_since, last_line);
   };
@@ -106,10 +105,10 @@ std::size_t AgentProcess::LiveCount() { return g_live_processes.load(); }
 
 void AgentProcess::Start(int stdin_fd, int stdout_fd, int stderr_fd) {
   stdin_.assign(stdin_fd);
-  stdout_reader_ = std::make_unique<Reader>(strand_, stdout_fd, options_.max_line_bytes,
-                                            callbacks_.on_stdout);
-  stderr_reader_ = std::make_unique<Reader>(strand_, stderr_fd, options_.max_line_bytes,
-                                            callbacks_.on_stderr);
+  stdout_reader_ =
+      std::make_unique<Reader>(strand_, stdout_fd, options_.max_line_bytes, callbacks_.on_stdout);
+  stderr_reader_ =
+      std::make_unique<Reader>(strand_, stderr_fd, options_.max_line_bytes, callbacks_.on_stderr);
   auto self = shared_from_this();
   asio::post(strand_, [self] {
     self->ReadLoop(*self->stdout_reader_);

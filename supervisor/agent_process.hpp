@@ -20,10 +20,10 @@
 #include <string>
 #include <string_view>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/io_context.hpp>
 
 #include "common/result.hpp"
 #include "sandbox/backend.hpp"
@@ -56,8 +56,8 @@ class AgentProcess : public std::enable_shared_from_this<AgentProcess> {
   // no probe, no launch. Same threading rule as Launch.
   static Result<std::shared_ptr<AgentProcess>> Reattach(
       Strand strand, sandbox::Backend& backend, sandbox::SandboxSpec spec,
-      std::chrono::system_clock::time_point quiet_since, std::string last_line,
-      Callbacks callbacks, Options options);
+      std::chrono::system_clock::time_point quiet_since, std::string last_line, Callbacks callbacks,
+      Options options);
   ~AgentProcess();
 
   // Queues a line for stdin ('\n' appended). False if the queue is full or
@@ -80,10 +80,11 @@ class AgentProcess : public std::enable_shared_from_this<AgentProcess> {
  private:
   struct Reader;
 
-  using Opener = std::function<Result<std::unique_ptr<sandbox::Sandbox>>(const sandbox::SandboxSpec&)>;
+  using Opener =
+      std::function<Result<std::unique_ptr<sandbox::Sandbox>>(const sandbox::SandboxSpec&)>;
   static Result<std::shared_ptr<AgentProcess>> Open(Strand strand, const Opener& open,
-                                                    sandbox::SandboxSpec spec,
-                                                    Callbacks callbacks, Options options);
+                                                    sandbox::SandboxSpec spec, Callbacks callbacks,
+                                                    Options options);
   void Start(int stdin_fd, int stdout_fd, int stderr_fd);
   void ReadLoop(Reader& reader);
   void WriteNext();
@@ -100,7 +101,7 @@ class AgentProcess : public std::enable_shared_from_this<AgentProcess> {
   std::unique_ptr<Reader> stdout_reader_;
   std::unique_ptr<Reader> stderr_reader_;
   boost::asio::posix::stream_descriptor pidfd_;
-  boost::asio::steady_timer exit_timer_;   // pidfd fallback polling, then EOF grace
+  boost::asio::steady_timer exit_timer_;  // pidfd fallback polling, then EOF grace
   boost::asio::steady_timer wall_timer_;
   std::deque<std::string> stdin_queue_;
   std::size_t stdin_queued_bytes_ = 0;

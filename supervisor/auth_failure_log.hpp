@@ -64,7 +64,7 @@ class AuthFailureLog {
     Clock::time_point window_start;
     std::int64_t first_ms = 0;  // wall clock of the window's first counted failure
     std::int64_t last_ms = 0;
-    std::uint64_t pending = 0;  // failures not yet in a record
+    std::uint64_t pending = 0;                     // failures not yet in a record
     std::map<std::string, std::uint64_t> reasons;  // of the pending ones
     std::string last_path;
   };

@@ -70,9 +70,9 @@ ClaudeCodeProvider::ClaudeCodeProvider(ProviderHost& host, ClaudeCodeSettings se
 
 std::vector<std::string> ClaudeCodeProvider::Argv(bool resume) const {
   std::vector<std::string> argv = settings_.command;
-  for (const char* a : {"-p", "--input-format", "stream-json", "--output-format", "stream-json",
-                        "--verbose", "--include-partial-messages", "--permission-prompt-tool",
-                        "stdio"}) {
+  for (const char* a :
+       {"-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose",
+        "--include-partial-messages", "--permission-prompt-tool", "stdio"}) {
     argv.emplace_back(a);
   }
   // Without ask rules the CLI auto-allows "read-only" calls (ls, cat in the
@@ -97,8 +97,7 @@ void ClaudeCodeProvider::OnStarted() {
 }
 
 void ClaudeCodeProvider::SendPrompt(std::string_view text) {
-  json msg = {{"type", "user"},
-              {"message", {{"role", "user"}, {"content", std::string(text)}}}};
+  json msg = {{"type", "user"}, {"message", {{"role", "user"}, {"content", std::string(text)}}}};
   host_.WriteLine(msg.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
@@ -200,8 +199,8 @@ void ClaudeCodeProvider::OnResult(const json& msg) {
   const double turn_cost = total > process_cost_usd_ ? total - process_cost_usd_ : 0.0;
   process_cost_usd_ = std::max(total, process_cost_usd_);
   host_.Emit(Usage{U64(usage, "input_tokens"), U64(usage, "output_tokens"),
-                   U64(usage, "cache_read_input_tokens"),
-                   U64(usage, "cache_creation_input_tokens"), turn_cost});
+                   U64(usage, "cache_read_input_tokens"), U64(usage, "cache_creation_input_tokens"),
+                   turn_cost});
   const json& duration = Field(msg, "duration_ms");
   TurnEnd end;
   end.result = Str(msg, "result");
@@ -271,7 +270,7 @@ void ClaudeCodeProvider::OnCanUseTool(const std::string& request_id, const json&
 }
 
 hotplex::Status ClaudeCodeProvider::AnswerPermission(std::string_view request_id, bool allow,
-                                            std::string_view message) {
+                                                     std::string_view message) {
   auto it = pending_.find(request_id);
   if (it == pending_.end()) return MakeError("no pending permission request with this id");
   PendingAsk ask = std::move(it->second);
@@ -298,9 +297,9 @@ void ClaudeCodeProvider::Answer(const std::string& request_id, bool allow, const
                                 const std::string& message) {
   json inner = allow ? json{{"behavior", "allow"}, {"updatedInput", input}}
                      : json{{"behavior", "deny"}, {"message", message}};
-  json msg = {{"type", "control_response"},
-              {"response",
-               {{"subtype", "success"}, {"request_id", request_id}, {"response", inner}}}};
+  json msg = {
+      {"type", "control_response"},
+      {"response", {{"subtype", "success"}, {"request_id", request_id}, {"response", inner}}}};
   host_.WriteLine(msg.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
@@ -316,23 +315,30 @@ void ClaudeCodeProvider::AnswerError(const std::string& request_id, const std::s
 void ClaudeCodeProvider::Conclude(const std::string& request_id, const std::string& tool,
                                   const json& input, bool allow, const ToolVerdict& verdict,
                                   DecisionSource source, std::string message) {
-  PermissionDecision decision{request_id,    tool,          SummarizeToolInput(tool, input),
-                              allow,         verdict.rule,  verdict.level,
-                              verdict.category, std::move(message), source};
+  PermissionDecision decision{request_id,
+                              tool,
+                              SummarizeToolInput(tool, input),
+                              allow,
+                              verdict.rule,
+                              verdict.level,
+                              verdict.category,
+                              std::move(message),
+                              source};
   // A withdrawn request must not be answered; it is only recorded.
   const bool answer = source != DecisionSource::kCancelled;
-  host_.RecordDecision(decision, [this, decision, input, answer](
-                                     const hotplex::Status& durable) mutable {
-    if (!durable) {
-      decision.allowed = false;
-      decision.message = durable.error().Describe();
-      if (decision.message.rfind("audit store unavailable", 0) != 0) {
-        decision.message = "audit store unavailable: " + decision.message;
-      }
-    }
-    if (answer) Answer(decision.request_id, decision.allowed, input, decision.message);
-    host_.Emit(std::move(decision));
-  });
+  host_.RecordDecision(decision,
+                       [this, decision, input, answer](const hotplex::Status& durable) mutable {
+                         if (!durable) {
+                           decision.allowed = false;
+                           decision.message = durable.error().Describe();
+                           if (decision.message.rfind("audit store unavailable", 0) != 0) {
+                             decision.message = "audit store unavailable: " + decision.message;
+                           }
+                         }
+                         if (answer)
+                           Answer(decision.request_id, decision.allowed, input, decision.message);
+                         host_.Emit(std::move(decision));
+                       });
 }
 
 hotplex::Status ClaudeCodeProvider::Interrupt() {

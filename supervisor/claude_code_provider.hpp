@@ -52,7 +52,7 @@ class ClaudeCodeProvider final : public Provider {
   void OnStderrLine(std::string_view line, bool truncated) override;
   hotplex::Status Interrupt() override;
   hotplex::Status AnswerPermission(std::string_view request_id, bool allow,
-                          std::string_view message) override;
+                                   std::string_view message) override;
   void OnAgentExit() override;
 
   std::size_t PendingAsks() const { return pending_.size(); }
@@ -80,9 +80,8 @@ class ClaudeCodeProvider final : public Provider {
   void Answer(const std::string& request_id, bool allow, const nlohmann::json& input,
               const std::string& message);
   void AnswerError(const std::string& request_id, const std::string& error);
-  void Conclude(const std::string& request_id, const std::string& tool,
-                const nlohmann::json& input, bool allow, const ToolVerdict& verdict,
-                DecisionSource source, std::string message);
+  void Conclude(const std::string& request_id, const std::string& tool, const nlohmann::json& input,
+                bool allow, const ToolVerdict& verdict, DecisionSource source, std::string message);
 
   ProviderHost& host_;
   const ClaudeCodeSettings settings_;

@@ -43,8 +43,8 @@ ConnectionCaps ResolveConnectionCaps(const HttpSettings& http, std::uint64_t ope
       admin_clamped ? admin_ceiling : std::max<std::uint64_t>(http.admin_max_connections, 1);
   ConnectionCaps caps;
   caps.api = Caps(static_cast<std::size_t>(api_total), api_auto, http.max_connections_per_ip);
-  caps.admin = Caps(static_cast<std::size_t>(admin_total), admin_clamped,
-                    http.admin_max_connections_per_ip);
+  caps.admin =
+      Caps(static_cast<std::size_t>(admin_total), admin_clamped, http.admin_max_connections_per_ip);
   return caps;
 }
 

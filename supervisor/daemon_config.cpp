@@ -51,7 +51,8 @@ class Reader {
   }
 
   // "unknown key; did you mean 'listen'?" with the policies' suggestion rule.
-  static std::string UnknownKey(const std::string& key, const std::map<std::string, Handler>& keys) {
+  static std::string UnknownKey(const std::string& key,
+                                const std::map<std::string, Handler>& keys) {
     std::vector<std::string_view> known;
     for (const auto& [name, handler] : keys) known.push_back(name);
     const std::string suggestion = policies::DidYouMean(key, known);
@@ -167,33 +168,37 @@ void ReadMounts(Reader& r, const YAML::Node& node, const std::string& path,
 constexpr std::uint64_t kMaxWarmPool = 1024;
 
 void ReadDocker(Reader& r, const YAML::Node& node, const std::string& path, DockerSettings& d) {
-  r.Map(node, path, {
-      {"instance", [&](auto& n, auto& p) {
-         if (r.Scalar(n, p, d.instance) && !ValidTenantId(d.instance)) {
-           r.Fail(n, p, "expected [a-z0-9_-]{1,64}");
-         }
-       }},
-      {"reconcile", [&](auto& n, auto& p) {
-         std::string mode;
-         if (!r.Scalar(n, p, mode)) return;
-         if (mode == "remove") {
-           d.reconcile = sandbox::DockerReconcile::kRemove;
-         } else if (mode == "adopt") {
-           d.reconcile = sandbox::DockerReconcile::kAdopt;
-         } else {
-           r.Fail(n, p, "expected remove or adopt");
-         }
-       }},
-      {"shutdown", [&](auto& n, auto& p) {
-         std::string mode;
-         if (!r.Scalar(n, p, mode)) return;
-         if (mode == "stop" || mode == "detach") {
-           d.detach_on_shutdown = mode == "detach";
-         } else {
-           r.Fail(n, p, "expected stop or detach");
-         }
-       }},
-  });
+  r.Map(node, path,
+        {
+            {"instance",
+             [&](auto& n, auto& p) {
+               if (r.Scalar(n, p, d.instance) && !ValidTenantId(d.instance)) {
+                 r.Fail(n, p, "expected [a-z0-9_-]{1,64}");
+               }
+             }},
+            {"reconcile",
+             [&](auto& n, auto& p) {
+               std::string mode;
+               if (!r.Scalar(n, p, mode)) return;
+               if (mode == "remove") {
+                 d.reconcile = sandbox::DockerReconcile::kRemove;
+               } else if (mode == "adopt") {
+                 d.reconcile = sandbox::DockerReconcile::kAdopt;
+               } else {
+                 r.Fail(n, p, "expected remove or adopt");
+               }
+             }},
+            {"shutdown",
+             [&](auto& n, auto& p) {
+               std::string mode;
+               if (!r.Scalar(n, p, mode)) return;
+               if (mode == "stop" || mode == "detach") {
+                 d.detach_on_shutdown = mode == "detach";
+               } else {
+                 r.Fail(n, p, "expected stop or detach");
+               }
+             }},
+        });
   if (d.detach_on_shutdown && d.reconcile != sandbox::DockerReconcile::kAdopt) {
     r.Fail(node["shutdown"], path + ".shutdown",
            "detach leaves agents for the next daemon to take back: it needs reconcile: adopt");
@@ -206,15 +211,16 @@ Tenant ReadTenant(Reader& r, const YAML::Node& node, const std::string& path) {
   t.uid = kDefaultTenantUid;
   t.gid = kDefaultTenantUid;
   bool has_id = false;
-  r.Map(node, path, {
-      {"id", [&](auto& n, auto& p) { has_id = r.Scalar(n, p, t.id); }},
-      {"team", [&](auto& n, auto& p) { r.Scalar(n, p, t.team); }},
-      {"api_key_sha256", [&](auto& n, auto& p) { r.StringList(n, p, t.key_hashes); }},
-      {"workspace_root", [&](auto& n, auto& p) { r.Scalar(n, p, t.workspace_root); }},
-      {"uid", [&](auto& n, auto& p) { r.Unsigned(n, p, t.uid, 0xfffffffe); }},
-      {"gid", [&](auto& n, auto& p) { r.Unsigned(n, p, t.gid, 0xfffffffe); }},
-      {"warm_pool", [&](auto& n, auto& p) { r.Unsigned(n, p, t.warm_pool, kMaxWarmPool); }},
-  });
+  r.Map(node, path,
+        {
+            {"id", [&](auto& n, auto& p) { has_id = r.Scalar(n, p, t.id); }},
+            {"team", [&](auto& n, auto& p) { r.Scalar(n, p, t.team); }},
+            {"api_key_sha256", [&](auto& n, auto& p) { r.StringList(n, p, t.key_hashes); }},
+            {"workspace_root", [&](auto& n, auto& p) { r.Scalar(n, p, t.workspace_root); }},
+            {"uid", [&](auto& n, auto& p) { r.Unsigned(n, p, t.uid, 0xfffffffe); }},
+            {"gid", [&](auto& n, auto& p) { r.Unsigned(n, p, t.gid, 0xfffffffe); }},
+            {"warm_pool", [&](auto& n, auto& p) { r.Unsigned(n, p, t.warm_pool, kMaxWarmPool); }},
+        });
   if (!node.IsMap()) return t;
   if (!has_id || !ValidTenantId(t.id)) r.Fail(node, path + ".id", "expected [a-z0-9_-]{1,64}");
   if (t.key_hashes.empty()) r.Fail(node, path + ".api_key_sha256", "at least one key digest");
@@ -231,10 +237,11 @@ Tenant ReadTenant(Reader& r, const YAML::Node& node, const std::string& path) {
 void CheckMemoryBounds(Reader& r, const YAML::Node& root, const DaemonConfig& c) {
   const auto& e = c.events;
   if (e.max_line_bytes > e.ring_bytes / 2) {
-    r.Fail(root, "events.max_line_bytes",
-           std::to_string(e.max_line_bytes) + " bytes is more than half of events.ring_bytes (" +
-               std::to_string(e.ring_bytes) +
-               "): the ring holds a line raw and encoded; lower max_line_bytes or raise ring_bytes");
+    r.Fail(
+        root, "events.max_line_bytes",
+        std::to_string(e.max_line_bytes) + " bytes is more than half of events.ring_bytes (" +
+            std::to_string(e.ring_bytes) +
+            "): the ring holds a line raw and encoded; lower max_line_bytes or raise ring_bytes");
   }
   if (e.subscriber_queue_bytes < e.ring_bytes) {
     r.Fail(root, "events.subscriber_queue_bytes",
@@ -249,107 +256,151 @@ void CheckMemoryBounds(Reader& r, const YAML::Node& root, const DaemonConfig& c)
 }
 
 void ReadRoot(Reader& r, const YAML::Node& root, DaemonConfig& c) {
-  r.Map(root, "", {
-      {"listen", [&](auto& n, auto& p) { r.Listen(n, p, c.api); }},
-      {"admin_listen", [&](auto& n, auto& p) { r.Listen(n, p, c.admin); }},
-      {"admin_tls", [&](auto& n, auto& p) {
-         r.Map(n, p, {{"cert", [&](auto& n2, auto& p2) { r.Scalar(n2, p2, c.admin_tls.cert); }},
-                      {"key", [&](auto& n2, auto& p2) { r.Scalar(n2, p2, c.admin_tls.key); }}});
-       }},
-      {"admin_insecure", [&](auto& n, auto& p) { r.Bool(n, p, c.admin_tls.insecure); }},
-      {"state_dir", [&](auto& n, auto& p) { r.Scalar(n, p, c.state_dir); }},
-      {"policy_dir", [&](auto& n, auto& p) { r.Scalar(n, p, c.policy_dir); }},
-      {"threads", [&](auto& n, auto& p) { r.Unsigned(n, p, c.threads, 256); }},
-      {"shutdown_grace", [&](auto& n, auto& p) { r.Duration(n, p, c.shutdown_grace); }},
-      {"http", [&](auto& n, auto& p) {
-         r.Map(n, p, {
-             {"body_limit", [&](auto& n2, auto& p2) { r.Size(n2, p2, c.http.body_limit); }},
-             {"request_timeout",
-              [&](auto& n2, auto& p2) { r.Duration(n2, p2, c.http.request_timeout); }},
-             {"websocket_message_limit",
-              [&](auto& n2, auto& p2) { r.Size(n2, p2, c.http.websocket_message_limit); }},
-             {"sse_keepalive",
-              [&](auto& n2, auto& p2) { r.Duration(n2, p2, c.http.sse_keepalive); }},
-             {"max_connections",
-              [&](auto& n2, auto& p2) { r.Unsigned(n2, p2, c.http.max_connections, 1u << 20); }},
-             {"max_connections_per_ip", [&](auto& n2, auto& p2) {
-                r.Positive(n2, p2, c.http.max_connections_per_ip, 1u << 20);
-              }},
-             {"admin_max_connections", [&](auto& n2, auto& p2) {
-                r.Positive(n2, p2, c.http.admin_max_connections, 1u << 20);
-              }},
-             {"admin_max_connections_per_ip", [&](auto& n2, auto& p2) {
-                r.Positive(n2, p2, c.http.admin_max_connections_per_ip, 1u << 20);
-              }},
-         });
-       }},
-      {"audit", [&](auto& n, auto& p) {
-         r.Map(n, p, {
-             {"retention", [&](auto& n2, auto& p2) { r.Duration(n2, p2, c.audit.retention); }},
-             {"max_bytes", [&](auto& n2, auto& p2) {
-                if (n2.IsScalar() && n2.Scalar() == "0") return;  // 0 = no limit
-                r.Size(n2, p2, c.audit.max_bytes);
-              }},
-             {"archive_dir", [&](auto& n2, auto& p2) { r.Scalar(n2, p2, c.audit.archive_dir); }},
-             {"record_prompt_text",
-              [&](auto& n2, auto& p2) { r.Bool(n2, p2, c.audit.record_prompt_text); }},
-             {"queue_limit",
-              [&](auto& n2, auto& p2) { r.Unsigned(n2, p2, c.audit.queue_limit, 1u << 24); }},
-             {"key_file", [&](auto& n2, auto& p2) { r.Scalar(n2, p2, c.audit.key_file); }},
-             {"witness", [&](auto& n2, auto& p2) {
-                if (!r.Scalar(n2, p2, c.audit.witness)) return;
-                if (!ParseWitnessMode(c.audit.witness)) r.Fail(n2, p2, "expected file, syslog or none");
-              }},
-             {"witness_file", [&](auto& n2, auto& p2) { r.Scalar(n2, p2, c.audit.witness_file); }},
-             {"checkpoint_every", [&](auto& n2, auto& p2) {
-                r.Positive(n2, p2, c.audit.checkpoint_every, 1u << 24);
-              }},
-             {"checkpoint_interval",
-              [&](auto& n2, auto& p2) { r.Duration(n2, p2, c.audit.checkpoint_interval); }},
-             {"auth_failure_window",
-              [&](auto& n2, auto& p2) { r.Duration(n2, p2, c.audit.auth_failure_window); }},
-             {"auth_failure_sources", [&](auto& n2, auto& p2) {
-                r.Positive(n2, p2, c.audit.auth_failure_sources, 1u << 20);
-              }},
-         });
-       }},
-      {"events", [&](auto& n, auto& p) {
-         r.Map(n, p, {
-             {"ring_size",
-              [&](auto& n2, auto& p2) { r.Unsigned(n2, p2, c.events.ring_size, 1u << 24); }},
-             {"ring_bytes", [&](auto& n2, auto& p2) { r.Size(n2, p2, c.events.ring_bytes); }},
-             {"subscriber_queue",
-              [&](auto& n2, auto& p2) { r.Unsigned(n2, p2, c.events.subscriber_queue, 1u << 24); }},
-             {"subscriber_queue_bytes",
-              [&](auto& n2, auto& p2) { r.Size(n2, p2, c.events.subscriber_queue_bytes); }},
-             {"max_line_bytes", [&](auto& n2, auto& p2) { r.Size(n2, p2, c.events.max_line_bytes); }},
-         });
-       }},
-      {"transcripts", [&](auto& n, auto& p) {
-         r.Map(n, p, {
-             {"session_quota",
-              [&](auto& n2, auto& p2) { r.Size(n2, p2, c.transcripts.session_quota); }},
-             {"tenant_quota", [&](auto& n2, auto& p2) { r.Size(n2, p2, c.transcripts.tenant_quota); }},
-             {"queue_bytes", [&](auto& n2, auto& p2) { r.Size(n2, p2, c.transcripts.queue_bytes); }},
-         });
-       }},
-      {"claude_code", [&](auto& n, auto& p) {
-         r.Map(n, p, {{"command", [&](auto& n2, auto& p2) { r.StringList(n2, p2, c.claude_command); }},
-                      {"mount_install_dir",
-                       [&](auto& n2, auto& p2) { r.Bool(n2, p2, c.claude_mount_install_dir); }}});
-       }},
-      {"sandbox", [&](auto& n, auto& p) {
-         r.Map(n, p, {{"extra_mounts",
-                       [&](auto& n2, auto& p2) { ReadMounts(r, n2, p2, c.extra_mounts); }}});
-       }},
-      {"docker", [&](auto& n, auto& p) { ReadDocker(r, n, p, c.docker); }},
-      {"tenants", [&](auto& n, auto& p) {
-         if (!n.IsSequence()) return r.Fail(n, p, "expected a list of tenants");
-         for (std::size_t i = 0; i < n.size(); ++i) {
-           c.tenants.push_back(ReadTenant(r, n[i], p + "[" + std::to_string(i) + "]"));
-         }
-       }},
-  });
+  r.Map(
+      root, "",
+      {
+          {"listen", [&](auto& n, auto& p) { r.Listen(n, p, c.api); }},
+          {"admin_listen", [&](auto& n, auto& p) { r.Listen(n, p, c.admin); }},
+          {"admin_tls",
+           [&](auto& n, auto& p) {
+             r.Map(n, p,
+                   {{"cert", [&](auto& n2, auto& p2) { r.Scalar(n2, p2, c.admin_tls.cert); }},
+                    {"key", [&](auto& n2, auto& p2) { r.Scalar(n2, p2, c.admin_tls.key); }}});
+           }},
+          {"admin_insecure", [&](auto& n, auto& p) { r.Bool(n, p, c.admin_tls.insecure); }},
+          {"state_dir", [&](auto& n, auto& p) { r.Scalar(n, p, c.state_dir); }},
+          {"policy_dir", [&](auto& n, auto& p) { r.Scalar(n, p, c.policy_dir); }},
+          {"threads", [&](auto& n, auto& p) { r.Unsigned(n, p, c.threads, 256); }},
+          {"shutdown_grace", [&](auto& n, auto& p) { r.Duration(n, p, c.shutdown_grace); }},
+          {"http",
+           [&](auto& n, auto& p) {
+             r.Map(
+                 n, p,
+                 {
+                     {"body_limit", [&](auto& n2, auto& p2) { r.Size(n2, p2, c.http.body_limit); }},
+                     {"request_timeout",
+                      [&](auto& n2, auto& p2) { r.Duration(n2, p2, c.http.request_timeout); }},
+                     {"websocket_message_limit",
+                      [&](auto& n2, auto& p2) { r.Size(n2, p2, c.http.websocket_message_limit); }},
+                     {"sse_keepalive",
+                      [&](auto& n2, auto& p2) { r.Duration(n2, p2, c.http.sse_keepalive); }},
+                     {"max_connections",
+                      [&](auto& n2, auto& p2) {
+                        r.Unsigned(n2, p2, c.http.max_connections, 1u << 20);
+                      }},
+                     {"max_connections_per_ip",
+                      [&](auto& n2, auto& p2) {
+                        r.Positive(n2, p2, c.http.max_connections_per_ip, 1u << 20);
+                      }},
+                     {"admin_max_connections",
+                      [&](auto& n2, auto& p2) {
+                        r.Positive(n2, p2, c.http.admin_max_connections, 1u << 20);
+                      }},
+                     {"admin_max_connections_per_ip",
+                      [&](auto& n2, auto& p2) {
+                        r.Positive(n2, p2, c.http.admin_max_connections_per_ip, 1u << 20);
+                      }},
+                 });
+           }},
+          {"audit",
+           [&](auto& n, auto& p) {
+             r.Map(
+                 n, p,
+                 {
+                     {"retention",
+                      [&](auto& n2, auto& p2) { r.Duration(n2, p2, c.audit.retention); }},
+                     {"max_bytes",
+                      [&](auto& n2, auto& p2) {
+                        if (n2.IsScalar() && n2.Scalar() == "0") return;  // 0 = no limit
+                        r.Size(n2, p2, c.audit.max_bytes);
+                      }},
+                     {"archive_dir",
+                      [&](auto& n2, auto& p2) { r.Scalar(n2, p2, c.audit.archive_dir); }},
+                     {"record_prompt_text",
+                      [&](auto& n2, auto& p2) { r.Bool(n2, p2, c.audit.record_prompt_text); }},
+                     {"queue_limit",
+                      [&](auto& n2, auto& p2) {
+                        r.Unsigned(n2, p2, c.audit.queue_limit, 1u << 24);
+                      }},
+                     {"key_file", [&](auto& n2, auto& p2) { r.Scalar(n2, p2, c.audit.key_file); }},
+                     {"witness",
+                      [&](auto& n2, auto& p2) {
+                        if (!r.Scalar(n2, p2, c.audit.witness)) return;
+                        if (!ParseWitnessMode(c.audit.witness))
+                          r.Fail(n2, p2, "expected file, syslog or none");
+                      }},
+                     {"witness_file",
+                      [&](auto& n2, auto& p2) { r.Scalar(n2, p2, c.audit.witness_file); }},
+                     {"checkpoint_every",
+                      [&](auto& n2, auto& p2) {
+                        r.Positive(n2, p2, c.audit.checkpoint_every, 1u << 24);
+                      }},
+                     {"checkpoint_interval",
+                      [&](auto& n2, auto& p2) { r.Duration(n2, p2, c.audit.checkpoint_interval); }},
+                     {"auth_failure_window",
+                      [&](auto& n2, auto& p2) { r.Duration(n2, p2, c.audit.auth_failure_window); }},
+                     {"auth_failure_sources",
+                      [&](auto& n2, auto& p2) {
+                        r.Positive(n2, p2, c.audit.auth_failure_sources, 1u << 20);
+                      }},
+                 });
+           }},
+          {"events",
+           [&](auto& n, auto& p) {
+             r.Map(
+                 n, p,
+                 {
+                     {"ring_size",
+                      [&](auto& n2, auto& p2) {
+                        r.Unsigned(n2, p2, c.events.ring_size, 1u << 24);
+                      }},
+                     {"ring_bytes",
+                      [&](auto& n2, auto& p2) { r.Size(n2, p2, c.events.ring_bytes); }},
+                     {"subscriber_queue",
+                      [&](auto& n2, auto& p2) {
+                        r.Unsigned(n2, p2, c.events.subscriber_queue, 1u << 24);
+                      }},
+                     {"subscriber_queue_bytes",
+                      [&](auto& n2, auto& p2) { r.Size(n2, p2, c.events.subscriber_queue_bytes); }},
+                     {"max_line_bytes",
+                      [&](auto& n2, auto& p2) { r.Size(n2, p2, c.events.max_line_bytes); }},
+                 });
+           }},
+          {"transcripts",
+           [&](auto& n, auto& p) {
+             r.Map(n, p,
+                   {
+                       {"session_quota",
+                        [&](auto& n2, auto& p2) { r.Size(n2, p2, c.transcripts.session_quota); }},
+                       {"tenant_quota",
+                        [&](auto& n2, auto& p2) { r.Size(n2, p2, c.transcripts.tenant_quota); }},
+                       {"queue_bytes",
+                        [&](auto& n2, auto& p2) { r.Size(n2, p2, c.transcripts.queue_bytes); }},
+                   });
+           }},
+          {"claude_code",
+           [&](auto& n, auto& p) {
+             r.Map(
+                 n, p,
+                 {{"command", [&](auto& n2, auto& p2) { r.StringList(n2, p2, c.claude_command); }},
+                  {"mount_install_dir",
+                   [&](auto& n2, auto& p2) { r.Bool(n2, p2, c.claude_mount_install_dir); }}});
+           }},
+          {"sandbox",
+           [&](auto& n, auto& p) {
+             r.Map(n, p, {{"extra_mounts", [&](auto& n2, auto& p2) {
+                             ReadMounts(r, n2, p2, c.extra_mounts);
+                           }}});
+           }},
+          {"docker", [&](auto& n, auto& p) { ReadDocker(r, n, p, c.docker); }},
+          {"tenants",
+           [&](auto& n, auto& p) {
+             if (!n.IsSequence()) return r.Fail(n, p, "expected a list of tenants");
+             for (std::size_t i = 0; i < n.size(); ++i) {
+               c.tenants.push_back(ReadTenant(r, n[i], p + "[" + std::to_string(i) + "]"));
+             }
+           }},
+      });
   if (c.claude_command.empty()) r.Fail(root, "claude_code.command", "must not be empty");
   CheckMemoryBounds(r, root, c);
 }

@@ -73,10 +73,10 @@ struct AuditSettings {
   std::chrono::milliseconds auth_failure_window{60000};
   std::size_t auth_failure_sources = 1024;
   // Tamper evidence (supervisor/audit/AUDIT.md): the HMAC key and the witness.
-  std::string key_file;                    // "" = <state_dir>/audit-key
-  std::string witness = "file";            // file | syslog | none
-  std::string witness_file;                // "" = <state_dir>/audit-witness
-  std::uint64_t checkpoint_every = 1000;   // records between witness checkpoints
+  std::string key_file;                   // "" = <state_dir>/audit-key
+  std::string witness = "file";           // file | syslog | none
+  std::string witness_file;               // "" = <state_dir>/audit-witness
+  std::uint64_t checkpoint_every = 1000;  // records between witness checkpoints
   std::chrono::milliseconds checkpoint_interval{2000};
 };
 

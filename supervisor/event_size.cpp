@@ -31,8 +31,7 @@ std::size_t JsonBound(const nlohmann::json& j) {
       for (const auto& value : j) n += JsonBound(value) + 1;
       return n;
     }
-    default:
-      return kFieldBound;
+    default: return kFieldBound;
   }
 }
 

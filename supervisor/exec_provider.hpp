@@ -25,7 +25,7 @@ class ExecProvider final : public Provider {
   void OnStderrLine(std::string_view line, bool truncated) override;
   hotplex::Status Interrupt() override;
   hotplex::Status AnswerPermission(std::string_view request_id, bool allow,
-                          std::string_view message) override;
+                                   std::string_view message) override;
   void OnAgentExit() override {}
 
  private:

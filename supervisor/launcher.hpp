@@ -27,8 +27,8 @@
 #include <thread>
 #include <vector>
 
-#include <boost/asio/async_result.hpp>
 #include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 
@@ -85,7 +85,8 @@ auto AsyncLaunch(Launcher& launcher, std::function<SvResult<T>()> work, Token&& 
       Handler handler;
       asio::executor_work_guard<decltype(ex)> work;  // keeps the caller's context alive
     };
-    auto pending = std::make_shared<Pending>(Pending{std::move(handler), asio::make_work_guard(ex)});
+    auto pending =
+        std::make_shared<Pending>(Pending{std::move(handler), asio::make_work_guard(ex)});
     auto complete = [pending](SvResult<T> result) {
       auto ex2 = pending->work.get_executor();
       asio::post(ex2, [pending, result = std::move(result)]() mutable {

@@ -44,8 +44,9 @@ void CopySandbox(const policies::SandboxSection& s, SessionPolicy& p) {
     p.forwards = s.network.forwards;
   }
   for (const auto& m : s.mounts) {
-    p.mounts.push_back({m.source, m.target,
-                        m.writable ? sandbox::MountMode::kReadWrite : sandbox::MountMode::kReadOnly});
+    p.mounts.push_back(
+        {m.source, m.target,
+         m.writable ? sandbox::MountMode::kReadWrite : sandbox::MountMode::kReadOnly});
   }
   p.seccomp = s.seccomp;
   p.extra_denied_syscalls = s.extra_denied_syscalls;

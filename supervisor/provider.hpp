@@ -61,7 +61,7 @@ class Provider {
   virtual hotplex::Status Interrupt() = 0;
   // Answers a pending `ask`; an unknown or already answered id is an error.
   virtual hotplex::Status AnswerPermission(std::string_view request_id, bool allow,
-                                  std::string_view message) = 0;
+                                           std::string_view message) = 0;
   // The agent process ended: pending requests are dropped (denied).
   virtual void OnAgentExit() = 0;
 };

@@ -26,7 +26,8 @@ std::vector<std::string> BuildSandboxEnv(const SessionPolicy& policy,
   bool has_path = false;
   for (const auto& var : host_env) {
     const std::string name = var.substr(0, var.find('='));
-    if (name == "HOME" || policy.env_set.count(name) != 0 || !PassedByPolicy(policy, name)) continue;
+    if (name == "HOME" || policy.env_set.count(name) != 0 || !PassedByPolicy(policy, name))
+      continue;
     env.push_back(var);
     has_path = has_path || name == "PATH";
   }

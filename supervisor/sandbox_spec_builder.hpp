@@ -41,7 +41,7 @@ struct SpecInputs {
   const SessionRecord& record;  // id, tenant, workdir, home
   const SessionPolicy& policy;
   sandbox::BackendKind backend;
-  sandbox::Identity identity;  // the tenant's host uid/gid
+  sandbox::Identity identity;     // the tenant's host uid/gid
   std::vector<std::string> argv;  // the provider's
   const std::vector<sandbox::BindMount>& extra_mounts;
   const AgentBinary* host_agent;  // HostAgentBinary(); null: none to mount

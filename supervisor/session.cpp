@@ -4,12 +4,12 @@
 
 #include <boost/asio/post.hpp>
 
+#include "sandbox/host_path.hpp"
 #include "supervisor/egress/egress_gateway.hpp"
+#include "supervisor/metrics/metrics.hpp"
 #include "supervisor/sandbox_spec_builder.hpp"
 #include "supervisor/session_audit_observer.hpp"
 #include "supervisor/session_metrics_observer.hpp"
-#include "supervisor/metrics/metrics.hpp"
-#include "sandbox/host_path.hpp"
 
 namespace hotplex::supervisor {
 namespace asio = boost::asio;
@@ -174,8 +174,9 @@ SvResult<Session::LaunchPlan> Session::PrepareLaunchLocked(Reattaching reattach)
     SetStateLocked(SessionState::kStopped, spec.error().Describe());
     if (sandbox::IsHostPathRefusal(spec.error())) {  // a link planted in the workdir or home
       Metrics::Global().WorkdirRefused(spec.error().sys_errno);
-      AuditLocked(audit_type::kWorkdirRefused, {{"what", "start"}, {"path", record_.workdir},
-                                                {"reason", spec.error().Describe()}});
+      AuditLocked(
+          audit_type::kWorkdirRefused,
+          {{"what", "start"}, {"path", record_.workdir}, {"reason", spec.error().Describe()}});
       return SvError(ErrorKind::kBadRequest, spec.error().Describe());
     }
     return SvError(ErrorKind::kInternal, spec.error().Describe());
@@ -446,8 +447,7 @@ void Session::Emit(EventPayload payload) {
   }
   const bool turn_ended = std::holds_alternative<TurnEnd>(payload);
   events_.Publish(std::move(payload));
-  if (turn_ended && record_.state == SessionState::kBusy &&
-      record_.turns_ended >= record_.turns) {
+  if (turn_ended && record_.state == SessionState::kBusy && record_.turns_ended >= record_.turns) {
     SetStateLocked(SessionState::kReady, "turn ended");
   } else if (turn_ended) {
     PersistLocked();

@@ -34,8 +34,8 @@
 #include "supervisor/audit/audit.hpp"
 #include "supervisor/event_log.hpp"
 #include "supervisor/provider.hpp"
-#include "supervisor/session_policy.hpp"
 #include "supervisor/session_observer.hpp"
+#include "supervisor/session_policy.hpp"
 #include "supervisor/session_record.hpp"
 #include "supervisor/session_store.hpp"
 #include "supervisor/stop_reason.hpp"
@@ -51,11 +51,11 @@ struct SessionDeps {
   boost::asio::io_context* io = nullptr;
   sandbox::Backend* backend = nullptr;  // the backend the policy asks for
   SessionPolicyPtr policy;
-  sandbox::Identity identity;           // the tenant's host uid/gid
-  SessionStore* store = nullptr;        // null = not persisted (tests)
-  AuditSink* audit = nullptr;           // null = not audited (tests); see supervisor/audit/AUDIT.md
+  sandbox::Identity identity;     // the tenant's host uid/gid
+  SessionStore* store = nullptr;  // null = not persisted (tests)
+  AuditSink* audit = nullptr;     // null = not audited (tests); see supervisor/audit/AUDIT.md
   TranscriptSink* transcripts = nullptr;  // null = events are not persisted (tests)
-  bool audit_prompt_text = false;  // prompt records keep the text, not only size + SHA-256
+  bool audit_prompt_text = false;         // prompt records keep the text, not only size + SHA-256
   std::vector<std::string> claude_command = {"claude"};
   std::vector<sandbox::BindMount> extra_mounts;  // e.g. the Claude Code installation
   // claude_code.command resolved on the host (supervisor/agent_binary.hpp): its
@@ -187,7 +187,7 @@ class Session : public std::enable_shared_from_this<Session>, private ProviderHo
   std::shared_ptr<AgentProcess> process_;
   std::shared_ptr<EgressGateway> egress_;  // network mode egress: lives as long as process_
   std::uint64_t generation_ = 0;  // bumped per process, so late callbacks of an old one are ignored
-  bool launching_ = false;          // a launch runs with mu_ released
+  bool launching_ = false;        // a launch runs with mu_ released
   std::condition_variable launch_done_;  // launching_ went false
   std::map<TimerId, std::unique_ptr<boost::asio::steady_timer>> timers_;
   TimerId next_timer_ = 1;

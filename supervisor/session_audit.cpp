@@ -3,10 +3,10 @@
 // records are appended without waiting.
 #include <boost/asio/post.hpp>
 
-#include "supervisor/session.hpp"
 #include "supervisor/audit/sha256.hpp"
 #include "supervisor/egress/egress_config.hpp"
 #include "supervisor/metrics/metrics.hpp"
+#include "supervisor/session.hpp"
 
 namespace hotplex::supervisor {
 namespace {
@@ -14,15 +14,18 @@ namespace {
 // Categories of the tool governor itself; any other category of a policy denial
 // is a command-firewall rule's (policies/builtin_rules.hpp).
 bool IsFirewallCategory(const std::string& category) {
-  return !category.empty() && category != "tools" && category != "files" &&
-         category != "network";
+  return !category.empty() && category != "tools" && category != "files" && category != "network";
 }
 
 nlohmann::json DecisionData(const PermissionDecision& d) {
-  return {{"request_id", d.request_id}, {"tool", d.tool},
-          {"input_summary", d.input_summary}, {"decision", d.allowed ? "allow" : "deny"},
-          {"rule", d.rule},           {"level", d.level},
-          {"category", d.category},   {"message", d.message},
+  return {{"request_id", d.request_id},
+          {"tool", d.tool},
+          {"input_summary", d.input_summary},
+          {"decision", d.allowed ? "allow" : "deny"},
+          {"rule", d.rule},
+          {"level", d.level},
+          {"category", d.category},
+          {"message", d.message},
           {"source", DecisionSourceName(d.source)}};
 }
 
@@ -51,8 +54,8 @@ void Session::AuditLocked(const char* type, nlohmann::json data, std::string act
 }
 
 void Session::AuditPromptLocked(std::string_view text) {
-  nlohmann::json data = {{"bytes", text.size()}, {"sha256", Sha256Hex(text)},
-                         {"turn", record_.turns + 1}};
+  nlohmann::json data = {
+      {"bytes", text.size()}, {"sha256", Sha256Hex(text)}, {"turn", record_.turns + 1}};
   if (deps_.audit_prompt_text) data["text"] = std::string(text);
   AuditLocked(audit_type::kPrompt, std::move(data), "client:" + tenant_id_);
 }
@@ -63,8 +66,10 @@ void Session::RecordDecision(PermissionDecision decision,
   if (!decision.allowed && decision.source == DecisionSource::kPolicy &&
       IsFirewallCategory(decision.category)) {
     AuditLocked(audit_type::kFirewallBlock,
-                {{"category", decision.category}, {"rule", decision.rule},
-                 {"level", decision.level}, {"tool", decision.tool},
+                {{"category", decision.category},
+                 {"rule", decision.rule},
+                 {"level", decision.level},
+                 {"tool", decision.tool},
                  {"input_summary", decision.input_summary}},
                 "policy");
   }
@@ -98,7 +103,10 @@ std::function<void(const EgressDecision&)> Session::EgressRecorder() {
     if (!self) return;
     std::lock_guard lock(self->mu_);
     if (self->deps_.audit == nullptr) return;
-    AuditRecord record{audit_type::kEgress, self->tenant_id_, self->id_, "policy",
+    AuditRecord record{audit_type::kEgress,
+                       self->tenant_id_,
+                       self->id_,
+                       "policy",
                        {{"via", d.via},
                         {"host", d.host},
                         {"port", d.port},

@@ -28,9 +28,13 @@ void AuditRefused(AuditSink* audit, const Tenant& tenant, const char* what, std:
                   const hotplex::Error& why) {
   Metrics::Global().WorkdirRefused(why.sys_errno);
   if (audit == nullptr) return;
-  audit->Append(AuditRecord{audit_type::kWorkdirRefused, tenant.id, {}, "client:" + tenant.id,
-                            {{"what", what}, {"path", Shortened(path)}, {"reason", why.Describe()}}},
-                nullptr);
+  audit->Append(
+      AuditRecord{audit_type::kWorkdirRefused,
+                  tenant.id,
+                  {},
+                  "client:" + tenant.id,
+                  {{"what", what}, {"path", Shortened(path)}, {"reason", why.Describe()}}},
+      nullptr);
 }
 
 // The tenant's workspace root, 0700 and owned by the tenant. Its parent is
@@ -161,8 +165,8 @@ SvResult<void> SessionManager::Admit(const Tenant& tenant, const SessionPolicy& 
   if (request.provider == ProviderKind::kExec) {
     if (request.argv.empty()) return SvError(ErrorKind::kBadRequest, "exec sessions need argv");
     if (!ExecCommandAllowed(request.argv[0], policy.exec_allowed_commands)) {
-      return SvError(ErrorKind::kBadRequest, "command '" + request.argv[0] +
-                                                 "' is not in the policy's allowed_commands");
+      return SvError(ErrorKind::kBadRequest,
+                     "command '" + request.argv[0] + "' is not in the policy's allowed_commands");
     }
   } else if (!request.argv.empty()) {
     return SvError(ErrorKind::kBadRequest, "argv is only for exec sessions");
@@ -193,11 +197,11 @@ SvResult<std::string> SessionManager::PrepareWorkdir(const Tenant& tenant,
   if (auto valid = sandbox::ValidateRelativePath(relative); !valid) return refuse(valid.error());
   auto root = OpenWorkspaceRoot(tenant);
   if (!root) {
-    return SvError(ErrorKind::kInternal, "workspace root " + tenant.workspace_root + ": " +
-                                             root.error().Describe());
+    return SvError(ErrorKind::kInternal,
+                   "workspace root " + tenant.workspace_root + ": " + root.error().Describe());
   }
-  auto dir = sandbox::MakeDirsBeneath(root->Get(), relative,
-                                      sandbox::TenantOwner(tenant.uid, tenant.gid));
+  auto dir =
+      sandbox::MakeDirsBeneath(root->Get(), relative, sandbox::TenantOwner(tenant.uid, tenant.gid));
   if (!dir) {
     if (sandbox::IsHostPathRefusal(dir.error())) return refuse(dir.error());
     return SvError(ErrorKind::kInternal, "cannot create workdir '" + Shortened(relative) +
@@ -216,11 +220,12 @@ SvResult<std::string> SessionManager::PrepareHome(const Tenant& tenant,
                                                   const std::string& id) const {
   auto homes = sandbox::OpenTrustedDir(HomesRoot(), true, 0711);
   if (!homes) return SvError(ErrorKind::kInternal, "homes dir: " + homes.error().Describe());
-  auto home = sandbox::MakeDirsBeneath(homes->Get(), id, sandbox::TenantOwner(tenant.uid, tenant.gid));
+  auto home =
+      sandbox::MakeDirsBeneath(homes->Get(), id, sandbox::TenantOwner(tenant.uid, tenant.gid));
   if (!home) {
     AuditRefused(options_.audit, tenant, "home", id, home.error());
-    return SvError(ErrorKind::kInternal, "cannot make the session's home " + HomesRoot() + "/" + id +
-                                             ": " + home.error().Describe());
+    return SvError(ErrorKind::kInternal, "cannot make the session's home " + HomesRoot() + "/" +
+                                             id + ": " + home.error().Describe());
   }
   return JoinBelow(HomesRoot(), id);
 }
@@ -248,8 +253,9 @@ SvResult<CreateResult> SessionManager::Create(const Tenant& tenant, const Create
     }
     auto admitted = Admit(tenant, *deps->policy, request);
     if (!admitted) return admitted.error();
-    if (SessionPtr warm = request.workdir.empty() ? pool_->Take(KeyFor(tenant, request), deps->policy)
-                                                  : nullptr) {
+    if (SessionPtr warm = request.workdir.empty()
+                              ? pool_->Take(KeyFor(tenant, request), deps->policy)
+                              : nullptr) {
       warm->Adopt(record.id, request.key, std::move(*deps));
       sessions_.emplace(warm->Id(), warm);
       session = std::move(warm);

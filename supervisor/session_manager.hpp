@@ -7,14 +7,12 @@
 // (another tenant's session id answers NotFound), restart recovery from the
 // SessionStore (sessions come back `stopped`, or `ready` with their agent where
 // the docker backend kept it running), idle reaping, and stopping (or, in docker
-// adopt mode, detaching) every agent on shutdown, and the warm pool (a tenant's `warm_pool` pre-started
-// sessions on its default workdir, adopted by Create; see WarmPool). It is not
-// an HTTP layer: api/ maps its errors to statuses.
-// Every sandbox launch runs on its Launcher (Launches()): Create() launches and
-// so runs on a launcher thread (api/ co_awaits it through AsyncLaunch); so does
-// Recover()'s Reattach and the warm pool's fills.
-// Thread-safety: all public methods are thread-safe. Create() may launch a
-// sandbox: call it on a launcher thread, never on an I/O thread.
+// adopt mode, detaching) every agent on shutdown, and the warm pool (a tenant's `warm_pool`
+// pre-started sessions on its default workdir, adopted by Create; see WarmPool). It is not an HTTP
+// layer: api/ maps its errors to statuses. Every sandbox launch runs on its Launcher (Launches()):
+// Create() launches and so runs on a launcher thread (api/ co_awaits it through AsyncLaunch); so
+// does Recover()'s Reattach and the warm pool's fills. Thread-safety: all public methods are
+// thread-safe. Create() may launch a sandbox: call it on a launcher thread, never on an I/O thread.
 #pragma once
 
 #include <atomic>
@@ -49,7 +47,7 @@ struct CreateResult {
 };
 
 struct ManagerOptions {
-  std::string state_dir;                               // homes live in <state_dir>/homes/<id>
+  std::string state_dir;  // homes live in <state_dir>/homes/<id>
   std::vector<std::string> claude_command = {"claude"};
   std::vector<sandbox::BindMount> extra_mounts;
   std::shared_ptr<const AgentBinary> claude_binary;  // resolved at start; null = as configured
@@ -59,9 +57,9 @@ struct ManagerOptions {
   std::chrono::milliseconds reap_interval{5000};
   Launcher::Options launcher;   // threads and queue of every sandbox launch
   WarmPool::Options warm_pool;  // launches at once, check interval (sizes are per tenant)
-  AuditSink* audit = nullptr;  // null = not audited; else refuse sessions while unhealthy
+  AuditSink* audit = nullptr;   // null = not audited; else refuse sessions while unhealthy
   TranscriptSink* transcripts = nullptr;  // null = events are not persisted
-  bool audit_prompt_text = false;          // daemon config audit.record_prompt_text
+  bool audit_prompt_text = false;         // daemon config audit.record_prompt_text
   // Shutdown() detaches ready agents whose backend can reattach (docker adopt)
   // instead of stopping them: the next daemon takes them back (docker.shutdown: detach).
   bool detach_on_shutdown = false;
@@ -71,9 +69,8 @@ class SessionManager {
  public:
   using Backends = std::map<sandbox::BackendKind, sandbox::Backend*>;
 
-  SessionManager(boost::asio::io_context& io, ManagerOptions options,
-                 const TenantRegistry& tenants, const PolicySource& policies, Backends backends,
-                 SessionStore* store);
+  SessionManager(boost::asio::io_context& io, ManagerOptions options, const TenantRegistry& tenants,
+                 const PolicySource& policies, Backends backends, SessionStore* store);
   ~SessionManager();
 
   // Loads every stored session as `stopped`. Where the backend kept the agent of

@@ -1,7 +1,7 @@
 // SessionManager's side of the warm pool: which sessions are kept warm, how a
 // pooled one is built and which policy is current for it (see WarmPool).
-#include "supervisor/session_manager.hpp"
 #include "supervisor/session_id.hpp"
+#include "supervisor/session_manager.hpp"
 
 namespace hotplex::supervisor {
 

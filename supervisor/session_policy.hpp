@@ -78,8 +78,8 @@ struct SessionPolicy {
   std::optional<std::uint32_t> run_as_gid;
 
   // Environment: only these reach the sandbox.
-  std::vector<std::string> env_pass;              // names or globs of daemon variables passed
-  std::map<std::string, std::string> env_set;     // fixed values
+  std::vector<std::string> env_pass;           // names or globs of daemon variables passed
+  std::map<std::string, std::string> env_set;  // fixed values
 
   // Providers.
   std::string claude_model;

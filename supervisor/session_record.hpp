@@ -19,23 +19,23 @@ bool ParseProviderKind(std::string_view name, ProviderKind& out);
 struct SessionRecord {
   std::string id;
   std::string tenant_id;
-  std::string key;          // the client's stable key; empty if none
+  std::string key;  // the client's stable key; empty if none
   ProviderKind provider = ProviderKind::kClaudeCode;
-  std::string policy;       // the team policy's name
-  std::string workdir;      // absolute host path inside the tenant's workspace root
-  std::string home;         // absolute host path of the session's persistent $HOME
+  std::string policy;   // the team policy's name
+  std::string workdir;  // absolute host path inside the tenant's workspace root
+  std::string home;     // absolute host path of the session's persistent $HOME
   // The agent's own conversation id (Claude Code's --session-id/--resume value).
   // Equal to `id` for a session started cold; a session adopted from the warm
   // pool keeps the id (and home) its agent was started with. Empty = `id`.
   std::string conversation_id;
   std::vector<std::string> argv;  // exec only
-  std::int64_t created_ms = 0;      // unix epoch milliseconds
+  std::int64_t created_ms = 0;    // unix epoch milliseconds
   std::int64_t last_active_ms = 0;
   SessionState state = SessionState::kStarting;
   std::string state_reason;
-  std::uint64_t turns = 0;          // prompts accepted
-  std::uint64_t turns_ended = 0;    // turns the agent finished
-  bool has_conversation = false;    // the agent saw at least one prompt: resume on restart
+  std::uint64_t turns = 0;        // prompts accepted
+  std::uint64_t turns_ended = 0;  // turns the agent finished
+  bool has_conversation = false;  // the agent saw at least one prompt: resume on restart
   std::uint64_t last_seq = 0;
   // docker adopt mode: sandbox::OutputLineDigest of the last output line read
   // (at last_active_ms); a re-adopting daemon compares it with the container's log.

@@ -142,7 +142,8 @@ hotplex::Status CheckDatabaseFile(const std::string& path) {
 std::string ResolvedParent(const std::string& path) {
   const std::filesystem::path p(path);
   std::error_code ec;
-  const auto parent = std::filesystem::canonical(p.parent_path().empty() ? "." : p.parent_path(), ec);
+  const auto parent =
+      std::filesystem::canonical(p.parent_path().empty() ? "." : p.parent_path(), ec);
   return ec ? path : (parent / p.filename()).string();
 }
 
@@ -151,10 +152,10 @@ std::string ResolvedParent(const std::string& path) {
 Result<std::unique_ptr<SessionStore>> SessionStore::Open(const std::string& path) {
   HOTPLEX_TRY_STATUS(CheckDatabaseFile(path));
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(ResolvedParent(path).c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX |
-                                     SQLITE_OPEN_NOFOLLOW,
-                                 nullptr);
+  const int rc = sqlite3_open_v2(
+      ResolvedParent(path).c_str(), &db,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW,
+      nullptr);
   std::unique_ptr<SessionStore> store(new SessionStore(db));
   if (rc != SQLITE_OK) return StoreError(db, "open " + path);
   HOTPLEX_TRY_STATUS(CheckDatabaseFile(path));

@@ -36,8 +36,8 @@ constexpr LayoutDir kDirs[] = {{"workspaces", kStateDirMode, true, true},
                                {"audit-archive", kPrivateDirMode, false, false}};
 constexpr const char* kSecrets[] = {"admin-token", "api-key", "audit-key"};
 // Files of the daemon's state: nobody else may write them; read bits go at start.
-constexpr const char* kDatabases[] = {"sessions.db", "sessions.db-wal", "sessions.db-shm",
-                                      "audit.db",    "audit.db-wal",    "audit.db-shm",
+constexpr const char* kDatabases[] = {"sessions.db",  "sessions.db-wal", "sessions.db-shm",
+                                      "audit.db",     "audit.db-wal",    "audit.db-shm",
                                       "audit-witness"};
 
 void Log(std::string_view msg, const std::string& path, const nlohmann::json& extra = {}) {
@@ -89,18 +89,22 @@ std::optional<StateDirFinding> Judge(const struct stat& st, const std::string& p
     return Refused(path, want_dir ? "is not a directory" : "is not a regular file",
                    "move it away if you did not put it there");
   }
-  const std::string rotate =
-      kind == DaemonFileKind::kSecret ? "; then rotate the secret, others could read or set it" : "";
+  const std::string rotate = kind == DaemonFileKind::kSecret
+                                 ? "; then rotate the secret, others could read or set it"
+                                 : "";
   if (st.st_uid != ::geteuid()) {
-    return Refused(path, "is owned by uid " + std::to_string(st.st_uid) + ", not by the daemon's uid " +
-                             std::to_string(::geteuid()), ChownChmod(path, mode) + rotate);
+    return Refused(path,
+                   "is owned by uid " + std::to_string(st.st_uid) + ", not by the daemon's uid " +
+                       std::to_string(::geteuid()),
+                   ChownChmod(path, mode) + rotate);
   }
   if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
     return Refused(path, "has mode " + ModeText(st.st_mode) + ": writable by group or others",
                    ChownChmod(path, mode) + rotate);
   }
   if (kind == DaemonFileKind::kSecret && (st.st_mode & 077) != 0) {
-    return Refused(path, "has mode " + ModeText(st.st_mode) + ": group or others can read the secret",
+    return Refused(path,
+                   "has mode " + ModeText(st.st_mode) + ": group or others can read the secret",
                    ChownChmod(path, mode) + rotate);
   }
   return std::nullopt;
@@ -128,8 +132,9 @@ Result<Probe> ProbeAt(int dir, const char* name, const std::string& path, Daemon
     Error error = ErrnoError("open", path);
     if (error.sys_errno == ENOENT) return probe;
     if (error.sys_errno != ELOOP) return error;
-    probe.refused = Refused(path, "is a symbolic link",
-                            "put the real file there (" + ChownChmod(path, mode) + ") or remove the link");
+    probe.refused =
+        Refused(path, "is a symbolic link",
+                "put the real file there (" + ChownChmod(path, mode) + ") or remove the link");
     return probe;
   }
   struct stat st {};
@@ -154,7 +159,8 @@ hotplex::Status SetMode(int fd, const std::string& path, mode_t mode) {
   if (::fchmod(fd, mode) != 0) return ErrnoError("fchmod", path);
   // Only a narrowing is news (an older layout); a bit the umask took is not.
   if ((st.st_mode & 0777 & ~mode) != 0) {
-    Log("narrowed to the layout's mode", path, {{"from", ModeText(st.st_mode)}, {"to", ModeText(mode)}});
+    Log("narrowed to the layout's mode", path,
+        {{"from", ModeText(st.st_mode)}, {"to", ModeText(mode)}});
   }
   return {};
 }
@@ -217,8 +223,8 @@ Result<UniqueFd> OpenStateDir(const std::string& root) {
   if (!parent.empty()) fs::create_directories(parent, ec);
   if (ec) return MakeError("cannot create " + parent.string() + ": " + ec.message());
   HOTPLEX_TRY_STATUS(MakeDir(AT_FDCWD, root.c_str(), root, kStateDirMode));
-  HOTPLEX_TRY(auto dir, OpenAt(AT_FDCWD, root.c_str(), root, DaemonFileKind::kDirectory,
-                               kStateDirMode));
+  HOTPLEX_TRY(auto dir,
+              OpenAt(AT_FDCWD, root.c_str(), root, DaemonFileKind::kDirectory, kStateDirMode));
   if (!dir) return MakeError("state dir " + root + " vanished while the daemon created it");
   return std::move(*dir);
 }
@@ -297,8 +303,8 @@ hotplex::Status PrepareStateDir(const std::string& state_dir) {
   }
   for (const char* name : kDatabases) {
     const std::string path = root + "/" + name;
-    HOTPLEX_TRY(auto fd, OpenAt(state.Get(), name, path, DaemonFileKind::kDatabase,
-                                kPrivateFileMode));
+    HOTPLEX_TRY(auto fd,
+                OpenAt(state.Get(), name, path, DaemonFileKind::kDatabase, kPrivateFileMode));
     if (fd) HOTPLEX_TRY_STATUS(SetMode(fd->Get(), path, kPrivateFileMode));
   }
   return {};
@@ -311,22 +317,26 @@ std::vector<StateDirFinding> InspectStateDir(const std::string& state_dir) {
                   mode_t mode) -> std::optional<UniqueFd> {
     auto probe = ProbeAt(dir, name, path, kind, mode);
     if (!probe) {
-      findings.push_back(Refused(path, probe.error().Describe(), "make it readable by the daemon's user"));
+      findings.push_back(
+          Refused(path, probe.error().Describe(), "make it readable by the daemon's user"));
       return std::nullopt;
     }
     if (probe->refused) findings.push_back(*probe->refused);
     struct stat st {};
     if (probe->fd && ::fstat(probe->fd->Get(), &st) == 0 && (st.st_mode & 0777 & ~mode) != 0) {
-      findings.push_back({path, "has mode " + ModeText(st.st_mode) + ", wider than the layout's " +
-                                    ModeText(mode), "hotplexd serve sets " + ModeText(mode) +
-                                    " at start (or chmod " + ModeText(mode) + " " + path + ")", false});
+      findings.push_back(
+          {path, "has mode " + ModeText(st.st_mode) + ", wider than the layout's " + ModeText(mode),
+           "hotplexd serve sets " + ModeText(mode) + " at start (or chmod " + ModeText(mode) + " " +
+               path + ")",
+           false});
     }
     return std::move(probe->fd);
   };
   auto state = note(AT_FDCWD, root.c_str(), root, DaemonFileKind::kDirectory, kStateDirMode);
   if (!state) return findings;
   for (const auto& layout : kDirs) {
-    note(state->Get(), layout.name, root + "/" + layout.name, DaemonFileKind::kDirectory, layout.mode);
+    note(state->Get(), layout.name, root + "/" + layout.name, DaemonFileKind::kDirectory,
+         layout.mode);
   }
   for (const char* name : kSecrets) {
     note(state->Get(), name, root + "/" + name, DaemonFileKind::kSecret, kPrivateFileMode);

@@ -36,9 +36,9 @@ enum class DaemonFileKind {
   kDirectory,  // a directory nobody else can write
 };
 
-inline constexpr mode_t kStateDirMode = 0711;      // state dir, workspaces/, homes/
-inline constexpr mode_t kPrivateDirMode = 0700;    // every other directory
-inline constexpr mode_t kPrivateFileMode = 0600;   // keys, token, databases
+inline constexpr mode_t kStateDirMode = 0711;     // state dir, workspaces/, homes/
+inline constexpr mode_t kPrivateDirMode = 0700;   // every other directory
+inline constexpr mode_t kPrivateFileMode = 0600;  // keys, token, databases
 
 // Checks the open `fd` of `path` against the trust rule for `kind`. The error
 // names the path, what is wrong and the fix ("chown root:root P && chmod 0600 P").

@@ -16,7 +16,8 @@ ReasonRow Row(StopReason reason) {
   switch (reason) {
     case StopReason::kIdleTimeout: return {"idle timeout", audit_type::kSessionExpired};
     case StopReason::kDaemonShutdown: return {"daemon shutting down", audit_type::kSessionStopped};
-    case StopReason::kDeletedByClient: return {"deleted by the client", audit_type::kSessionDeleted};
+    case StopReason::kDeletedByClient:
+      return {"deleted by the client", audit_type::kSessionDeleted};
     case StopReason::kKilledByAdmin: return {"killed by admin", audit_type::kSessionKilled};
     case StopReason::kFailedToStart: return {"failed to start", audit_type::kSessionDeleted};
     case StopReason::kWarmPoolLaunchFailed:

@@ -9,16 +9,16 @@
 namespace hotplex::supervisor {
 
 enum class StopReason {
-  kIdleTimeout,         // the reaper: no activity for the policy's idle_timeout
-  kDaemonShutdown,      // the daemon stops (the session is kept)
-  kDeletedByClient,     // DELETE /v1/sessions/{id}
-  kKilledByAdmin,       // the admin API's kill
-  kFailedToStart,       // a create whose first launch failed
+  kIdleTimeout,      // the reaper: no activity for the policy's idle_timeout
+  kDaemonShutdown,   // the daemon stops (the session is kept)
+  kDeletedByClient,  // DELETE /v1/sessions/{id}
+  kKilledByAdmin,    // the admin API's kill
+  kFailedToStart,    // a create whose first launch failed
   kWarmPoolLaunchFailed,
-  kWarmPoolUnwanted,    // filled after the pool shrank
+  kWarmPoolUnwanted,  // filled after the pool shrank
   kWarmPoolResized,
-  kWarmPoolStale,       // dead, or built from an older policy
-  kWarmPoolDrained,     // daemon shutdown: the pool empties
+  kWarmPoolStale,    // dead, or built from an older policy
+  kWarmPoolDrained,  // daemon shutdown: the pool empties
 };
 
 // The text people see, e.g. "idle timeout", "killed by admin".

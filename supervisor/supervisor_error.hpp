@@ -10,15 +10,15 @@
 namespace hotplex::supervisor {
 
 enum class ErrorKind {
-  kBadRequest,       // malformed or disallowed request (400)
-  kNotFound,         // no such session for this tenant (404)
-  kConflict,         // the session cannot do that in its state (409)
-  kPromptTooLarge,   // prompt over the policy's max_prompt_bytes (413)
-  kTooManySessions,  // tenant at the policy's max_sessions (429)
-  kUnavailable,      // shutting down, or the sandbox could not start (503)
+  kBadRequest,        // malformed or disallowed request (400)
+  kNotFound,          // no such session for this tenant (404)
+  kConflict,          // the session cannot do that in its state (409)
+  kPromptTooLarge,    // prompt over the policy's max_prompt_bytes (413)
+  kTooManySessions,   // tenant at the policy's max_sessions (429)
+  kUnavailable,       // shutting down, or the sandbox could not start (503)
   kAuditUnavailable,  // the audit store cannot write: fail closed (503)
-  kDraining,         // the operator drains the daemon: no new sessions (503)
-  kInternal,         // a bug or a broken host (500)
+  kDraining,          // the operator drains the daemon: no new sessions (503)
+  kInternal,          // a bug or a broken host (500)
 };
 
 const char* ErrorKindCode(ErrorKind kind);  // "bad_request", "not_found", ...

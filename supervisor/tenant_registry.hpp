@@ -22,7 +22,7 @@ struct Tenant {
   std::string workspace_root;           // absolute host path
   uid_t uid = 0;                        // unprivileged host uid/gid of its sandboxes
   gid_t gid = 0;
-  std::size_t warm_pool = 0;            // claude-code sessions kept pre-started (0 = off)
+  std::size_t warm_pool = 0;  // claude-code sessions kept pre-started (0 = off)
 };
 
 class TenantRegistry {

@@ -58,11 +58,11 @@
 namespace hotplex::supervisor {
 
 struct TranscriptOptions {
-  std::string dir;                  // usually <state_dir>/transcripts (created, mode 0700)
-  std::size_t queue_limit = 65536;  // queued events over all sessions; overflow drops
-  std::size_t queue_bytes = 64u << 20;        // queued footprint over all sessions; overflow drops
-  std::uint64_t session_quota = 64u << 20;    // bytes of one session's file
-  std::uint64_t tenant_quota = 1024u << 20;   // bytes of one tenant's files together
+  std::string dir;                           // usually <state_dir>/transcripts (created, mode 0700)
+  std::size_t queue_limit = 65536;           // queued events over all sessions; overflow drops
+  std::size_t queue_bytes = 64u << 20;       // queued footprint over all sessions; overflow drops
+  std::uint64_t session_quota = 64u << 20;   // bytes of one session's file
+  std::uint64_t tenant_quota = 1024u << 20;  // bytes of one tenant's files together
   // A streaming turn is written in batches, not an event at a time: once woken,
   // the writer waits up to `linger` for `batch` events to gather (Flush() and
   // stopping cut it short). Waking the writer per event cost a futex pair per
@@ -138,8 +138,8 @@ class TranscriptStore : public TranscriptSink {
   std::map<std::string, std::uint64_t> lost_;  // per session, dropped since its last line
   std::map<std::string, SessionUsage, std::less<>> usage_;     // per session
   std::map<std::string, std::uint64_t, std::less<>> tenants_;  // bytes per tenant
-  std::uint64_t appended_ = 0;                 // events accepted or dropped, ever
-  std::uint64_t written_ = 0;                  // of those, handled by the writer
+  std::uint64_t appended_ = 0;                                 // events accepted or dropped, ever
+  std::uint64_t written_ = 0;                                  // of those, handled by the writer
   std::uint64_t dropped_ = 0;
   int flush_waiters_ = 0;  // Flush() calls waiting: the writer does not linger
   bool stopping_ = false;

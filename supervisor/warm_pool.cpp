@@ -91,8 +91,8 @@ void WarmPool::SetTarget(const WarmKey& key, std::size_t size) {
 // Keeps at most max_keys_per_tenant keys of a tenant: the oldest exec key goes.
 void WarmPool::EvictKeysLocked(const std::string& tenant_id, std::vector<SessionPtr>& doomed) {
   auto of_tenant = [&](const WarmKey& k) { return k.tenant_id == tenant_id; };
-  while (static_cast<std::size_t>(std::count_if(key_order_.begin(), key_order_.end(),
-                                                of_tenant)) > options_.max_keys_per_tenant) {
+  while (static_cast<std::size_t>(std::count_if(key_order_.begin(), key_order_.end(), of_tenant)) >
+         options_.max_keys_per_tenant) {
     auto victim = std::find_if(key_order_.begin(), key_order_.end(), [&](const WarmKey& k) {
       return of_tenant(k) && k.provider == ProviderKind::kExec;
     });
@@ -197,8 +197,8 @@ void WarmPool::Launch(const WarmKey& key) {
     if (it != slots_.end()) --it->second.launching;
     if (launched) {
       ++launched_;
-      const bool wanted = !stopping_ && it != slots_.end() &&
-                          it->second.entries.size() < it->second.target;
+      const bool wanted =
+          !stopping_ && it != slots_.end() && it->second.entries.size() < it->second.target;
       if (wanted) it->second.entries.push_back(std::move(*launched));
       if (!wanted) extra = std::move(*launched);
     } else if (it != slots_.end() && !stopping) {

@@ -79,8 +79,8 @@ class WarmPool {
   // session. Idempotent. Never call it on a launcher thread.
   void Drain();
 
-  std::size_t Size() const;        // pooled sessions now
-  std::size_t Launched() const;    // pooled sessions ever started
+  std::size_t Size() const;      // pooled sessions now
+  std::size_t Launched() const;  // pooled sessions ever started
 
  private:
   struct Slot {
@@ -118,8 +118,8 @@ class WarmPool {
   std::condition_variable idle_;  // jobs_ reached 0
   std::map<WarmKey, Slot> slots_;
   std::vector<WarmKey> key_order_;  // registration order, for eviction
-  std::size_t launching_ = 0;  // pool launches posted and not finished
-  std::size_t jobs_ = 0;       // launches and checks posted and not finished
+  std::size_t launching_ = 0;       // pool launches posted and not finished
+  std::size_t jobs_ = 0;            // launches and checks posted and not finished
   bool checking_ = false;
   bool started_ = false;
   bool stopping_ = false;

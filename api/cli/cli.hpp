@@ -4,7 +4,7 @@
 
 namespace hotplex::cli {
 
-int RunMain(int argc, char** argv);     // hotplexd run: the standalone sandbox front end
+int RunMain(int argc, char** argv);      // hotplexd run: the standalone sandbox front end
 int VersionMain(int argc, char** argv);  // hotplexd version
 int PolicyMain(int argc, char** argv);   // hotplexd policy check|show|explain
 int ServeMain(int argc, char** argv);    // hotplexd serve: the daemon (HTTP/SSE/WebSocket API)
@@ -14,7 +14,7 @@ int SessionMain(int argc, char** argv);       // hotplexd session list|show|kill
 int AuditMain(int argc, char** argv);         // hotplexd audit query|export|verify
 int PolicyReloadMain(int argc, char** argv);  // hotplexd policy reload (argv after "reload")
 int ConfigMain(int argc, char** argv);        // hotplexd config validate FILE
-int ChatMain(int argc, char** argv);     // hotplexd chat: a terminal client of the tenant API
-int DoctorMain(int argc, char** argv);   // hotplexd doctor: local checks, PASS/WARN/FAIL
+int ChatMain(int argc, char** argv);          // hotplexd chat: a terminal client of the tenant API
+int DoctorMain(int argc, char** argv);        // hotplexd doctor: local checks, PASS/WARN/FAIL
 
 }  // namespace hotplex::cli

@@ -39,8 +39,9 @@ constexpr const char* kAuditHelp =
     "                                               key and witness default to audit-key and\n"
     "                                               audit-witness beside the database)\n\n"
     "TIME is RFC 3339 (2026-11-22T02:00:00Z) or Unix milliseconds; TYPE may end in *.\n";
-constexpr const char* kStatusHelp = "usage: hotplexd status [--json]\n\n"
-                                    "The daemon's state: sessions, sandboxes, memory, load.\n";
+constexpr const char* kStatusHelp =
+    "usage: hotplexd status [--json]\n\n"
+    "The daemon's state: sessions, sandboxes, memory, load.\n";
 constexpr const char* kConfigHelp =
     "usage: hotplexd config validate FILE\n\n"
     "Checks a `hotplexd serve` config file; prints every problem as file:line:column.\n"
@@ -77,7 +78,8 @@ bool WantsHelp(int argc, char** argv) {
 }
 
 // Prints the answer (JSON or via `human`) and returns the exit code.
-int Answer(const Command& cmd, const AdminCallResult& r, const std::function<void(const json&)>& human) {
+int Answer(const Command& cmd, const AdminCallResult& r,
+           const std::function<void(const json&)>& human) {
   if (r.exit_code != kExitOk) return Fail(r.exit_code, r.error);
   if (cmd.json_output) {
     std::printf("%s\n", r.body.dump().c_str());
@@ -108,7 +110,8 @@ int SessionList(Command& cmd) {
       query += std::string("&") + name + "=" + UrlEncode(value);
     }
   }
-  if (!error.empty() || !cmd.args.empty()) return Fail(kExitUsage, error.empty() ? kSessionHelp : error);
+  if (!error.empty() || !cmd.args.empty())
+    return Fail(kExitUsage, error.empty() ? kSessionHelp : error);
   json all = json::array();
   std::string cursor;
   do {
@@ -133,7 +136,8 @@ void PrintEventLine(const json& e) {
 }
 
 // SSE frames -> events; keeps an incomplete frame in `pending`.
-void EachSseEvent(std::string& pending, std::string_view chunk, const std::function<void(const json&)>& each) {
+void EachSseEvent(std::string& pending, std::string_view chunk,
+                  const std::function<void(const json&)>& each) {
   pending.append(chunk);
   for (auto end = pending.find("\n\n"); end != std::string::npos; end = pending.find("\n\n")) {
     const std::string frame = pending.substr(0, end);
@@ -188,13 +192,13 @@ int SessionMainImpl(Command& cmd) {
   const std::string path = "/admin/v1/sessions/" + UrlEncode(id);
   if (verb == "show") {
     return Answer(cmd, cmd.client->Call("GET", path), [](const json& s) {
-      for (const auto& [k, v] : s.items()) std::printf("%-16s %s\n", k.c_str(), Str(s, k.c_str()).c_str());
+      for (const auto& [k, v] : s.items())
+        std::printf("%-16s %s\n", k.c_str(), Str(s, k.c_str()).c_str());
     });
   }
   if (verb == "kill") {
-    return Answer(cmd, cmd.client->Call("POST", path + "/kill"), [](const json& s) {
-      std::printf("killed %s\n", Str(s, "id").c_str());
-    });
+    return Answer(cmd, cmd.client->Call("POST", path + "/kill"),
+                  [](const json& s) { std::printf("killed %s\n", Str(s, "id").c_str()); });
   }
   return Fail(kExitUsage, kSessionHelp);
 }
@@ -245,7 +249,8 @@ int AuditMainImpl(Command& cmd) {
   cmd.args.erase(cmd.args.begin());
   std::string error;
   const std::string query = verb == "verify" ? "" : AuditQueryString(cmd, error);
-  if (!error.empty() || !cmd.args.empty()) return Fail(kExitUsage, error.empty() ? kAuditHelp : error);
+  if (!error.empty() || !cmd.args.empty())
+    return Fail(kExitUsage, error.empty() ? kAuditHelp : error);
   if (verb == "query") {
     return Answer(cmd, cmd.client->Call("GET", "/admin/v1/audit" + query),
                   [](const json& b) { PrintAudit(b["entries"]); });
@@ -304,7 +309,8 @@ int VerifyDatabaseFile(std::vector<std::string> args) {
 }  // namespace
 
 int StatusMain(int argc, char** argv) {
-  if (WantsHelp(argc, argv)) return std::printf("%s\n%s%s", kStatusHelp, kConnectionHelp, kExitCodesHelp), kExitOk;
+  if (WantsHelp(argc, argv))
+    return std::printf("%s\n%s%s", kStatusHelp, kConnectionHelp, kExitCodesHelp), kExitOk;
   Command cmd;
   if (!Prepare(cmd, argc, argv, 1)) return cmd.exit_code;
   if (!cmd.args.empty()) return Fail(kExitUsage, kStatusHelp);
@@ -312,14 +318,16 @@ int StatusMain(int argc, char** argv) {
 }
 
 int SessionMain(int argc, char** argv) {
-  if (WantsHelp(argc, argv)) return std::printf("%s\n%s%s", kSessionHelp, kConnectionHelp, kExitCodesHelp), kExitOk;
+  if (WantsHelp(argc, argv))
+    return std::printf("%s\n%s%s", kSessionHelp, kConnectionHelp, kExitCodesHelp), kExitOk;
   Command cmd;
   if (!Prepare(cmd, argc, argv, 1)) return cmd.exit_code;
   return SessionMainImpl(cmd);
 }
 
 int AuditMain(int argc, char** argv) {
-  if (WantsHelp(argc, argv)) return std::printf("%s\n%s%s", kAuditHelp, kConnectionHelp, kExitCodesHelp), kExitOk;
+  if (WantsHelp(argc, argv))
+    return std::printf("%s\n%s%s", kAuditHelp, kConnectionHelp, kExitCodesHelp), kExitOk;
   std::vector<std::string> raw(argv + 1, argv + argc);
   if (!raw.empty() && raw[0] == "verify" &&
       std::find(raw.begin(), raw.end(), "--database") != raw.end()) {

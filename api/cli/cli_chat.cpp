@@ -91,7 +91,8 @@ void PrintSession(const ApiReply& reply, const std::string& key) {
 
 int Chat(const ChatArgs& args, const ApiEndpoint& endpoint) {
   auto api = ApiClient::Create(endpoint);
-  if (!api) return std::fprintf(stderr, "hotplexd chat: %s\n", api.error().Describe().c_str()), kExitUsage;
+  if (!api)
+    return std::fprintf(stderr, "hotplexd chat: %s\n", api.error().Describe().c_str()), kExitUsage;
   const ApiReply opened = (*api)->Post("/v1/sessions", CreateRequest(args));
   if (!opened.Ok() || !opened.body.is_object()) {
     std::fprintf(stderr, "hotplexd chat: cannot open the session at %s: %s\n", endpoint.url.c_str(),
@@ -100,7 +101,8 @@ int Chat(const ChatArgs& args, const ApiEndpoint& endpoint) {
   }
   PrintSession(opened, args.key);
   auto input = ChatInput::Open(STDIN_FILENO, kMaxLineBytes);
-  if (!input) return std::fprintf(stderr, "hotplexd chat: %s\n", input.error().Describe().c_str()), 1;
+  if (!input)
+    return std::fprintf(stderr, "hotplexd chat: %s\n", input.error().Describe().c_str()), 1;
   const std::string id = opened.body.value("id", std::string());
   // A new session shows its start; a re-attached one only what comes next.
   const std::uint64_t after = opened.status == 201 ? 0 : opened.body.value("last_seq", 0ULL);

@@ -19,9 +19,12 @@ Result<std::string> FindApiKey(const std::string& state_dir) {
   if (key.size() > 4096) key.clear();
   while (!key.empty() && (key.back() == '\r' || key.back() == ' ')) key.pop_back();
   if (key.empty()) {
-    return MakeError("no API key: set HOTPLEX_API_KEY, or point --state-dir at the daemon's state "
-                     "dir (" + path + " is missing, unreadable or empty; `hotplexd serve` "
-                     "writes it on first start when the config names no tenants)");
+    return MakeError(
+        "no API key: set HOTPLEX_API_KEY, or point --state-dir at the daemon's state "
+        "dir (" +
+        path +
+        " is missing, unreadable or empty; `hotplexd serve` "
+        "writes it on first start when the config names no tenants)");
   }
   return key;
 }

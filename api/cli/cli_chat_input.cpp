@@ -35,7 +35,8 @@ Result<std::unique_ptr<ChatInput>> ChatInput::Open(int fd, std::size_t max_line_
   // SA_RESTART: the HTTP calls of the other thread see no EINTR.
   action.sa_flags = SA_RESTART;
   sigemptyset(&action.sa_mask);
-  if (::sigaction(SIGINT, &action, &g_previous_sigint) != 0) return ErrnoError("sigaction", "SIGINT");
+  if (::sigaction(SIGINT, &action, &g_previous_sigint) != 0)
+    return ErrnoError("sigaction", "SIGINT");
   return std::unique_ptr<ChatInput>(
       new ChatInput(fd, max_line_bytes, std::move(read_end), std::move(write_end)));
 }

@@ -58,24 +58,22 @@ void ChatLoop::PrintLocked(const std::string& text) {
 int ChatLoop::Run(ChatInput& input, const EventStream& stream) {
   for (;;) {
     if (stream.Lost()) {
-      Print("[the event stream is gone; the session goes on: run hotplexd chat again to re-attach]\n");
+      Print(
+          "[the event stream is gone; the session goes on: run hotplexd chat again to "
+          "re-attach]\n");
       return kExitUnreachable;
     }
     const ChatInput::Item item = input.Next(std::chrono::milliseconds(200));
     switch (item.kind) {
-      case ChatInput::Kind::kLine:
-        HandleLine(item.line);
-        break;
+      case ChatInput::Kind::kLine: HandleLine(item.line); break;
       case ChatInput::Kind::kInterrupt:
         if (HandleInterrupt()) return kExitOk;
         break;
       case ChatInput::Kind::kTooLong:
         Print("[line skipped: longer than the prompt limit of the chat client]\n");
         break;
-      case ChatInput::Kind::kEnd:
-        return kExitOk;
-      case ChatInput::Kind::kTimeout:
-        break;
+      case ChatInput::Kind::kEnd: return kExitOk;
+      case ChatInput::Kind::kTimeout: break;
     }
   }
 }

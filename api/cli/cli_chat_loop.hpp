@@ -51,9 +51,9 @@ class ChatLoop {
   std::chrono::steady_clock::time_point last_interrupt_{};
 
   std::mutex mu_;
-  ChatRenderer renderer_;              // guarded by mu_
-  std::deque<std::string> asks_;       // guarded by mu_: request ids, oldest first
-  bool turn_running_ = false;          // guarded by mu_
+  ChatRenderer renderer_;         // guarded by mu_
+  std::deque<std::string> asks_;  // guarded by mu_: request ids, oldest first
+  bool turn_running_ = false;     // guarded by mu_
 };
 
 }  // namespace hotplex::cli

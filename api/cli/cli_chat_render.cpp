@@ -18,9 +18,10 @@ std::size_t DecodeUtf8(std::string_view s, std::size_t i, char32_t& cp) {
   const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
   const unsigned char lead = b(0);
   if (lead < 0x80) return cp = lead, 1;
-  std::size_t len = lead >= 0xC2 && lead <= 0xDF ? 2 : lead >= 0xE0 && lead <= 0xEF ? 3
-                    : lead >= 0xF0 && lead <= 0xF4                                    ? 4
-                                                                                      : 0;
+  std::size_t len = lead >= 0xC2 && lead <= 0xDF   ? 2
+                    : lead >= 0xE0 && lead <= 0xEF ? 3
+                    : lead >= 0xF0 && lead <= 0xF4 ? 4
+                                                   : 0;
   if (len == 0 || i + len > s.size()) return 0;
   unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
   if (lead == 0xE0) lo = 0xA0;
@@ -172,7 +173,8 @@ std::string ChatRenderer::Ask(const json& data) {
   std::string line = "[ask] " + ToolSummary(Str(data, "tool"), Field(data, "input"), kMaxItemBytes);
   const std::string rule = Str(data, "rule");
   const std::string message = Str(data, "message");
-  if (!rule.empty() || !message.empty()) line += " (" + Safe(rule) + (message.empty() ? "" : ": ") + Safe(message) + ")";
+  if (!rule.empty() || !message.empty())
+    line += " (" + Safe(rule) + (message.empty() ? "" : ": ") + Safe(message) + ")";
   std::string out = Line(line) + "allow? [y/N] ";
   at_line_start_ = false;
   return out;
@@ -192,10 +194,12 @@ std::string ChatRenderer::TurnEnd(const json& data) {
   std::string line = "[turn " + std::to_string(Int(data, "turn"));
   if (failed.is_boolean() && failed.get<bool>()) {
     const std::string result = Str(data, "result");
-    line += " ended: " + Safe(Str(data, "subtype")) + " " + Safe(result.substr(0, result.find('\n')));
+    line +=
+        " ended: " + Safe(Str(data, "subtype")) + " " + Safe(result.substr(0, result.find('\n')));
   } else {
     char seconds[32];
-    std::snprintf(seconds, sizeof seconds, "%.1f s", static_cast<double>(Int(data, "duration_ms")) / 1000);
+    std::snprintf(seconds, sizeof seconds, "%.1f s",
+                  static_cast<double>(Int(data, "duration_ms")) / 1000);
     line += " done, " + std::string(seconds);
   }
   if (last_usage_.is_object()) {

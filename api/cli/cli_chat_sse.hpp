@@ -45,8 +45,8 @@ class SseParser {
   SseEvent current_;
   bool has_data_ = false;
   bool line_started_ = false;  // the current line has bytes (kept or discarded)
-  bool after_cr_ = false;   // a \r ended the last line: a following \n belongs to it
-  bool discarding_ = false;  // the current event went over the bound
+  bool after_cr_ = false;      // a \r ended the last line: a following \n belongs to it
+  bool discarding_ = false;    // the current event went over the bound
   std::uint64_t oversized_ = 0;
 };
 

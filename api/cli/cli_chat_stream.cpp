@@ -18,7 +18,9 @@ EventStream::EventStream(ApiEndpoint endpoint, std::string session_id, std::uint
 
 EventStream::~EventStream() { Stop(); }
 
-void EventStream::Start() { thread_ = std::thread([this] { Run(); }); }
+void EventStream::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void EventStream::Stop() {
   {

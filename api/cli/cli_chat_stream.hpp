@@ -65,7 +65,7 @@ class EventStream {
 
   std::mutex mu_;
   std::condition_variable wake_;
-  bool stopping_ = false;              // guarded by mu_
+  bool stopping_ = false;               // guarded by mu_
   httplib::Client* current_ = nullptr;  // guarded by mu_: the connection Stop() shuts down
   std::thread thread_;
 };

@@ -104,8 +104,10 @@ int DoctorMain(int argc, char** argv) {
                        {"exit_code", exit_code}};
     out["checks"] = nlohmann::json::array();
     for (const auto& c : checks) {
-      out["checks"].push_back({{"name", c.name}, {"status", sv::CheckStatusName(c.status)},
-                               {"detail", c.detail}, {"fix", c.fix}});
+      out["checks"].push_back({{"name", c.name},
+                               {"status", sv::CheckStatusName(c.status)},
+                               {"detail", c.detail},
+                               {"fix", c.fix}});
     }
     std::printf("%s\n", out.dump(2).c_str());
   } else {

@@ -92,8 +92,7 @@ bool ParseExplainArgs(int argc, char** argv, ExplainArgs& out) {
       .Value({"--input"}, out.input)
       .Value({"--workdir"}, out.workdir);
   const auto rest = parser.Parse(ArgsOf(argc, argv, 0));
-  return rest && rest->empty() && !out.policy.empty() && !out.tool.empty() &&
-         !out.input.empty();
+  return rest && rest->empty() && !out.policy.empty() && !out.tool.empty() && !out.input.empty();
 }
 
 std::string CurrentDir() {
@@ -126,12 +125,9 @@ int Explain(int argc, char** argv) {
   const pol::Decision d = (*loaded)->DecideTool(args.tool, input, workdir);
   (void)std::printf("%s\n", pol::ToJson(d).dump().c_str());
   switch (d.verdict) {
-    case pol::Verdict::kAllow:
-      return 0;
-    case pol::Verdict::kDeny:
-      return 1;
-    case pol::Verdict::kAsk:
-      return 3;
+    case pol::Verdict::kAllow: return 0;
+    case pol::Verdict::kDeny: return 1;
+    case pol::Verdict::kAsk: return 3;
   }
   return 1;
 }

@@ -107,7 +107,8 @@ void PrintFirstStartKey(const sv::LocalKey& key, const sv::ListenAddress& api) {
 // docker.instance, else $HOTPLEX_DOCKER_INSTANCE, else derived from the state dir.
 Result<std::string> DockerInstanceName(const sv::DaemonConfig& config) {
   if (!config.docker.instance.empty()) return config.docker.instance;
-  if (const char* env = std::getenv("HOTPLEX_DOCKER_INSTANCE"); env && *env) return std::string(env);
+  if (const char* env = std::getenv("HOTPLEX_DOCKER_INSTANCE"); env && *env)
+    return std::string(env);
   return sandbox::DockerInstanceForStateDir(config.state_dir);
 }
 
@@ -126,7 +127,8 @@ int Serve(sv::DaemonConfig config) {
   sv::PrepareDaemonProcess();  // umask 077, RLIMIT_NOFILE raised
   std::optional<sv::LocalKey> local_key;
   auto prepared = PrepareState(config, local_key);
-  if (!prepared) return std::fprintf(stderr, "hotplexd: %s\n", prepared.error().Describe().c_str()), 1;
+  if (!prepared)
+    return std::fprintf(stderr, "hotplexd: %s\n", prepared.error().Describe().c_str()), 1;
   auto store = OpenPolicies(config.policy_dir);
   if (!store) return std::fprintf(stderr, "hotplexd: %s\n", store.error().Describe().c_str()), 1;
   sv::PolicyStoreSource policies(**store);
@@ -148,7 +150,8 @@ int Serve(sv::DaemonConfig config) {
   // reconcile removes only leftovers with this daemon's name.
   sandbox::DockerOptions docker_options;
   auto instance = DockerInstanceName(config);
-  if (!instance) return std::fprintf(stderr, "hotplexd: %s\n", instance.error().Describe().c_str()), 1;
+  if (!instance)
+    return std::fprintf(stderr, "hotplexd: %s\n", instance.error().Describe().c_str()), 1;
   docker_options.instance = *instance;
   docker_options.reconcile = config.docker.reconcile;
   const bool adopt = config.docker.reconcile == sandbox::DockerReconcile::kAdopt;

@@ -33,14 +33,17 @@ const char* const kRunUsage =
 
 namespace {
 
-Error Usage(const std::string& message) { return MakeError(message + " (see 'hotplexd run --help')"); }
+Error Usage(const std::string& message) {
+  return MakeError(message + " (see 'hotplexd run --help')");
+}
 
 template <class T>
 Result<T> ParseNumber(std::string_view flag, std::string_view text) {
   T value{};
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) {
-    return MakeError("invalid " + std::string(flag) + " '" + std::string(text) + "': expected a whole number");
+    return MakeError("invalid " + std::string(flag) + " '" + std::string(text) +
+                     "': expected a whole number");
   }
   return value;
 }
@@ -61,8 +64,10 @@ Result<sandbox::BindMount> ParseMount(std::string_view text) {
   mount.source = parts[0];
   if (parts.size() >= 2) mount.target = parts[1];
   if (parts.size() == 3) {
-    if (parts[2] == "rw") mount.mode = sandbox::MountMode::kReadWrite;
-    else if (parts[2] != "ro") return MakeError("invalid --mount mode '" + parts[2] + "': expected ro or rw");
+    if (parts[2] == "rw")
+      mount.mode = sandbox::MountMode::kReadWrite;
+    else if (parts[2] != "ro")
+      return MakeError("invalid --mount mode '" + parts[2] + "': expected ro or rw");
   }
   return mount;
 }
@@ -78,8 +83,10 @@ void SetEnv(std::vector<std::string>& env, const std::string& entry) {
   env.push_back(entry);
 }
 
-Status ApplyEnvFlag(RunOptions& o, const std::string& value, const std::vector<std::string>& host_env) {
-  if (value.empty() || value[0] == '=') return MakeError("invalid --env '" + value + "': expected K=V or K");
+Status ApplyEnvFlag(RunOptions& o, const std::string& value,
+                    const std::vector<std::string>& host_env) {
+  if (value.empty() || value[0] == '=')
+    return MakeError("invalid --env '" + value + "': expected K=V or K");
   if (value.find('=') != std::string::npos) {
     SetEnv(o.spec.env, value);
     o.env_flags.push_back(value);
@@ -98,36 +105,57 @@ Status ApplyEnvFlag(RunOptions& o, const std::string& value, const std::vector<s
 Status ApplyFlag(RunOptions& o, std::string_view flag, const std::string& value,
                  const std::vector<std::string>& host_env) {
   auto& limits = o.spec.limits;
-  if (flag == "--workdir") o.workdir = value;
-  else if (flag == "--memory") { HOTPLEX_TRY(limits.memory_bytes, ParseByteSize(value)); o.memory_set = true; }
-  else if (flag == "--pids") { HOTPLEX_TRY(limits.pids, ParseNumber<std::uint64_t>(flag, value)); o.pids_set = true; }
-  else if (flag == "--cpu") { HOTPLEX_TRY(limits.cpu_cores, ParseCpuCores(value)); o.cpu_set = true; }
-  else if (flag == "--wall-time") { HOTPLEX_TRY(limits.wall_time, ParseDuration(value)); o.wall_time_set = true; }
-  else if (flag == "--net") {
-    if (value == "none") o.spec.network = sandbox::NetworkMode::kNone;
-    else if (value == "host") o.spec.network = sandbox::NetworkMode::kHost;
-    else return MakeError("invalid --net '" + value + "': expected none or host");
+  if (flag == "--workdir")
+    o.workdir = value;
+  else if (flag == "--memory") {
+    HOTPLEX_TRY(limits.memory_bytes, ParseByteSize(value));
+    o.memory_set = true;
+  } else if (flag == "--pids") {
+    HOTPLEX_TRY(limits.pids, ParseNumber<std::uint64_t>(flag, value));
+    o.pids_set = true;
+  } else if (flag == "--cpu") {
+    HOTPLEX_TRY(limits.cpu_cores, ParseCpuCores(value));
+    o.cpu_set = true;
+  } else if (flag == "--wall-time") {
+    HOTPLEX_TRY(limits.wall_time, ParseDuration(value));
+    o.wall_time_set = true;
+  } else if (flag == "--net") {
+    if (value == "none")
+      o.spec.network = sandbox::NetworkMode::kNone;
+    else if (value == "host")
+      o.spec.network = sandbox::NetworkMode::kHost;
+    else
+      return MakeError("invalid --net '" + value + "': expected none or host");
     o.net_set = true;
-  } else if (flag == "--mount") { HOTPLEX_TRY(auto m, ParseMount(value)); o.spec.mounts.push_back(m); }
-  else if (flag == "--env") return ApplyEnvFlag(o, value, host_env);
-  else if (flag == "--uid") { HOTPLEX_TRY(o.host_uid, ParseNumber<uid_t>(flag, value)); }
-  else if (flag == "--gid") { HOTPLEX_TRY(o.host_gid, ParseNumber<gid_t>(flag, value)); }
-  else if (flag == "--policy") o.policy_file = value;
-  else if (flag == "--cgroup-root") o.cgroup_root = value;
+  } else if (flag == "--mount") {
+    HOTPLEX_TRY(auto m, ParseMount(value));
+    o.spec.mounts.push_back(m);
+  } else if (flag == "--env")
+    return ApplyEnvFlag(o, value, host_env);
+  else if (flag == "--uid") {
+    HOTPLEX_TRY(o.host_uid, ParseNumber<uid_t>(flag, value));
+  } else if (flag == "--gid") {
+    HOTPLEX_TRY(o.host_gid, ParseNumber<gid_t>(flag, value));
+  } else if (flag == "--policy")
+    o.policy_file = value;
+  else if (flag == "--cgroup-root")
+    o.cgroup_root = value;
   else if (flag == "--cgroup-version") {
     HOTPLEX_TRY(o.cgroup_version, ParseNumber<int>(flag, value));
-    if (o.cgroup_version != 1 && o.cgroup_version != 2) return MakeError("--cgroup-version must be 1 or 2");
+    if (o.cgroup_version != 1 && o.cgroup_version != 2)
+      return MakeError("--cgroup-version must be 1 or 2");
   }
   return {};
 }
 
 constexpr std::string_view kValueFlags[] = {
-    "--workdir", "--memory", "--pids", "--cpu",    "--wall-time",  "--net",           "--mount",
+    "--workdir", "--memory", "--pids", "--cpu",    "--wall-time",   "--net",           "--mount",
     "--env",     "--uid",    "--gid",  "--policy", "--cgroup-root", "--cgroup-version"};
 
 }  // namespace
 
-Result<RunOptions> ParseRunOptions(int argc, char** argv, const std::vector<std::string>& host_env) {
+Result<RunOptions> ParseRunOptions(int argc, char** argv,
+                                   const std::vector<std::string>& host_env) {
   RunOptions o;
   o.spec.env = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + o.spec.home_inside,
                 "USER=" + o.spec.identity.user_name, "LOGNAME=" + o.spec.identity.user_name,

@@ -32,10 +32,11 @@ Status CheckContainerCwd(pid_t pid, const FileId& expected) {
   struct stat st {};
   if (pid <= 0 || ::stat(("/proc/" + std::to_string(pid) + "/cwd").c_str(), &st) != 0) return {};
   if (st.st_dev == expected.dev && st.st_ino == expected.ino) return {};
-  return MakeError("the container does not run in the workdir hotplexd mounted for dockerd: "
-                   "hotplexd and dockerd are in different mount namespaces (e.g. hotplexd in a "
-                   "container, or a systemd unit with PrivateMounts); run hotplexd in the host's "
-                   "mount namespace, or use the workspace root as workdir (sandbox/docker/DOCKER.md)");
+  return MakeError(
+      "the container does not run in the workdir hotplexd mounted for dockerd: "
+      "hotplexd and dockerd are in different mount namespaces (e.g. hotplexd in a "
+      "container, or a systemd unit with PrivateMounts); run hotplexd in the host's "
+      "mount namespace, or use the workspace root as workdir (sandbox/docker/DOCKER.md)");
 }
 
 }  // namespace
@@ -166,8 +167,9 @@ Result<std::string> DockerBackend::SeccompJson(const SandboxSpec& spec) {
 
 Result<std::unique_ptr<Sandbox>> DockerBackend::Launch(const SandboxSpec& spec) {
   if (spec.network_ready && spec.network == NetworkMode::kHost) {
-    return MakeError("a network_ready hook needs the sandbox's own network namespace, "
-                     "not the host's");
+    return MakeError(
+        "a network_ready hook needs the sandbox's own network namespace, "
+        "not the host's");
   }
   DockerCreateParams params;
   params.image = spec.image.empty() ? options_.default_image : spec.image;
@@ -179,9 +181,9 @@ Result<std::unique_ptr<Sandbox>> DockerBackend::Launch(const SandboxSpec& spec) 
   // dockerd and runc resolve a bind source path again: hand them only paths no
   // tenant can re-point, staged mounts of pinned fds for the rest. runc copies
   // the mounts into the container at start, so the staging goes right after.
-  DockerBindStaging staging(StagingDir(),
-                            (spec.id.empty() ? std::string("sandbox") : spec.id) + "-" +
-                                std::to_string(::getpid()) + "-" + std::to_string(++launches_));
+  DockerBindStaging staging(StagingDir(), (spec.id.empty() ? std::string("sandbox") : spec.id) +
+                                              "-" + std::to_string(::getpid()) + "-" +
+                                              std::to_string(++launches_));
   HOTPLEX_TRY(params.sources, ResolveDockerBindSources(spec, params.docker_socket, staging));
   HOTPLEX_TRY(nlohmann::json body, DockerCreateBody(spec, params));
   HOTPLEX_TRY_STATUS(client_->EnsureImage(params.image));

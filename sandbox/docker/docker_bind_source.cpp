@@ -101,7 +101,8 @@ Result<std::string> ResolveOne(const std::string& path, const char* what,
       return MakeError(
           std::string(what) + " " + path + " lies below " + pinned->changeable +
           ", so dockerd must get a mount hotplexd pins from an fd, and hotplexd could not "
-          "make it: " + staged.error().Describe() +
+          "make it: " +
+          staged.error().Describe() +
           ". hotplexd needs to be root in the host's mount namespace for that (not the case "
           "under compose); use the workspace root as workdir there (sandbox/docker/DOCKER.md)");
     }
@@ -127,8 +128,8 @@ Result<std::string> LinkTarget(int link_fd, const std::string& dir, const std::s
 
 // Continues the walk at a (root's) link's target: its components go on the
 // stack, and the walk starts over from "/".
-Status RestartAtLink(int link_fd, const std::string& name, PinnedSource& out,
-                     struct stat& parent, std::vector<std::string>& todo) {
+Status RestartAtLink(int link_fd, const std::string& name, PinnedSource& out, struct stat& parent,
+                     std::vector<std::string>& todo) {
   HOTPLEX_TRY(std::string target, LinkTarget(link_fd, out.path, name));
   const std::vector<std::string> parts = Components(target);
   todo.insert(todo.end(), parts.rbegin(), parts.rend());
@@ -197,8 +198,8 @@ Status DockerBindStaging::Open() {
   if (::mkdirat(root_fd_.Get(), name_.c_str(), 0700) != 0) {
     return ErrnoError("mkdir", root_ + "/" + name_);
   }
-  dir_fd_ = UniqueFd(::openat(root_fd_.Get(), name_.c_str(),
-                              O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  dir_fd_ = UniqueFd(
+      ::openat(root_fd_.Get(), name_.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!dir_fd_) return ErrnoError("open", root_ + "/" + name_);
   return {};
 }

@@ -36,9 +36,9 @@ struct FileId {
 };
 
 struct PinnedSource {
-  UniqueFd fd;              // O_PATH, reached without following a tenant's link
-  std::string path;         // the path walked, free of links
-  FileId id;                // of what fd refers to
+  UniqueFd fd;       // O_PATH, reached without following a tenant's link
+  std::string path;  // the path walked, free of links
+  FileId id;         // of what fd refers to
   bool directory = false;
   bool root_fixed = false;  // no non-root user can change the path's meaning
   std::string changeable;   // when not: the directory that lets someone, and why

@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <charconv>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -356,8 +356,8 @@ Result<ContainerStats> DockerClient::Stats(const std::string& id) const {
   return stats;
 }
 
-Result<std::vector<ContainerSummary>> DockerClient::ListContainers(
-    const std::string& key, const std::string& value) const {
+Result<std::vector<ContainerSummary>> DockerClient::ListContainers(const std::string& key,
+                                                                   const std::string& value) const {
   const json filters = {{"label", json::array({key + "=" + value})}};
   HOTPLEX_TRY(HttpResponse r,
               Request("GET", "/containers/json?all=1&filters=" + Quote(filters.dump())));
@@ -396,8 +396,7 @@ Result<std::optional<std::string>> DockerClient::NewestLineSince(
   // is that recent. Docker takes "seconds.nanoseconds".
   const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(since.time_since_epoch());
   char stamp[48];
-  std::snprintf(stamp, sizeof stamp, "%lld.%09lld",
-                static_cast<long long>(ns.count() / 1000000000),
+  std::snprintf(stamp, sizeof stamp, "%lld.%09lld", static_cast<long long>(ns.count() / 1000000000),
                 static_cast<long long>(ns.count() % 1000000000));
   HOTPLEX_TRY(HttpResponse r, Request("GET", "/containers/" + id +
                                                  "/logs?stdout=1&stderr=1&tail=1&since=" + stamp));

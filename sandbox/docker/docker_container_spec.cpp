@@ -26,8 +26,8 @@ std::string Bind(const std::string& source, const std::string& target, bool writ
 // staged where needed (ResolveDockerBindSources): only the targets come from the spec.
 json ResolvedBinds(const SandboxSpec& spec, const DockerBindSources& sources) {
   json binds = json::array();
-  binds.push_back(Bind(sources.workdir, spec.workdir_inside.empty() ? spec.workdir
-                                                                    : spec.workdir_inside, true));
+  binds.push_back(Bind(sources.workdir,
+                       spec.workdir_inside.empty() ? spec.workdir : spec.workdir_inside, true));
   if (!spec.home_source.empty()) binds.push_back(Bind(sources.home, spec.home_inside, true));
   for (std::size_t i = 0; i < spec.mounts.size() && i < sources.mounts.size(); ++i) {
     const BindMount& m = spec.mounts[i];
@@ -82,18 +82,19 @@ json HostConfig(const SandboxSpec& spec, const DockerCreateParams& params, json 
   json security = json::array({"no-new-privileges:true"});
   security.push_back(params.seccomp_json.empty() ? std::string("seccomp=unconfined")
                                                  : "seccomp=" + params.seccomp_json);
-  json host = {{"Binds", std::move(binds)},
-               {"ReadonlyRootfs", true},
-               {"Tmpfs", std::move(tmpfs)},
-               {"CapDrop", {"ALL"}},
-               {"SecurityOpt", std::move(security)},
-               {"NetworkMode", spec.network == NetworkMode::kHost ? "host" : "none"},
-               {"Init", true},
-               {"AutoRemove", false},
-               // Read back by a re-adopting supervisor (DockerClient::NewestLineSince).
-               {"LogConfig", {{"Type", "json-file"},
-                              {"Config", {{"max-size", kLogMaxSize}, {"max-file", "1"}}}}},
-               {"Privileged", false}};
+  json host = {
+      {"Binds", std::move(binds)},
+      {"ReadonlyRootfs", true},
+      {"Tmpfs", std::move(tmpfs)},
+      {"CapDrop", {"ALL"}},
+      {"SecurityOpt", std::move(security)},
+      {"NetworkMode", spec.network == NetworkMode::kHost ? "host" : "none"},
+      {"Init", true},
+      {"AutoRemove", false},
+      // Read back by a re-adopting supervisor (DockerClient::NewestLineSince).
+      {"LogConfig",
+       {{"Type", "json-file"}, {"Config", {{"max-size", kLogMaxSize}, {"max-file", "1"}}}}},
+      {"Privileged", false}};
   const Limits& l = spec.limits;
   if (l.memory_bytes > 0) {
     host["Memory"] = l.memory_bytes;
@@ -115,8 +116,7 @@ json HostConfig(const SandboxSpec& spec, const DockerCreateParams& params, json 
 // more of the agent's input) and only then execs the payload. The backend
 // sends that byte after the hook succeeded (DockerSandbox::ReleaseGate).
 json GatedCommand(const std::vector<std::string>& argv) {
-  json cmd = {"/bin/sh", "-c",
-              "dd bs=1 count=1 of=/dev/null status=none || exit 125; exec \"$@\"",
+  json cmd = {"/bin/sh", "-c", "dd bs=1 count=1 of=/dev/null status=none || exit 125; exec \"$@\"",
               "hotplex-egress-gate"};
   for (const auto& a : argv) cmd.push_back(a);
   return cmd;

@@ -7,13 +7,13 @@
 // every capability dropped, no-new-privileges, our seccomp profile inline,
 // network none unless the spec asks for host, memory (no swap), CPU, pids and
 // open-files limits, docker-init as pid 1, io.hotplex.* labels, a size-capped
-// json-file log, and stdio attached without a TTY. The docker socket is never mounted. Thread-safety:
-// pure function.
+// json-file log, and stdio attached without a TTY. The docker socket is never mounted.
+// Thread-safety: pure function.
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "common/result.hpp"

@@ -79,9 +79,9 @@ class DockerSandbox final : public Sandbox {
   UniqueFd attach_fd_;
   std::string leftover_;
   UniqueFd in_, out_, err_;
-  UniqueFd stop_fd_;   // eventfd: tells the pump to stop
-  UniqueFd ended_fd_;  // eventfd: readable once the outcome is known
-  UniqueFd gate_fd_;   // eventfd: ReleaseGate() was called
+  UniqueFd stop_fd_;    // eventfd: tells the pump to stop
+  UniqueFd ended_fd_;   // eventfd: readable once the outcome is known
+  UniqueFd gate_fd_;    // eventfd: ReleaseGate() was called
   UniqueFd detach_fd_;  // eventfd: Detach() ends the waiter's POST /wait
   bool gated_ = false;  // pump thread only, after construction
   const bool adoptable_;

@@ -30,11 +30,8 @@ void JobObjectSandbox::OnMessage(const JobMessage& message) {
       memory_limit_hit_ = true;
       job_.Terminate(kMemoryLimitExitCode);
       break;
-    case JOB_OBJECT_MSG_ACTIVE_PROCESS_LIMIT:
-      process_limit_hit_ = true;
-      break;
-    default:
-      break;
+    case JOB_OBJECT_MSG_ACTIVE_PROCESS_LIMIT: process_limit_hit_ = true; break;
+    default: break;
   }
 }
 

@@ -13,33 +13,23 @@ namespace hotplex::sandbox {
 
 const char* OutcomeKindName(OutcomeKind kind) {
   switch (kind) {
-    case OutcomeKind::kExited:
-      return "exited";
-    case OutcomeKind::kSignaled:
-      return "signaled";
-    case OutcomeKind::kOomKilled:
-      return "oom_killed";
-    case OutcomeKind::kTimedOut:
-      return "timed_out";
-    case OutcomeKind::kKilled:
-      return "killed";
-    case OutcomeKind::kSetupFailed:
-      return "setup_failed";
+    case OutcomeKind::kExited: return "exited";
+    case OutcomeKind::kSignaled: return "signaled";
+    case OutcomeKind::kOomKilled: return "oom_killed";
+    case OutcomeKind::kTimedOut: return "timed_out";
+    case OutcomeKind::kKilled: return "killed";
+    case OutcomeKind::kSetupFailed: return "setup_failed";
   }
   return "unknown";
 }
 
 int Outcome::ShellExitCode() const {
   switch (kind) {
-    case OutcomeKind::kExited:
-      return code;
-    case OutcomeKind::kSignaled:
-      return 128 + code;
+    case OutcomeKind::kExited: return code;
+    case OutcomeKind::kSignaled: return 128 + code;
     case OutcomeKind::kOomKilled:
-    case OutcomeKind::kKilled:
-      return 137;
-    case OutcomeKind::kTimedOut:
-      return 124;
+    case OutcomeKind::kKilled: return 137;
+    case OutcomeKind::kTimedOut: return 124;
     case OutcomeKind::kSetupFailed:
       return (sys_errno == ERROR_FILE_NOT_FOUND || sys_errno == ERROR_PATH_NOT_FOUND) ? 127 : 126;
   }
@@ -48,17 +38,13 @@ int Outcome::ShellExitCode() const {
 
 std::string Outcome::Describe() const {
   switch (kind) {
-    case OutcomeKind::kExited:
-      return "exited with status " + std::to_string(code);
-    case OutcomeKind::kSignaled:
-      return "terminated for signal " + std::to_string(code);
+    case OutcomeKind::kExited: return "exited with status " + std::to_string(code);
+    case OutcomeKind::kSignaled: return "terminated for signal " + std::to_string(code);
     case OutcomeKind::kOomKilled:
       return "killed: out of memory" +
              (memory_limit ? " (limit " + FormatByteSize(memory_limit) + ")" : std::string());
-    case OutcomeKind::kTimedOut:
-      return "killed: wall-time limit reached";
-    case OutcomeKind::kKilled:
-      return "killed";
+    case OutcomeKind::kTimedOut: return "killed: wall-time limit reached";
+    case OutcomeKind::kKilled: return "killed";
     case OutcomeKind::kSetupFailed:
       return "setup failed at step " + step + ": " +
              win32::FormatWin32Error(static_cast<DWORD>(sys_errno));

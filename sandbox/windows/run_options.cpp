@@ -101,8 +101,8 @@ Result<WinRunOptions> ParseWinRunOptions(const std::vector<std::string>& args,
   parser.Switch({"--help", "-h"}, o.help)
       .Switch({"--unsafe-unrestricted-token"}, o.unrestricted_token)
       .StopAtPositional();  // COMMAND's flags are its own
-  for (const std::string_view flag : {"--workdir", "--memory", "--pids", "--cpu", "--wall-time",
-                                      "--env"}) {
+  for (const std::string_view flag :
+       {"--workdir", "--memory", "--pids", "--cpu", "--wall-time", "--env"}) {
     parser.Value({flag}, [&o, &host_env, flag](const std::string& value) {
       return ApplyFlag(o, std::string(flag), value, host_env);
     });

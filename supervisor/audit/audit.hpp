@@ -61,7 +61,7 @@ struct AuditRecord {
 
 // A stored record: the AuditRecord plus its place in the chain.
 struct AuditEntry {
-  std::int64_t seq = 0;  // 1, 2, 3, ... without gaps (a gap is reported by Verify)
+  std::int64_t seq = 0;    // 1, 2, 3, ... without gaps (a gap is reported by Verify)
   std::int64_t ts_ms = 0;  // Unix epoch milliseconds, assigned by the store
   AuditRecord record;
   std::string prev_hash;  // hex SHA-256 of the previous entry ("" for the first one)
@@ -90,13 +90,13 @@ struct AuditFilter {
 };
 
 struct AuditPage {
-  std::vector<AuditEntry> entries;        // ascending seq
+  std::vector<AuditEntry> entries;         // ascending seq
   std::optional<std::int64_t> next_after;  // the cursor of the next page, when there is one
 };
 
 struct AuditVerifyReport {
   bool ok = true;
-  std::int64_t checked = 0;                  // entries whose hash was recomputed
+  std::int64_t checked = 0;                   // entries whose hash was recomputed
   std::optional<std::int64_t> first_bad_seq;  // first broken or missing entry
   std::string problem;                        // e.g. "hash mismatch", "missing seq 41"
   // What kind of damage (supervisor/audit/AUDIT.md): altered, rehashed, missing,
@@ -104,8 +104,8 @@ struct AuditVerifyReport {
   std::string kind;
   std::vector<std::string> more_problems;  // further problems found (bounded)
   std::vector<std::string> warnings;       // e.g. the legacy unkeyed prefix
-  std::int64_t legacy_through = 0;  // records 1..legacy_through are unkeyed (0: none)
-  std::string witness;              // what was checked against: "<file> (N checkpoints)"
+  std::int64_t legacy_through = 0;         // records 1..legacy_through are unkeyed (0: none)
+  std::string witness;                     // what was checked against: "<file> (N checkpoints)"
 };
 
 class AuditReader {

@@ -1,7 +1,7 @@
 #include "supervisor/audit/audit_chain.hpp"
 
-#include "supervisor/audit/audit_key.hpp"
 #include "common/json_text.hpp"
+#include "supervisor/audit/audit_key.hpp"
 #include "supervisor/audit/sha256.hpp"
 
 namespace hotplex::supervisor {
@@ -54,7 +54,7 @@ AuditEntry AuditRowToEntry(const AuditRow& row) {
 json AuditEntryToJson(const AuditEntry& entry) {
   return {{"seq", entry.seq},
           {"ts", FormatTimestamp(std::chrono::system_clock::time_point(
-                    std::chrono::milliseconds(entry.ts_ms)))},
+                     std::chrono::milliseconds(entry.ts_ms)))},
           {"ts_ms", entry.ts_ms},
           {"type", entry.record.type},
           {"tenant", entry.record.tenant},

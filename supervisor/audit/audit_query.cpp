@@ -29,8 +29,14 @@ std::string LikePrefix(std::string_view prefix) {
 
 Where BuildWhere(const AuditFilter& f) {
   Where w;
-  if (!f.tenant.empty()) { w.Add("tenant = ?"); w.texts.push_back(f.tenant); }
-  if (!f.session.empty()) { w.Add("session = ?"); w.texts.push_back(f.session); }
+  if (!f.tenant.empty()) {
+    w.Add("tenant = ?");
+    w.texts.push_back(f.tenant);
+  }
+  if (!f.session.empty()) {
+    w.Add("session = ?");
+    w.texts.push_back(f.session);
+  }
   if (!f.type.empty() && f.type.back() == '*') {
     w.Add("type LIKE ? ESCAPE '\\'");
     w.texts.push_back(LikePrefix(std::string_view(f.type).substr(0, f.type.size() - 1)));
@@ -40,8 +46,14 @@ Where BuildWhere(const AuditFilter& f) {
   }
   w.Add("seq > ?");
   w.ints.push_back(f.after_seq);
-  if (f.since_ms) { w.Add("ts_ms >= ?"); w.ints.push_back(*f.since_ms); }
-  if (f.until_ms) { w.Add("ts_ms < ?"); w.ints.push_back(*f.until_ms); }
+  if (f.since_ms) {
+    w.Add("ts_ms >= ?");
+    w.ints.push_back(*f.since_ms);
+  }
+  if (f.until_ms) {
+    w.Add("ts_ms < ?");
+    w.ints.push_back(*f.until_ms);
+  }
   return w;
 }
 
@@ -70,8 +82,8 @@ AuditRow ReadRow(const SqliteStatement& st) {
 
 Result<AuditPage> Query(sqlite3* db, const AuditFilter& filter) {
   const Where w = BuildWhere(filter);
-  const std::string sql = std::string("SELECT ") + kRowColumns + " FROM audit" + w.sql +
-                          " ORDER BY seq LIMIT ?";
+  const std::string sql =
+      std::string("SELECT ") + kRowColumns + " FROM audit" + w.sql + " ORDER BY seq LIMIT ?";
   SqliteStatement st(db, sql.c_str());
   if (!st.Ok()) return SqliteError(db, "audit query");
   const std::size_t limit = filter.limit == 0 ? 1 : filter.limit;

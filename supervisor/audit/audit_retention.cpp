@@ -41,8 +41,7 @@ Result<std::int64_t> PruneCutoff(sqlite3* db, const AuditOptions& o, std::int64_
   if (used <= static_cast<double>(o.max_bytes)) return cutoff;
   HOTPLEX_TRY(std::int64_t rows, ScalarInt(db, "SELECT count(*) FROM audit"));
   const double keep = 0.9 * static_cast<double>(o.max_bytes) / used;
-  const auto drop = static_cast<std::int64_t>(
-      std::ceil(static_cast<double>(rows) * (1.0 - keep)));
+  const auto drop = static_cast<std::int64_t>(std::ceil(static_cast<double>(rows) * (1.0 - keep)));
   if (drop <= 0) return cutoff;
   HOTPLEX_TRY(std::int64_t by_size,
               ScalarInt(db, "SELECT seq FROM audit ORDER BY seq LIMIT 1 OFFSET ?", drop - 1));
@@ -103,8 +102,8 @@ Result<RetentionReport> AuditStore::RunRetention(std::int64_t now_ms) {
   std::error_code ec;
   std::filesystem::create_directories(options_.archive_dir, ec);
   if (ec) return MakeError("audit archive: create " + options_.archive_dir + ": " + ec.message());
-  const std::string file = options_.archive_dir + "/audit-" + std::to_string(anchor.seq + 1) +
-                           "-" + std::to_string(cutoff) + ".ndjson";
+  const std::string file = options_.archive_dir + "/audit-" + std::to_string(anchor.seq + 1) + "-" +
+                           std::to_string(cutoff) + ".ndjson";
   HOTPLEX_TRY(std::string anchor_hash, Archive(write_db_, anchor.seq, cutoff, file));
   HOTPLEX_TRY_STATUS(SqliteExec(write_db_, "BEGIN IMMEDIATE", "audit retention"));
   auto prune = [&]() -> hotplex::Status {

@@ -72,7 +72,7 @@ struct VerifyInputs {
   std::string witness_name;                 // the file (or "syslog") for messages
   std::string witness_note;  // why there is no witness; a problem unless `witness_optional`
   bool witness_optional = false;
-  std::optional<Anchor> live_head;          // online: the head the store committed last
+  std::optional<Anchor> live_head;  // online: the head the store committed last
 };
 // Runs in one read transaction; `snapshot_lock` (when given) is released as
 // soon as the snapshot is taken, so the writer waits only that long.

@@ -185,7 +185,8 @@ void AuditStore::HandleBatch(std::deque<Pending>& batch) {
   const auto start = std::chrono::steady_clock::now();
   hotplex::Status status = CommitBatch(batch);
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                      std::chrono::steady_clock::now() - start).count();
+                      std::chrono::steady_clock::now() - start)
+                      .count();
   {
     std::lock_guard lock(mu_);
     if (status) {
@@ -219,10 +220,17 @@ hotplex::Status AuditStore::CommitBatch(std::deque<Pending>& batch) {
   ChainHead head = head_;
   const std::int64_t now = NowMs();
   for (const auto& p : batch) {
-    AuditRow row{head.seq + 1, now, p.record.type, p.record.tenant, p.record.session,
-                 p.record.actor, CanonicalJson(p.record.data), head.hash, ""};
+    AuditRow row{head.seq + 1,
+                 now,
+                 p.record.type,
+                 p.record.tenant,
+                 p.record.session,
+                 p.record.actor,
+                 CanonicalJson(p.record.data),
+                 head.hash,
+                 ""};
     row.hash = AuditRowMac(row, key_);
-    const std::string* texts[] = {&row.type, &row.tenant, &row.session, &row.actor,
+    const std::string* texts[] = {&row.type, &row.tenant,    &row.session, &row.actor,
                                   &row.data, &row.prev_hash, &row.hash};
     insert.Int(1, row.seq);
     insert.Int(2, row.ts_ms);

@@ -44,35 +44,35 @@ struct sqlite3;
 namespace hotplex::supervisor {
 
 struct AuditOptions {
-  std::string path;                       // <state_dir>/audit.db
-  std::size_t queue_limit = 65536;        // records waiting for the writer
-  std::size_t max_batch = 4096;           // records per transaction
+  std::string path;                 // <state_dir>/audit.db
+  std::size_t queue_limit = 65536;  // records waiting for the writer
+  std::size_t max_batch = 4096;     // records per transaction
   std::chrono::milliseconds probe_interval{1000};
   std::chrono::milliseconds retention{0};  // 0 = keep forever
   std::uint64_t max_bytes = 0;             // 0 = no size limit
   std::string archive_dir;                 // where pruned records go (required with retention)
   std::chrono::milliseconds retention_interval{3600 * 1000};
-  std::string key_file;                     // "" = audit-key beside `path`
+  std::string key_file;  // "" = audit-key beside `path`
   WitnessMode witness = WitnessMode::kFile;
-  std::string witness_file;                 // "" = audit-witness beside `path`
-  std::uint64_t checkpoint_every = 1000;    // records between witness checkpoints
+  std::string witness_file;                             // "" = audit-witness beside `path`
+  std::uint64_t checkpoint_every = 1000;                // records between witness checkpoints
   std::chrono::milliseconds checkpoint_interval{2000};  // longest unwitnessed stretch
 };
 
 struct AuditStats {
   bool healthy = true;
-  std::uint64_t committed = 0;      // records made durable
-  std::uint64_t failed = 0;         // records whose transaction failed
-  std::uint64_t rejected = 0;       // records refused because the queue was full
-  std::uint64_t transactions = 0;   // successful group commits
+  std::uint64_t committed = 0;       // records made durable
+  std::uint64_t failed = 0;          // records whose transaction failed
+  std::uint64_t rejected = 0;        // records refused because the queue was full
+  std::uint64_t transactions = 0;    // successful group commits
   std::uint64_t last_commit_us = 0;  // duration of the last transaction (write + fsync)
-  std::uint64_t pruned = 0;         // records moved to the archive by retention
+  std::uint64_t pruned = 0;          // records moved to the archive by retention
   std::size_t queued = 0;
   std::uint64_t witness_checkpoints = 0;  // signed checkpoints written
   std::uint64_t witness_failures = 0;     // checkpoints that could not be written
   std::uint64_t wal_checkpoints = 0;      // WAL checkpoints that ran
   std::int64_t wal_frames = 0;            // WAL frames at the last checkpoint
-  std::string last_error;           // why the store is unhealthy ("" when healthy)
+  std::string last_error;                 // why the store is unhealthy ("" when healthy)
 };
 
 struct RetentionReport {
@@ -120,26 +120,26 @@ class AuditStore final : public AuditSink, public AuditReader {
   hotplex::Status StartKeyedChain(std::int64_t from_seq);
   void CheckWitnessAtStart();
   hotplex::Status WitnessLocked(const char* kind);  // a signed checkpoint; write_mu_ held
-  void MaybeWitnessLocked();              // one when due; write_mu_ held
+  void MaybeWitnessLocked();                        // one when due; write_mu_ held
   void CheckpointWal(int mode);
   static int WalHook(void* unused, sqlite3* db, const char* name, int frames);
 
   const AuditOptions options_;
-  sqlite3* write_db_ = nullptr;      // used under write_mu_ only
-  sqlite3* read_db_ = nullptr;       // used under read_mu_ only
-  sqlite3* checkpoint_db_ = nullptr; // the checkpoint thread's own connection
+  sqlite3* write_db_ = nullptr;       // used under write_mu_ only
+  sqlite3* read_db_ = nullptr;        // used under read_mu_ only
+  sqlite3* checkpoint_db_ = nullptr;  // the checkpoint thread's own connection
   mutable std::mutex write_mu_;
   mutable std::mutex read_mu_;
-  ChainHead head_;                   // under write_mu_: the last committed row (or the anchor)
-  ChainHead anchor_;                 // under write_mu_: the last pruned record
-  AuditKey key_;                     // immutable after Open
-  std::int64_t keyed_from_ = 1;      // immutable after Open: first row chained with key_
+  ChainHead head_;               // under write_mu_: the last committed row (or the anchor)
+  ChainHead anchor_;             // under write_mu_: the last pruned record
+  AuditKey key_;                 // immutable after Open
+  std::int64_t keyed_from_ = 1;  // immutable after Open: first row chained with key_
   std::unique_ptr<AuditWitness> witness_;  // under write_mu_
-  std::uint64_t unwitnessed_ = 0;    // under write_mu_: records since the last checkpoint
+  std::uint64_t unwitnessed_ = 0;          // under write_mu_: records since the last checkpoint
   std::chrono::steady_clock::time_point last_witness_;  // under write_mu_
-  int quiet_wal_frames_ = -1;        // the checkpointer's: WAL frames at its last run
+  int quiet_wal_frames_ = -1;  // the checkpointer's: WAL frames at its last run
 
-  mutable std::mutex mu_;            // the queue and the stats
+  mutable std::mutex mu_;                    // the queue and the stats
   std::condition_variable wake_;             // the writer's: a queued record, or stop
   std::condition_variable checkpoint_wake_;  // the checkpointer's own (a shared one
                                              // could swallow a notify_one meant for the writer)

@@ -21,7 +21,8 @@ constexpr int kRestartFrames = 2048;
 constexpr int kWriterCheckpointFrames = 4096;
 
 void LogCheckpointFailure(sqlite3* db) {
-  LogLine(LogLevel::kError, "audit", "audit WAL checkpoint failed", {{"error", sqlite3_errmsg(db)}});
+  LogLine(LogLevel::kError, "audit", "audit WAL checkpoint failed",
+          {{"error", sqlite3_errmsg(db)}});
 }
 
 }  // namespace

@@ -44,9 +44,10 @@ hotplex::Status AuditStore::OpenKeyAndWitness() {
   HOTPLEX_TRY(witness_, AuditWitness::Open(options_.witness, options_.witness_file));
   if (options_.witness == WitnessMode::kFile && !witness_->Created()) CheckWitnessAtStart();
   if (witness_->Created() && keyed_from_ <= head_.seq) {
-    Log(LogLevel::kError, "audit witness " + options_.witness_file +
-                     " was missing although audit.db "
-                     "holds signed records: started a new one; `hotplexd audit verify` reports it");
+    Log(LogLevel::kError,
+        "audit witness " + options_.witness_file +
+            " was missing although audit.db "
+            "holds signed records: started a new one; `hotplexd audit verify` reports it");
   }
   std::lock_guard lock(write_mu_);
   auto written = WitnessLocked(witness_->Created() ? "new" : "start");
@@ -66,9 +67,10 @@ hotplex::Status AuditStore::StartKeyedChain(std::int64_t from_seq) {
     return s;
   }
   if (from_seq > 1) {
-    Log(LogLevel::kWarn, "audit.db predates the audit key: records 1.." + std::to_string(from_seq - 1) +
-                    " stay plain SHA-256, the keyed chain starts at seq " +
-                    std::to_string(from_seq) + " (supervisor/audit/AUDIT.md, Migration)");
+    Log(LogLevel::kWarn, "audit.db predates the audit key: records 1.." +
+                             std::to_string(from_seq - 1) +
+                             " stay plain SHA-256, the keyed chain starts at seq " +
+                             std::to_string(from_seq) + " (supervisor/audit/AUDIT.md, Migration)");
   }
   return {};
 }
@@ -80,11 +82,12 @@ void AuditStore::CheckWitnessAtStart() {
   if (!w) return Log(LogLevel::kError, "audit witness unreadable", w.error().Describe());
   if (w->finding) Log(LogLevel::kError, "audit witness: " + w->finding->text);
   if (w->last && (w->last->seq > head_.seq || w->last->anchor_seq != anchor_.seq)) {
-    Log(LogLevel::kError, "audit.db does not match its witness (head seq " + std::to_string(head_.seq) +
-                     ", witness seq " + std::to_string(w->last->seq) + "; anchor " +
-                     std::to_string(anchor_.seq) + " vs " + std::to_string(w->last->anchor_seq) +
-                     "): records were removed or an older copy was put back; run `hotplexd "
-                     "audit verify`");
+    Log(LogLevel::kError,
+        "audit.db does not match its witness (head seq " + std::to_string(head_.seq) +
+            ", witness seq " + std::to_string(w->last->seq) + "; anchor " +
+            std::to_string(anchor_.seq) + " vs " + std::to_string(w->last->anchor_seq) +
+            "): records were removed or an older copy was put back; run `hotplexd "
+            "audit verify`");
   }
 }
 

@@ -24,7 +24,7 @@ enum class CheckStatus { kPass, kWarn, kFail };
 const char* CheckStatusName(CheckStatus status);  // "pass", "warn", "fail"
 
 struct CheckResult {
-  std::string name;    // stable identifier, e.g. "user_namespaces", "port_admin"
+  std::string name;  // stable identifier, e.g. "user_namespaces", "port_admin"
   CheckStatus status = CheckStatus::kPass;
   std::string detail;  // what was found
   std::string fix;     // what to do; empty when the check passed

@@ -87,9 +87,7 @@ Result<CommandOutput> RunCommand(const std::vector<std::string>& argv) {
   return out;
 }
 
-std::string FirstLine(const std::string& text) {
-  return text.substr(0, text.find('\n'));
-}
+std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 std::string ModeText(mode_t mode) {
   char buf[8];
@@ -143,7 +141,8 @@ CheckResult CheckClaudeCli(const DaemonConfig& config) {
   if (!binary.system && binary.install_dir.empty()) {
     return Make("claude_cli", CheckStatus::kWarn, found,
                 "namespace sandboxes will not see it: set claude_code.mount_install_dir: true "
-                "or list " + InstallDirOf(binary.real_path) + " in sandbox.extra_mounts");
+                "or list " +
+                    InstallDirOf(binary.real_path) + " in sandbox.extra_mounts");
   }
   return Make("claude_cli", CheckStatus::kPass, found);
 }
@@ -188,7 +187,8 @@ CheckResult CheckPortFree(const std::string& name, const ListenAddress& address)
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
   addrinfo* found = nullptr;
-  if (::getaddrinfo(address.host.c_str(), std::to_string(address.port).c_str(), &hints, &found) != 0) {
+  if (::getaddrinfo(address.host.c_str(), std::to_string(address.port).c_str(), &hints, &found) !=
+      0) {
     return Make(name.c_str(), CheckStatus::kFail, where + ": cannot resolve " + address.host,
                 "use an IP address of this machine in listen/admin_listen");
   }
@@ -206,13 +206,14 @@ CheckResult CheckPortFree(const std::string& name, const ListenAddress& address)
   ::freeaddrinfo(found);
   if (rc == 0) return Make(name.c_str(), CheckStatus::kPass, where + ": free");
   const bool in_use = error.sys_errno == EADDRINUSE;
-  return Make(name.c_str(), CheckStatus::kFail,
-              in_use ? where + ": already in use (another hotplexd?)" : error.Describe(),
-              in_use ? "stop what listens there (ss -ltnp 'sport = :" +
-                           std::to_string(address.port) + "') or pick another port (" +
-                           (name == "port_admin" ? "admin_listen / --admin-listen"
-                                                 : "listen / --listen") + ")"
-                     : "listen on an address of this machine, or on a port >= 1024 as non-root");
+  return Make(
+      name.c_str(), CheckStatus::kFail,
+      in_use ? where + ": already in use (another hotplexd?)" : error.Describe(),
+      in_use
+          ? "stop what listens there (ss -ltnp 'sport = :" + std::to_string(address.port) +
+                "') or pick another port (" +
+                (name == "port_admin" ? "admin_listen / --admin-listen" : "listen / --listen") + ")"
+          : "listen on an address of this machine, or on a port >= 1024 as non-root");
 }
 
 std::vector<CheckResult> RunDoctorChecks(const DaemonConfig& config) {

@@ -42,8 +42,9 @@ int RunInChild(Probe probe) {
 
 // Child side: enter a new user namespace, optionally as an unprivileged uid first.
 int UnshareUserProbe(bool drop_to_nobody) {
-  if (drop_to_nobody && (::setgroups(0, nullptr) != 0 || ::setresgid(kNobody, kNobody, kNobody) != 0 ||
-                         ::setresuid(kNobody, kNobody, kNobody) != 0)) {
+  if (drop_to_nobody &&
+      (::setgroups(0, nullptr) != 0 || ::setresgid(kNobody, kNobody, kNobody) != 0 ||
+       ::setresuid(kNobody, kNobody, kNobody) != 0)) {
     return 100;
   }
   return ::unshare(CLONE_NEWUSER) == 0 ? 0 : (errno & 0x7f) + 1;
@@ -120,8 +121,9 @@ CheckResult CheckKernelVersion() {
   }
   if (version < std::pair{5, 14}) {
     return Make("kernel", CheckStatus::kWarn,
-                detail + ": cgroup v2 sandboxes need 5.7 (CLONE_INTO_CGROUP); no cgroup.kill "
-                         "before 5.14 (groups are killed pid by pid)",
+                detail +
+                    ": cgroup v2 sandboxes need 5.7 (CLONE_INTO_CGROUP); no cgroup.kill "
+                    "before 5.14 (groups are killed pid by pid)",
                 "upgrade to Linux >= 5.14");
   }
   return Make("kernel", CheckStatus::kPass, detail);
@@ -130,7 +132,8 @@ CheckResult CheckKernelVersion() {
 CheckResult CheckUserNamespaces() {
   const std::string sysctls =
       "user.max_user_namespaces=" + SysctlText("/proc/sys/user/max_user_namespaces") +
-      ", kernel.unprivileged_userns_clone=" + SysctlText("/proc/sys/kernel/unprivileged_userns_clone");
+      ", kernel.unprivileged_userns_clone=" +
+      SysctlText("/proc/sys/kernel/unprivileged_userns_clone");
   const int own = RunInChild([] { return UnshareUserProbe(false); });
   if (own != 0) {
     return Make("user_namespaces", CheckStatus::kFail,
@@ -167,10 +170,9 @@ CheckResult CheckCgroups() {
   const bool v2 = layout->version == 2;
   const std::string mount = v2 ? ParentDir(layout->root) : layout->root;
   const std::string controllers =
-      v2 ? Trimmed(ReadOr(mount + "/cgroup.controllers"))
-         : V1Controllers();
-  const std::string detail = "v" + std::to_string(layout->version) + " at " + mount +
-                             "; controllers: " + controllers;
+      v2 ? Trimmed(ReadOr(mount + "/cgroup.controllers")) : V1Controllers();
+  const std::string detail =
+      "v" + std::to_string(layout->version) + " at " + mount + "; controllers: " + controllers;
   const std::string writable_dir = v2 ? mount : mount + "/memory";
   if (::access(writable_dir.c_str(), W_OK) != 0) {
     return Make("cgroups", CheckStatus::kFail, detail + "; " + writable_dir + " is not writable",
@@ -203,8 +205,9 @@ CheckResult CheckSeccomp() {
                 "filter installed and enforced (" + size + "; a denied syscall got EPERM)");
   }
   return Make("seccomp", CheckStatus::kFail,
-              code == 4 ? "filter installed but a denied syscall was not refused"
-                        : "the filter could not be installed (probe exit " + std::to_string(code) + ")",
+              code == 4
+                  ? "filter installed but a denied syscall was not refused"
+                  : "the filter could not be installed (probe exit " + std::to_string(code) + ")",
               "use a kernel with CONFIG_SECCOMP_FILTER=y; in a container, allow prctl/seccomp");
 }
 

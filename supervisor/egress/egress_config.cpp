@@ -7,7 +7,8 @@ namespace hotplex::supervisor {
 Result<EgressConfig> MakeEgressConfig(const policies::NetworkSpec& network) {
   EgressConfig config;
   config.proxy_port = policies::kEgressProxyPort;
-  HOTPLEX_TRY(config.rules, policies::HostRules::Build(network.allow_domains, network.deny_domains));
+  HOTPLEX_TRY(config.rules,
+              policies::HostRules::Build(network.allow_domains, network.deny_domains));
   std::set<std::uint16_t> ports{config.proxy_port};
   for (const auto& text : network.forwards) {
     HOTPLEX_TRY(auto forward, policies::ParseHostPort(text));
@@ -23,7 +24,7 @@ Result<EgressConfig> MakeEgressConfig(const policies::NetworkSpec& network) {
 
 std::vector<std::string> EgressProxyEnv(std::uint16_t proxy_port) {
   const std::string url = "http://127.0.0.1:" + std::to_string(proxy_port);
-  return {"HTTP_PROXY=" + url,  "HTTPS_PROXY=" + url, "http_proxy=" + url,
+  return {"HTTP_PROXY=" + url,  "HTTPS_PROXY=" + url,           "http_proxy=" + url,
           "https_proxy=" + url, "NO_PROXY=localhost,127.0.0.1", "no_proxy=localhost,127.0.0.1"};
 }
 

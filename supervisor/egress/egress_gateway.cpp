@@ -39,7 +39,8 @@ Status EgressGateway::Install(pid_t pid) {
     auto listener = std::make_unique<Listener>(Listener{Tcp::acceptor(strand_), forward});
     boost::system::error_code ec;
     listener->acceptor.assign(Tcp::v4(), fd.Get(), ec);
-    if (ec) return MakeError("egress listener on port " + std::to_string(port) + ": " + ec.message());
+    if (ec)
+      return MakeError("egress listener on port " + std::to_string(port) + ": " + ec.message());
     fd.Release();
     ++g_live_sockets;
     listeners_.push_back(std::move(listener));
@@ -57,13 +58,12 @@ Status EgressGateway::Install(pid_t pid) {
 }
 
 void EgressGateway::Accept(Listener& listener) {
-  listener.acceptor.async_accept(
-      strand_, [self = shared_from_this(), &listener](boost::system::error_code ec,
-                                                      Tcp::socket socket) {
-        if (self->closed_ || ec == asio::error::operation_aborted) return;
-        if (!ec) self->OnAccepted(listener, std::move(socket));
-        self->Accept(listener);
-      });
+  listener.acceptor.async_accept(strand_, [self = shared_from_this(), &listener](
+                                              boost::system::error_code ec, Tcp::socket socket) {
+    if (self->closed_ || ec == asio::error::operation_aborted) return;
+    if (!ec) self->OnAccepted(listener, std::move(socket));
+    self->Accept(listener);
+  });
 }
 
 void EgressGateway::OnAccepted(Listener& listener, Tcp::socket socket) {
@@ -74,7 +74,8 @@ void EgressGateway::OnAccepted(Listener& listener, Tcp::socket socket) {
   auto tunnel = std::make_shared<EgressTunnel>(strand_, std::move(socket), config_,
                                                [weak](EgressTunnel* done) {
                                                  auto self = weak.lock();
-                                                 if (!self || self->tunnels_.erase(done) == 0) return;
+                                                 if (!self || self->tunnels_.erase(done) == 0)
+                                                   return;
                                                  --self->open_tunnels_;
                                                  --g_live_sockets;
                                                });

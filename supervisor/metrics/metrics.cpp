@@ -35,15 +35,20 @@ struct Metrics::Families {
         egress(Build(prom::BuildCounter(), "hotplex_egress_requests_total",
                      "Egress requests by verdict", r)),
         events(Build(prom::BuildCounter(), "hotplex_events_brokered_total",
-                     "Events delivered to clients (SSE and WebSocket)", r).Add({})),
+                     "Events delivered to clients (SSE and WebSocket)", r)
+                   .Add({})),
         bytes(Build(prom::BuildCounter(), "hotplex_event_bytes_brokered_total",
-                    "Bytes of events delivered to clients", r).Add({})),
+                    "Bytes of events delivered to clients", r)
+                  .Add({})),
         slow(Build(prom::BuildCounter(), "hotplex_slow_consumer_disconnects_total",
-                   "Subscribers cut off because they fell behind", r).Add({})),
+                   "Subscribers cut off because they fell behind", r)
+                 .Add({})),
         restarts(Build(prom::BuildCounter(), "hotplex_agent_restarts_total",
-                       "Agents restarted for a stopped session", r).Add({})),
+                       "Agents restarted for a stopped session", r)
+                     .Add({})),
         crashes(Build(prom::BuildCounter(), "hotplex_agent_crashes_total",
-                      "Agents that exited without being asked to", r).Add({})),
+                      "Agents that exited without being asked to", r)
+                    .Add({})),
         tokens(Build(prom::BuildCounter(), "hotplex_tokens_total",
                      "Model tokens by tenant and kind", r)),
         cost(Build(prom::BuildCounter(), "hotplex_cost_usd_total", "Model cost by tenant", r)),
@@ -51,7 +56,8 @@ struct Metrics::Families {
                            "Latency of an audit record until durable", r)
                          .Add({}, LatencyBuckets())),
         audit_healthy(Build(prom::BuildGauge(), "hotplex_audit_healthy",
-                            "1 while the audit store can write", r).Add({})),
+                            "1 while the audit store can write", r)
+                          .Add({})),
         admin(Build(prom::BuildCounter(), "hotplex_admin_requests_total",
                     "Admin API requests by route and status", r)),
         refused(Build(prom::BuildCounter(), "hotplex_connections_refused_total",
@@ -224,12 +230,11 @@ std::string Metrics::Expose(const SessionCounts& sessions, const ProcessStats& p
     by_state.Add({{"state", labels.state}, {"tenant", labels.tenant}, {"backend", labels.backend}})
         .Set(static_cast<double>(n));
   }
-  Build(prom::BuildGauge(), "hotplex_process_resident_memory_bytes",
-        "Resident memory of hotplexd", scrape)
+  Build(prom::BuildGauge(), "hotplex_process_resident_memory_bytes", "Resident memory of hotplexd",
+        scrape)
       .Add({})
       .Set(static_cast<double>(process.rss_bytes));
-  Build(prom::BuildGauge(), "hotplex_process_open_fds", "Open file descriptors of hotplexd",
-        scrape)
+  Build(prom::BuildGauge(), "hotplex_process_open_fds", "Open file descriptors of hotplexd", scrape)
       .Add({})
       .Set(static_cast<double>(process.open_fds));
   auto families = registry_->Collect();
@@ -239,12 +244,18 @@ std::string Metrics::Expose(const SessionCounts& sessions, const ProcessStats& p
   // prometheus-cpp leaves out a labelled family that has no series yet; name
   // it anyway (HELP and TYPE only), so scrapers and dashboards see every family.
   static constexpr std::pair<const char*, const char*> kLabelled[] = {
-      {"hotplex_sandbox_spawn_seconds", "histogram"}, {"hotplex_tool_decisions_total", "counter"},
-      {"hotplex_firewall_blocks_total", "counter"},  {"hotplex_egress_requests_total", "counter"},
-      {"hotplex_tokens_total", "counter"},           {"hotplex_cost_usd_total", "counter"},
-      {"hotplex_admin_requests_total", "counter"},   {"hotplex_sessions", "gauge"},
-      {"hotplex_connections_refused_total", "counter"}, {"hotplex_auth_failures_total", "counter"},
-      {"hotplex_workdir_refused_total", "counter"},  {"hotplex_transcript_quota_total", "counter"}};
+      {"hotplex_sandbox_spawn_seconds", "histogram"},
+      {"hotplex_tool_decisions_total", "counter"},
+      {"hotplex_firewall_blocks_total", "counter"},
+      {"hotplex_egress_requests_total", "counter"},
+      {"hotplex_tokens_total", "counter"},
+      {"hotplex_cost_usd_total", "counter"},
+      {"hotplex_admin_requests_total", "counter"},
+      {"hotplex_sessions", "gauge"},
+      {"hotplex_connections_refused_total", "counter"},
+      {"hotplex_auth_failures_total", "counter"},
+      {"hotplex_workdir_refused_total", "counter"},
+      {"hotplex_transcript_quota_total", "counter"}};
   for (const auto& [name, type] : kLabelled) {
     if (text.find(std::string("# TYPE ") + name + " ") != std::string::npos) continue;
     text += std::string("# HELP ") + name + " (no series yet)\n# TYPE " + name + " " + type + "\n";

@@ -14,12 +14,23 @@ namespace hotplex::fake_agent {
 namespace {
 
 // Claude Code flags that take a value; the fake agent must skip their values.
-constexpr std::string_view kIgnoredValueFlags[] = {
-    "--input-format",    "--output-format",  "--permission-prompt-tool", "--settings",
-    "--permission-mode", "--allowedTools",   "--allowed-tools",          "--disallowedTools",
-    "--disallowed-tools", "--append-system-prompt", "--system-prompt",   "--add-dir",
-    "--max-turns",       "--mcp-config",     "--effort",                 "--fallback-model",
-    "--agents"};
+constexpr std::string_view kIgnoredValueFlags[] = {"--input-format",
+                                                   "--output-format",
+                                                   "--permission-prompt-tool",
+                                                   "--settings",
+                                                   "--permission-mode",
+                                                   "--allowedTools",
+                                                   "--allowed-tools",
+                                                   "--disallowedTools",
+                                                   "--disallowed-tools",
+                                                   "--append-system-prompt",
+                                                   "--system-prompt",
+                                                   "--add-dir",
+                                                   "--max-turns",
+                                                   "--mcp-config",
+                                                   "--effort",
+                                                   "--fallback-model",
+                                                   "--agents"};
 
 // Everything else (-p, --verbose, --include-partial-messages, …) is accepted and ignored.
 Status ParseFlags(int argc, char** argv, AgentOptions& options) {

@@ -65,9 +65,7 @@ Directive ParseLine(const std::string& line) {
     case Verb::kText:
     case Verb::kThinking:
     case Verb::kStderr:
-    case Verb::kError:
-      d.text = rest;
-      break;
+    case Verb::kError: d.text = rest; break;
     case Verb::kTool: {
       args >> d.text;
       std::string json_text;
@@ -84,17 +82,10 @@ Directive ParseLine(const std::string& line) {
       d.count = Number(args, 0, true);
       d.interval = Number(args, 0, false);
       break;
-    case Verb::kHuge:
-      d.count = Number(args, 0, true);
-      break;
-    case Verb::kSleep:
-      d.interval = Number(args, 0, true);
-      break;
-    case Verb::kCrash:
-      d.count = Number(args, 1, false);
-      break;
-    default:
-      break;
+    case Verb::kHuge: d.count = Number(args, 0, true); break;
+    case Verb::kSleep: d.interval = Number(args, 0, true); break;
+    case Verb::kCrash: d.count = Number(args, 1, false); break;
+    default: break;
   }
   return d;
 }

@@ -56,13 +56,9 @@ FakeAgent::Wake FakeAgent::Pump(std::optional<Clock::time_point> deadline,
     if (in_turn_ && interrupt_request_) return Wake::kInterrupted;
     if (!deadline && !awaited && !queued_prompts_.empty()) return Wake::kReady;
     switch (reader_.Next(deadline, line)) {
-      case LineReader::Status::kTimeout:
-        return Wake::kTimeout;
-      case LineReader::Status::kEof:
-        return Wake::kEof;
-      case LineReader::Status::kLine:
-        HandleLine(line);
-        break;
+      case LineReader::Status::kTimeout: return Wake::kTimeout;
+      case LineReader::Status::kEof: return Wake::kEof;
+      case LineReader::Status::kLine: HandleLine(line); break;
     }
   }
 }

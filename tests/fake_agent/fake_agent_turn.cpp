@@ -86,10 +86,8 @@ void FakeAgent::RunTurn(const std::string& prompt) {
 bool FakeAgent::RunDirective(const Directive& d, Turn& turn) {
   if (!turn.message_open && d.verb != Verb::kStderr) BeginMessage(turn);
   switch (d.verb) {
-    case Verb::kText:
-      return StreamBlock(turn, "text", Words(d.text), 0);
-    case Verb::kThinking:
-      return StreamBlock(turn, "thinking", Words(d.text), 0);
+    case Verb::kText: return StreamBlock(turn, "text", Words(d.text), 0);
+    case Verb::kThinking: return StreamBlock(turn, "thinking", Words(d.text), 0);
     case Verb::kSlow: {
       std::vector<std::string> ticks;
       for (std::int64_t i = 0; i < d.count; ++i) ticks.push_back("tick" + std::to_string(i) + " ");
@@ -100,8 +98,7 @@ bool FakeAgent::RunDirective(const Directive& d, Turn& turn) {
       std::vector<std::string> lazy(static_cast<std::size_t>(d.count));
       return StreamBlock(turn, "echo", lazy, d.interval);
     }
-    case Verb::kHuge:
-      return StreamBlock(turn, "text", {std::string(d.count, 'x')}, 0);
+    case Verb::kHuge: return StreamBlock(turn, "text", {std::string(d.count, 'x')}, 0);
     case Verb::kSleep: {
       if (Pump(Clock::now() + std::chrono::milliseconds(d.interval), nullptr) ==
           Wake::kInterrupted) {
@@ -110,9 +107,7 @@ bool FakeAgent::RunDirective(const Directive& d, Turn& turn) {
       }
       return true;
     }
-    case Verb::kStderr:
-      std::cerr << d.text << std::endl;
-      return true;
+    case Verb::kStderr: std::cerr << d.text << std::endl; return true;
     case Verb::kHistory: {
       std::string text = "history:";
       for (const TranscriptEntry& e : transcript_->Entries()) {
@@ -120,19 +115,12 @@ bool FakeAgent::RunDirective(const Directive& d, Turn& turn) {
       }
       return StreamBlock(turn, "text", Words(text), 0);
     }
-    case Verb::kError:
-      FinishTurn(turn, true, d.text);
-      return false;
-    case Verb::kCrash:
-      std::_Exit(static_cast<int>(d.count));
-    case Verb::kAbort:
-      std::abort();
-    case Verb::kHang:
-      Hang(false);
-    case Verb::kHangIgnoreTerm:
-      Hang(true);
-    case Verb::kTool:
-      return UseTool(d, turn);
+    case Verb::kError: FinishTurn(turn, true, d.text); return false;
+    case Verb::kCrash: std::_Exit(static_cast<int>(d.count));
+    case Verb::kAbort: std::abort();
+    case Verb::kHang: Hang(false);
+    case Verb::kHangIgnoreTerm: Hang(true);
+    case Verb::kTool: return UseTool(d, turn);
   }
   return true;
 }

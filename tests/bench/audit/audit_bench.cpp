@@ -23,9 +23,15 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 sv::AuditRecord Decision(int session, int i) {
-  return {sv::audit_type::kToolDecision, "acme", "session-" + std::to_string(session), "policy",
-          {{"tool", "Bash"}, {"input_summary", "ls -la /work/" + std::to_string(i)},
-           {"decision", "allow"}, {"rule", "tools.allow"}, {"source", "policy"}}};
+  return {sv::audit_type::kToolDecision,
+          "acme",
+          "session-" + std::to_string(session),
+          "policy",
+          {{"tool", "Bash"},
+           {"input_summary", "ls -la /work/" + std::to_string(i)},
+           {"decision", "allow"},
+           {"rule", "tools.allow"},
+           {"source", "policy"}}};
 }
 
 double Throughput(sv::AuditStore& store, int producers, int per_producer) {
@@ -97,10 +103,11 @@ int main(int argc, char** argv) {
   }
   const double single = Throughput(**store, 1, 2000);
   const double many = Throughput(**store, 16, 2000);
-  std::printf("durable records/s: 1 producer %.0f, 16 producers %.0f (%llu transactions so far, "
-              "last commit %llu us)\n",
-              single, many, static_cast<unsigned long long>((*store)->Stats().transactions),
-              static_cast<unsigned long long>((*store)->Stats().last_commit_us));
+  std::printf(
+      "durable records/s: 1 producer %.0f, 16 producers %.0f (%llu transactions so far, "
+      "last commit %llu us)\n",
+      single, many, static_cast<unsigned long long>((*store)->Stats().transactions),
+      static_cast<unsigned long long>((*store)->Stats().last_commit_us));
   // Stress: 0.5 ms between a session's tool calls (~30,000 decisions/s for 100
   // sessions, near the writer's capacity). Paced: 20 ms (still far faster than a
   // model round trip; ~5,000 decisions/s).

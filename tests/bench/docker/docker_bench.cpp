@@ -97,8 +97,8 @@ double DockerRunOnce(const std::string& image) {
 }
 
 // The payload answers each stdin line with "ready <line>".
-const std::vector<std::string> kAnswerer = {
-    "/bin/sh", "-c", "while read -r l; do echo \"ready $l\"; done"};
+const std::vector<std::string> kAnswerer = {"/bin/sh", "-c",
+                                            "while read -r l; do echo \"ready $l\"; done"};
 
 SandboxSpec AnswererSpec(const std::string& workdir, const std::string& id) {
   SandboxSpec spec;

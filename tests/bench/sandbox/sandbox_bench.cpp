@@ -42,7 +42,8 @@ Stats Measure(int runs, const std::function<bool()>& once) {
     ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
   }
   std::sort(ms.begin(), ms.end());
-  return {ms[ms.size() / 2], ms[std::min(ms.size() - 1, static_cast<std::size_t>(ms.size() * 0.99))]};
+  return {ms[ms.size() / 2],
+          ms[std::min(ms.size() - 1, static_cast<std::size_t>(ms.size() * 0.99))]};
 }
 
 bool SpawnAndWait(const std::vector<std::string>& args) {
@@ -86,14 +87,20 @@ int main(int argc, char** argv) {
                          "--gid", uid, "--", "/bin/true"});
   });
   std::vector<std::string> bwrap = {"/usr/bin/bwrap", "--unshare-all", "--die-with-parent",
-                                    "--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev",
-                                    "--tmpfs", "/tmp", "--bind", workdir, workdir, "--chdir", workdir};
+                                    "--ro-bind",      "/usr",          "/usr",
+                                    "--proc",         "/proc",         "--dev",
+                                    "/dev",           "--tmpfs",       "/tmp",
+                                    "--bind",         workdir,         workdir,
+                                    "--chdir",        workdir};
   for (const char* link : {"/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"}) {
     char target[256];
     const ssize_t n = ::readlink(link, target, sizeof target - 1);
-    if (n > 0) bwrap.insert(bwrap.end(), {"--symlink", std::string(target, static_cast<std::size_t>(n)), link});
+    if (n > 0)
+      bwrap.insert(bwrap.end(),
+                   {"--symlink", std::string(target, static_cast<std::size_t>(n)), link});
   }
-  for (const char* etc : {"/etc/ld.so.cache", "/etc/passwd", "/etc/group", "/etc/resolv.conf", "/etc/nsswitch.conf"}) {
+  for (const char* etc : {"/etc/ld.so.cache", "/etc/passwd", "/etc/group", "/etc/resolv.conf",
+                          "/etc/nsswitch.conf"}) {
     bwrap.insert(bwrap.end(), {"--ro-bind", etc, etc});
   }
   bwrap.insert(bwrap.end(), {"--", "/bin/true"});
@@ -105,7 +112,9 @@ int main(int argc, char** argv) {
   std::printf("%-22s %10.2f %10.2f\n", "hotplex library", library.median_ms, library.p99_ms);
   std::printf("%-22s %10.2f %10.2f\n", "hotplexd run", hotplexd.median_ms, hotplexd.p99_ms);
   std::printf("%-22s %10.2f %10.2f\n", "bwrap --unshare-all", bw.median_ms, bw.p99_ms);
-  std::printf("ratio hotplexd run / bwrap (median): %.2f (target <= 1.0)\n", hotplexd.median_ms / bw.median_ms);
-  std::printf("ratio library / bwrap (median): %.2f (target <= 0.5)\n", library.median_ms / bw.median_ms);
+  std::printf("ratio hotplexd run / bwrap (median): %.2f (target <= 1.0)\n",
+              hotplexd.median_ms / bw.median_ms);
+  std::printf("ratio library / bwrap (median): %.2f (target <= 0.5)\n",
+              library.median_ms / bw.median_ms);
   return 0;
 }

@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <thread>
 
@@ -67,12 +67,11 @@ class Conn : public std::enable_shared_from_this<Conn> {
       : ws_(io), latencies_(latencies), hotplex_(hotplex) {}
   boost::system::error_code Open(int port, const std::string& path) {
     boost::system::error_code ec;
-    ws_.next_layer().connect({asio::ip::make_address("127.0.0.1"),
-                              static_cast<unsigned short>(port)}, ec);
+    ws_.next_layer().connect(
+        {asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)}, ec);
     if (ec) return ec;
-    ws_.set_option(websocket::stream_base::decorator([](websocket::request_type& r) {
-      r.set("Authorization", std::string("Bearer ") + kKey);
-    }));
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::request_type& r) { r.set("Authorization", std::string("Bearer ") + kKey); }));
     ws_.handshake("127.0.0.1", path, ec);
     return ec;
   }
@@ -104,8 +103,8 @@ class Conn : public std::enable_shared_from_this<Conn> {
     std::string text;
     if (hotplex_ && j.is_object() && j["type"] == "text") text = j["data"].value("text", "");
     if (!hotplex_ && j.is_object() && j["type"] == "stream_event") {
-      const json delta = j["event"].is_object() ? j["event"].value("delta", json::object())
-                                                : json::object();
+      const json delta =
+          j["event"].is_object() ? j["event"].value("delta", json::object()) : json::object();
       if (delta.is_object() && delta.value("type", "") == "text_delta") {
         text = delta.value("text", "");
       }
@@ -204,8 +203,8 @@ std::vector<double> Drive(int n, const Load& load, bool hotplex,
   });
   while (done < conns.size() && !io.stopped()) io.run_one();
   if (g_read_errors > 0) {
-    std::printf("  (%s: %zu connections ended early, first: %s)\n", hotplex ? "hotplexd" : "websocketd",
-                g_read_errors, g_first_error.c_str());
+    std::printf("  (%s: %zu connections ended early, first: %s)\n",
+                hotplex ? "hotplexd" : "websocketd", g_read_errors, g_first_error.c_str());
   }
   if (conns.size() < static_cast<std::size_t>(n)) {
     std::printf("  (only %zu of %d connections opened)\n", conns.size(), n);
@@ -275,8 +274,11 @@ std::vector<double> WebsocketdLatency(int n, const Load& load, const std::string
   const int port = FreePort();
   std::filesystem::create_directories(dir + "/wsd-home");
   testing::ProcessSpec spec;
-  spec.argv = {"/usr/bin/websocketd", "--port=" + std::to_string(port), "--address=127.0.0.1",
-               "--loglevel=error", "--maxforks=" + std::to_string(n + 10),
+  spec.argv = {"/usr/bin/websocketd",
+               "--port=" + std::to_string(port),
+               "--address=127.0.0.1",
+               "--loglevel=error",
+               "--maxforks=" + std::to_string(n + 10),
                "--passenv=PATH,HOME",  // by default websocketd passes no HOME
                std::string(HOTPLEX_BINARY_DIR) + "/tests/bin/fake-agent"};
   spec.env = {"PATH=/usr/bin:/bin", "HOME=" + dir + "/wsd-home"};
@@ -318,9 +320,10 @@ void RaiseFdLimit() {
 
 void BrokerLatencyVsWebsocketd(const std::vector<int>& sizes) {
   RaiseFdLimit();
-  std::printf("broker latency, agent stdout line -> WebSocket client (one connection per session;\n"
-              "hotplexd: claude-code provider, fake agent in the namespace backend; websocketd: the\n"
-              "same fake agent, one plain process per connection):\n");
+  std::printf(
+      "broker latency, agent stdout line -> WebSocket client (one connection per session;\n"
+      "hotplexd: claude-code provider, fake agent in the namespace backend; websocketd: the\n"
+      "same fake agent, one plain process per connection):\n");
   std::printf("  %-9s %-18s %12s %12s %12s %12s %9s\n", "sessions", "rate/session", "hotplex p50",
               "hotplex p99", "wsd p50", "wsd p99", "p99 ratio");
   for (int n : sizes) {
@@ -331,10 +334,11 @@ void BrokerLatencyVsWebsocketd(const std::vector<int>& sizes) {
     const auto hot = HotplexLatency(n, load, dir);
     const auto wsd = WebsocketdLatency(n, load, dir);
     const double hp99 = Percentile(hot, 0.99), wp99 = Percentile(wsd, 0.99);
-    std::printf("  %-9d 1 per %-6.1f ms  %9.3f ms %9.3f ms %9.3f ms %9.3f ms %8.2fx  (samples %zu/%zu)\n",
-                n, load.interval_us / 1000.0, Percentile(hot, 0.5) / 1e3, hp99 / 1e3,
-                Percentile(wsd, 0.5) / 1e3, wp99 / 1e3, wp99 > 0 ? hp99 / wp99 : 0.0, hot.size(),
-                wsd.size());
+    std::printf(
+        "  %-9d 1 per %-6.1f ms  %9.3f ms %9.3f ms %9.3f ms %9.3f ms %8.2fx  (samples %zu/%zu)\n",
+        n, load.interval_us / 1000.0, Percentile(hot, 0.5) / 1e3, hp99 / 1e3,
+        Percentile(wsd, 0.5) / 1e3, wp99 / 1e3, wp99 > 0 ? hp99 / wp99 : 0.0, hot.size(),
+        wsd.size());
     std::fflush(stdout);
     std::filesystem::remove_all(dir);
   }

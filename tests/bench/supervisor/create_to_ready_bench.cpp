@@ -112,9 +112,22 @@ void PrintColdWarm(const ColdWarm& r) {
 // supervisor sends: the create-to-ready of a user who runs the image by hand.
 double DockerRunOnce(const std::string& image) {
   testing::ProcessSpec spec;
-  spec.argv = {"/usr/bin/docker", "run", "--rm", "-i", "--network", "none", image, "claude", "-p",
-               "--input-format", "stream-json", "--output-format", "stream-json", "--verbose",
-               "--permission-prompt-tool", "stdio"};
+  spec.argv = {"/usr/bin/docker",
+               "run",
+               "--rm",
+               "-i",
+               "--network",
+               "none",
+               image,
+               "claude",
+               "-p",
+               "--input-format",
+               "stream-json",
+               "--output-format",
+               "stream-json",
+               "--verbose",
+               "--permission-prompt-tool",
+               "stdio"};
   spec.env = testing::InheritEnv({"PATH", "DOCKER_HOST"});
   const auto start = Clock::now();
   auto proc = testing::PipedProcess::Spawn(spec);
@@ -122,9 +135,9 @@ double DockerRunOnce(const std::string& image) {
   proc->WriteJson({{"type", "control_request"},
                    {"request_id", "bench-init"},
                    {"request", {{"subtype", "initialize"}}}});
-  auto answer = proc->ReadUntil(
-      [](const json& m) { return m.value("type", "") == "control_response"; },
-      std::chrono::seconds(60));
+  auto answer =
+      proc->ReadUntil([](const json& m) { return m.value("type", "") == "control_response"; },
+                      std::chrono::seconds(60));
   const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   proc->CloseStdin();
   if (!proc->Wait(std::chrono::seconds(30))) proc->Kill(SIGKILL);
@@ -144,8 +157,10 @@ void CreateToReadyNamespace(int n) {
   auto r = RunColdWarm("namespace", **backend, kUncappedPolicy, {bin + "/fake-agent"},
                        {{bin, "", sandbox::MountMode::kReadOnly}}, n);
   if (!r.ok) return;
-  std::printf("create-to-ready, fake agent, namespace backend, n=%d each (POST /v1/sessions until "
-              "the `ready` status over WebSocket):\n", n);
+  std::printf(
+      "create-to-ready, fake agent, namespace backend, n=%d each (POST /v1/sessions until "
+      "the `ready` status over WebSocket):\n",
+      n);
   PrintColdWarm(r);
 }
 
@@ -158,7 +173,8 @@ void CreateToReadyDocker(int n, const std::string& image) {
                 backend.error().Describe().c_str());
     return;
   }
-  const std::string policy = std::string(kUncappedPolicy) + "  backend: docker\n  image: " + image + "\n";
+  const std::string policy =
+      std::string(kUncappedPolicy) + "  backend: docker\n  image: " + image + "\n";
   auto r = RunColdWarm("docker", **backend, policy, {"claude"}, {}, n);
   if (!r.ok) return;
   std::vector<double> plain;
@@ -170,15 +186,18 @@ void CreateToReadyDocker(int n, const std::string& image) {
     }
     plain.push_back(ms);
   }
-  std::printf("create-to-ready, fake agent (%s), docker backend, n=%d each (POST /v1/sessions "
-              "until the `ready` status over WebSocket; docker run: spawn until the answer to "
-              "initialize):\n", image.c_str(), n);
+  std::printf(
+      "create-to-ready, fake agent (%s), docker backend, n=%d each (POST /v1/sessions "
+      "until the `ready` status over WebSocket; docker run: spawn until the answer to "
+      "initialize):\n",
+      image.c_str(), n);
   PrintColdWarm(r);
-  std::printf("  docker run --rm: p50 %8.3f ms  p99 %8.3f ms  (warm/docker-run p50 = 1/%.0f, "
-              "cold/docker-run p50 = %.2f)\n",
-              Percentile(plain, 0.5), Percentile(plain, 0.99),
-              Percentile(plain, 0.5) / std::max(1e-9, Percentile(r.warm, 0.5)),
-              Percentile(r.cold, 0.5) / std::max(1e-9, Percentile(plain, 0.5)));
+  std::printf(
+      "  docker run --rm: p50 %8.3f ms  p99 %8.3f ms  (warm/docker-run p50 = 1/%.0f, "
+      "cold/docker-run p50 = %.2f)\n",
+      Percentile(plain, 0.5), Percentile(plain, 0.99),
+      Percentile(plain, 0.5) / std::max(1e-9, Percentile(r.warm, 0.5)),
+      Percentile(r.cold, 0.5) / std::max(1e-9, Percentile(plain, 0.5)));
 }
 
 }  // namespace hotplex::bench

@@ -58,7 +58,6 @@ provider:
   exec: {allowed_commands: [/bin/cat]}
 )";
 
-
 json Post(int port, const std::string& path, const json& body) {
   return hotplex::bench::Post(port, kKey, path, body);
 }
@@ -71,8 +70,9 @@ void CreateToReady(int port, int n) {
     ms.push_back(CreateUntilReady(port, kKey, ws, id));
     Delete(port, kKey, "/v1/sessions/" + id);
   }
-  std::printf("create-to-ready (cold, fake agent, process backend, n=%d): p50 %.2f ms  p99 %.2f ms\n",
-              n, Percentile(ms, 0.5), Percentile(ms, 0.99));
+  std::printf(
+      "create-to-ready (cold, fake agent, process backend, n=%d): p50 %.2f ms  p99 %.2f ms\n", n,
+      Percentile(ms, 0.5), Percentile(ms, 0.99));
 }
 
 struct StreamResult {
@@ -87,7 +87,8 @@ StreamResult StreamOnce(int port, int events) {
   const std::string id = Post(port, "/v1/sessions", {{"provider", "claude-code"}})["id"];
   Ws ws(port, kKey);
   ws.Send({{"type", "attach"}, {"session_id", id}});
-  ws.Send({{"type", "prompt"}, {"session_id", id}, {"text", "fake:echo " + std::to_string(events)}});
+  ws.Send(
+      {{"type", "prompt"}, {"session_id", id}, {"text", "fake:echo " + std::to_string(events)}});
   r.latency_us.reserve(static_cast<std::size_t>(events));
   // Raw string matching instead of a JSON parse per message: the client shares
   // the 2 cores with the broker and the agents and must cost as little as it can.
@@ -114,7 +115,8 @@ void Throughput(int port, int sessions, int events) {
   std::vector<StreamResult> results(static_cast<std::size_t>(sessions));
   std::vector<std::thread> threads;
   for (int i = 0; i < sessions; ++i) {
-    threads.emplace_back([&, i] { results[static_cast<std::size_t>(i)] = StreamOnce(port, events); });
+    threads.emplace_back(
+        [&, i] { results[static_cast<std::size_t>(i)] = StreamOnce(port, events); });
   }
   for (auto& t : threads) t.join();
   Clock::time_point first = results[0].first, last = results[0].last;
@@ -127,15 +129,17 @@ void Throughput(int port, int sessions, int events) {
     latency_us.insert(latency_us.end(), r.latency_us.begin(), r.latency_us.end());
   }
   const double secs = std::chrono::duration<double>(last - first).count();
-  std::printf("events/s, %d agent(s) -> %d WebSocket client(s): %.0f (%ld text events in %.2f s; "
-              "line latency while saturated: p50 %.1f ms, p99 %.1f ms)\n",
-              sessions, sessions, static_cast<double>(total) / secs, total, secs,
-              Percentile(latency_us, 0.5) / 1e3, Percentile(latency_us, 0.99) / 1e3);
+  std::printf(
+      "events/s, %d agent(s) -> %d WebSocket client(s): %.0f (%ld text events in %.2f s; "
+      "line latency while saturated: p50 %.1f ms, p99 %.1f ms)\n",
+      sessions, sessions, static_cast<double>(total) / secs, total, secs,
+      Percentile(latency_us, 0.5) / 1e3, Percentile(latency_us, 0.99) / 1e3);
 }
 
 void RssPerSession(int port, int n) {
   const long before = RssKiB();
-  for (int i = 0; i < n; ++i) Post(port, "/v1/sessions", {{"provider", "exec"}, {"argv", {"/bin/cat"}}});
+  for (int i = 0; i < n; ++i)
+    Post(port, "/v1/sessions", {{"provider", "exec"}, {"argv", {"/bin/cat"}}});
   const long after = RssKiB();
   std::printf("daemon RSS growth over %d idle exec sessions: %ld KiB total, %.1f KiB per session\n",
               n, after - before, static_cast<double>(after - before) / n);

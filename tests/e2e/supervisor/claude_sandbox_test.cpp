@@ -62,7 +62,8 @@ class ClaudeInSandbox : public ApiFixture {
     StartFakeApi();
     const std::string claude = fs::canonical(ClaudeBinary()).string();
     config_.claude_command = {claude};
-    config_.extra_mounts = {{fs::path(claude).parent_path().string(), "", sandbox::MountMode::kReadOnly}};
+    config_.extra_mounts = {
+        {fs::path(claude).parent_path().string(), "", sandbox::MountMode::kReadOnly}};
     config_.http.request_timeout = std::chrono::seconds(30);
     policies_.policies["test"] = CompilePolicy();
     StartDaemon();
@@ -85,12 +86,14 @@ class ClaudeInSandbox : public ApiFixture {
     const std::string yaml = R"(
 extends: default
 sandbox:
-  network: {mode: egress, forwards: ["127.0.0.1:)" + std::to_string(api_port_) + R"("]}
+  network: {mode: egress, forwards: ["127.0.0.1:)" +
+                             std::to_string(api_port_) + R"("]}
   limits: {max_sessions: 4}
   ask_timeout: 60s
 env:
   set:
-    ANTHROPIC_BASE_URL: http://127.0.0.1:)" + std::to_string(api_port_) + R"(
+    ANTHROPIC_BASE_URL: http://127.0.0.1:)" +
+                             std::to_string(api_port_) + R"(
     ANTHROPIC_API_KEY: anything
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1"
 tools:
@@ -109,8 +112,9 @@ tools:
     ASSERT_EQ(res.status, 202) << res.body.dump();
   }
   std::vector<json> UntilTurnEnd(const std::string& id, std::uint64_t after = 0) {
-    return ReadEvents(id, after, [](const std::vector<json>& got) { return HasEvent(got, "turn_end"); },
-                      kKeyA, std::chrono::seconds(90));
+    return ReadEvents(
+        id, after, [](const std::vector<json>& got) { return HasEvent(got, "turn_end"); }, kKeyA,
+        std::chrono::seconds(90));
   }
   static std::string Text(const std::vector<json>& events) {
     std::string out;
@@ -130,10 +134,12 @@ TEST_F(ClaudeInSandbox, StreamedTextArrivesInOrderOverSseAndWebSocket) {
   ws.Send({{"type", "attach"}, {"session_id", id}});
   ws.Send({{"type", "prompt"}, {"session_id", id}, {"text", "Say hello"}});
   std::string ws_text;
-  ws.ReadUntil([&](const json& m) {
-    if (m["type"] == "text") ws_text += m["data"]["text"].get<std::string>();
-    return m["type"] == "turn_end";
-  }, std::chrono::seconds(90));
+  ws.ReadUntil(
+      [&](const json& m) {
+        if (m["type"] == "text") ws_text += m["data"]["text"].get<std::string>();
+        return m["type"] == "turn_end";
+      },
+      std::chrono::seconds(90));
   EXPECT_EQ(ws_text, "Hello from the fake API.");
   auto events = UntilTurnEnd(id);
   EXPECT_EQ(Text(events), "Hello from the fake API.");
@@ -169,10 +175,12 @@ TEST_F(ClaudeInSandbox, AskIsAnsweredOverTheWebSocket) {
   json ask = ws.ReadUntil([](const json& m) { return m["type"] == "permission_request"; },
                           std::chrono::seconds(90));
   EXPECT_EQ(ask["data"]["tool"], "Write");
-  ws.Send({{"type", "permission"}, {"session_id", id}, {"request_id", ask["data"]["request_id"]},
+  ws.Send({{"type", "permission"},
+           {"session_id", id},
+           {"request_id", ask["data"]["request_id"]},
            {"behavior", "allow"}});
-  json end = ws.ReadUntil([](const json& m) { return m["type"] == "turn_end"; },
-                          std::chrono::seconds(90));
+  json end =
+      ws.ReadUntil([](const json& m) { return m["type"] == "turn_end"; }, std::chrono::seconds(90));
   EXPECT_FALSE(end["data"]["is_error"]);
   EXPECT_TRUE(fs::exists(WorkspaceOf("a") + "/asked.txt"));
 }

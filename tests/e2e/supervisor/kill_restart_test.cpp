@@ -29,7 +29,8 @@ namespace fs = std::filesystem;
 namespace fa = hotplex::fake_anthropic;
 
 constexpr const char* kKey = "kill-restart-key";
-constexpr const char* kScript = R"({"turns": [], "default_reply": {"text": "Noted.", "chunk_size": 6}})";
+constexpr const char* kScript =
+    R"({"turns": [], "default_reply": {"text": "Noted.", "chunk_size": 6}})";
 
 // pid -> start time (field 22 of /proc/<pid>/stat), so a reused pid is not mistaken.
 using ProcessSet = std::map<pid_t, std::string>;
@@ -95,7 +96,8 @@ class KillRestart : public ::testing::Test {
     fs::create_directories(dir_.Path() + "/policies");
     std::ofstream(dir_.Path() + "/policies/test.yaml") << R"(extends: default
 sandbox:
-  network: {mode: egress, forwards: ["127.0.0.1:)" << api_port << R"("]}
+  network: {mode: egress, forwards: ["127.0.0.1:)" << api_port
+                                                       << R"("]}
 env:
   set:
     ANTHROPIC_BASE_URL: http://127.0.0.1:)" << api_port << R"(
@@ -224,7 +226,8 @@ TEST_F(KillRestart, AfterKill9AndARestartTheNextMessageResumesTheConversation) {
   ASSERT_GT(api_->Requests().size(), requests_before) << "the resumed CLI called the API";
   const std::string seen = LastRequestUserText();
   EXPECT_NE(seen.find("PINEAPPLE-42"), std::string::npos)
-      << "the resumed conversation carries the earlier turn; user text seen:\n" << seen;
+      << "the resumed conversation carries the earlier turn; user text seen:\n"
+      << seen;
   EXPECT_NE(seen.find("Which word"), std::string::npos) << seen;
 }
 

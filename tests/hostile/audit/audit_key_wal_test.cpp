@@ -83,8 +83,10 @@ TEST(AuditCheckpointer, WalIsCheckpointedUnderLoadAndAtShutdown) {
   for (int i = 0; i < 50 && (quiet = FileSize(db + "-wal")) > 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  std::cout << "after " << std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::steady_clock::now() - quiet_start).count()
+  std::cout << "after "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - quiet_start)
+                   .count()
             << " ms without records: WAL " << quiet << " B\n";
   EXPECT_LE(quiet, 0) << "an idle WAL still holds frames";
   daemon.Stop();

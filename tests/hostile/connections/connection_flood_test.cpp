@@ -12,8 +12,8 @@
 #include <thread>
 #include <vector>
 
-#include "tests/hostile/support/raw_client.hpp"
 #include "tests/hostile/support/hostile_daemon.hpp"
+#include "tests/hostile/support/raw_client.hpp"
 
 namespace hotplex::testing {
 namespace {
@@ -92,9 +92,9 @@ int FailAuth(int port, const std::string& path, int n) {
 
 TEST(HostileConnections, HalfOpenFloodLeavesOtherClientsServedAndFdsBounded) {
   HostileOptions options;
-  options.config_extra = NewKeys("http:\n  max_connections_per_ip: " + std::to_string(kApiPerIp) +
-                                 "\n  admin_max_connections_per_ip: " +
-                                 std::to_string(kAdminPerIp) + "\n");
+  options.config_extra =
+      NewKeys("http:\n  max_connections_per_ip: " + std::to_string(kApiPerIp) +
+              "\n  admin_max_connections_per_ip: " + std::to_string(kAdminPerIp) + "\n");
   HostileDaemon daemon(options);
   ASSERT_NO_FATAL_FAILURE(StartOrFail(daemon));
   ASSERT_NO_FATAL_FAILURE(LimitDaemonFiles(daemon.Pid(), 256));
@@ -178,10 +178,10 @@ TEST(HostileConnections, AuthFailureFloodMakesAHandfulOfAggregatedRecords) {
 TEST(HostileConnections, IdleConnectionsCloseAfterTheRequestTimeoutAndFreeTheirSlots) {
   constexpr int kPerIp = 8;
   HostileOptions options;
-  options.config_extra = "http:\n  request_timeout: 2s\n" +
-                         NewKeys("  max_connections_per_ip: " + std::to_string(kPerIp) +
-                                 "\n  admin_max_connections_per_ip: " + std::to_string(kPerIp) +
-                                 "\n");
+  options.config_extra =
+      "http:\n  request_timeout: 2s\n" +
+      NewKeys("  max_connections_per_ip: " + std::to_string(kPerIp) +
+              "\n  admin_max_connections_per_ip: " + std::to_string(kPerIp) + "\n");
   HostileDaemon daemon(options);
   ASSERT_NO_FATAL_FAILURE(StartOrFail(daemon));
   std::vector<UniqueFd> idle;
@@ -219,7 +219,8 @@ TEST(HostileConnections, SilentTlsClientsOnTheAdminListenerAreCappedAndTimedOut)
   const std::string key = certs.Path() + "/admin.key";
   const std::string openssl =
       "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
-      "-addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert + " >/dev/null 2>&1";
+      "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+      key + " -out " + cert + " >/dev/null 2>&1";
   ASSERT_EQ(std::system(openssl.c_str()), 0) << "openssl CLI missing or failed: " << openssl;
   HostileOptions options;
   options.config_extra =

@@ -126,7 +126,8 @@ TEST_F(DockerPaths, SwappingASubdirectoryWithASymlinkNeverBindsTheHostDirectory)
   // are of the order of a container create, so that both the daemon's checks
   // pass and the swap lands before dockerd resolves the path in many attempts.
   const std::string script =
-      "mkdir -p x/sub && ln -sfn " + host_ + " l && "
+      "mkdir -p x/sub && ln -sfn " + host_ +
+      " l && "
       "python3 -c 'import ctypes,os,random,time\n"
       "libc=ctypes.CDLL(None,use_errno=True)\n"
       "end=time.time()+60\n"
@@ -159,8 +160,8 @@ TEST_F(DockerPaths, SwappingASubdirectoryWithASymlinkNeverBindsTheHostDirectory)
   RecordProperty("attempts", attempts);
   RecordProperty("created", created);
   RecordProperty("leaked", leaked);
-  std::printf("race: %d attempts, %d created, %d refused, %d bound the host directory\n",
-              attempts, created, refused, leaked);
+  std::printf("race: %d attempts, %d created, %d refused, %d bound the host directory\n", attempts,
+              created, refused, leaked);
   for (const std::string& r : reasons) std::printf("  refused: %s\n", r.c_str());
   EXPECT_EQ(leaked, 0) << leaked << " of " << created
                        << " containers ran in the root-owned host directory";

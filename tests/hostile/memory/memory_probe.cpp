@@ -70,9 +70,9 @@ std::uint64_t FrameSeq(std::string_view frame) {
 
 // Reads the session's SSE stream from `after`, counting frames into `count`,
 // until the marker, the deadline or the end of the stream; the last seq seen.
-std::uint64_t ReadBurst(const HostileDaemon& daemon, const std::string& path,
-                        std::uint64_t after, const std::string& marker,
-                        std::chrono::steady_clock::time_point deadline, BurstCount& count) {
+std::uint64_t ReadBurst(const HostileDaemon& daemon, const std::string& path, std::uint64_t after,
+                        const std::string& marker, std::chrono::steady_clock::time_point deadline,
+                        BurstCount& count) {
   httplib::Client client("127.0.0.1", daemon.ApiPort());
   client.set_read_timeout(5, 0);
   httplib::Headers headers{{"Authorization", std::string("Bearer ") + HostileDaemon::kKeyA}};

@@ -191,7 +191,8 @@ TEST_F(HostilePaths, RestoredSessionIsResolvedAgainAtItsNextStart) {
   EXPECT_EQ(sent.status, 400) << sent.raw;
   EXPECT_TRUE(Snapshot(root_dir_) == before) << root_dir_ << " was changed";
   bool audited = false;
-  for (const json& entry : RefusalsAudited(1)) audited |= entry.dump().find("restored") != std::string::npos;
+  for (const json& entry : RefusalsAudited(1))
+    audited |= entry.dump().find("restored") != std::string::npos;
   EXPECT_TRUE(audited) << "the refusal at start is not audited";
 }
 
@@ -212,11 +213,14 @@ TEST_F(HostilePaths, SwappedWorkdirNeverMountsTheVictim) {
   for (const auto& [name, victim] : Victims()) {
     // Relative: the child resolves a bind source under its staging root, where
     // an absolute link target would not exist.
-    const std::string target = fs::path(victim).lexically_relative(daemon_.WorkspaceOf("a")).string();
-    auto armed = daemon_.Sh(shell_a_, "rm -rf race race_link; mkdir race && touch race/MINE && ln -s " +
-                                          target + " race_link && { ./swapper race race_link 15 "
-                                          ">/dev/null 2>&1 & echo $! > swapper.pid; } && echo armed");
-    ASSERT_TRUE(armed && armed->find("armed") != std::string::npos) << (armed ? *armed : "no answer");
+    const std::string target =
+        fs::path(victim).lexically_relative(daemon_.WorkspaceOf("a")).string();
+    auto armed = daemon_.Sh(
+        shell_a_, "rm -rf race race_link; mkdir race && touch race/MINE && ln -s " + target +
+                      " race_link && { ./swapper race race_link 15 "
+                      ">/dev/null 2>&1 & echo $! > swapper.pid; } && echo armed");
+    ASSERT_TRUE(armed && armed->find("armed") != std::string::npos)
+        << (armed ? *armed : "no answer");
     const auto until = std::chrono::steady_clock::now() + kTimePerVictim;
     for (int i = 0; i < kAttemptsPerVictim && std::chrono::steady_clock::now() < until; ++i) {
       ++attempts;
@@ -227,8 +231,8 @@ TEST_F(HostilePaths, SwappedWorkdirNeverMountsTheVictim) {
       auto seen = daemon_.Sh(id, "ls -a; stat -c owner=%u .", "a", std::chrono::seconds(10));
       daemon_.Call("DELETE", "/v1/sessions/" + id);
       if (!seen) continue;
-      const bool mine = seen->find("MINE") != std::string::npos &&
-                        seen->find("owner=1000") != std::string::npos;
+      const bool mine =
+          seen->find("MINE") != std::string::npos && seen->find("owner=1000") != std::string::npos;
       if (mine) {
         ++own;
         continue;

@@ -63,7 +63,8 @@ std::string Offence(const HostileDaemon& d, const Entry& e) {
   if (S_ISLNK(e.st.st_mode)) return "a symbolic link";
   if (IsTenantUid(e.st.st_uid)) {
     if (!S_ISDIR(e.st.st_mode) || (parent != "homes" && parent != "workspaces")) {
-      return "owned by tenant uid " + std::to_string(e.st.st_uid) + " outside homes/ and workspaces/";
+      return "owned by tenant uid " + std::to_string(e.st.st_uid) +
+             " outside homes/ and workspaces/";
     }
     return (mode & 077) != 0 ? "tenant dir with mode " + Octal(mode) : "";
   }
@@ -130,8 +131,8 @@ class StateDirHostile : public ::testing::Test {
       Reply why;
       shells_[tenant] = daemon_.CreateShell(tenant, "", &why);
       ASSERT_FALSE(shells_[tenant].empty()) << why.status << " " << why.raw;
-      ASSERT_TRUE(daemon_.Sh(shells_[tenant], "echo s3cret-" + std::string(tenant) + " > secret.txt",
-                             tenant))
+      ASSERT_TRUE(daemon_.Sh(shells_[tenant],
+                             "echo s3cret-" + std::string(tenant) + " > secret.txt", tenant))
           << daemon_.Stderr();
     }
   }
@@ -163,7 +164,8 @@ TEST_F(StateDirHostile, EveryFileUnderTheStateDirHasTheLayoutsModeAndOwner) {
   struct stat ws_parent {};
   ASSERT_EQ(::lstat((daemon_.Dir() + "/ws").c_str(), &ws_parent), 0);
   if ((ws_parent.st_mode & 066) != 0) {
-    offenders.push_back(daemon_.Dir() + "/ws: parent of the workspaces, mode " + Octal(ws_parent.st_mode));
+    offenders.push_back(daemon_.Dir() + "/ws: parent of the workspaces, mode " +
+                        Octal(ws_parent.st_mode));
   }
   EXPECT_GT(entries.size(), 5u);
   EXPECT_TRUE(offenders.empty()) << offenders.size() << " of " << entries.size()
@@ -174,10 +176,11 @@ TEST_F(StateDirHostile, NoOtherUidReadsATenantsFilesOrTheSessionTable) {
   StartWithShells();
   const std::string secret = daemon_.WorkspaceOf("a") + "/secret.txt";
   // From b's shell, as b's uid, inside its jail.
-  auto seen = daemon_.Sh(shells_["b"],
-                         "cat " + secret + "; ls " + daemon_.WorkspaceOf("a") + "; head -c 16 " +
-                             daemon_.StateDir() + "/sessions.db; ls " + daemon_.StateDir() + "/homes",
-                         "b");
+  auto seen =
+      daemon_.Sh(shells_["b"],
+                 "cat " + secret + "; ls " + daemon_.WorkspaceOf("a") + "; head -c 16 " +
+                     daemon_.StateDir() + "/sessions.db; ls " + daemon_.StateDir() + "/homes",
+                 "b");
   ASSERT_TRUE(seen);
   EXPECT_THAT(*seen, Not(HasSubstr("s3cret-a")));
   EXPECT_THAT(*seen, Not(HasSubstr("SQLite format")));
@@ -226,10 +229,16 @@ TEST_F(StateDirHostile, RestartRefusesKeyFilesAndDatabasesSomeoneElseCouldHaveWr
        },
        "owned by uid 60002"},
       {"admin-token 0644", "admin-token",
-       [&](const std::string& p, const std::string& s) { copy(s, p); ::chmod(p.c_str(), 0644); },
+       [&](const std::string& p, const std::string& s) {
+         copy(s, p);
+         ::chmod(p.c_str(), 0644);
+       },
        "can read the secret"},
       {"admin-token 0666", "admin-token",
-       [&](const std::string& p, const std::string& s) { copy(s, p); ::chmod(p.c_str(), 0666); },
+       [&](const std::string& p, const std::string& s) {
+         copy(s, p);
+         ::chmod(p.c_str(), 0666);
+       },
        "writable by group or others"},
       {"admin-token a link to the attacker's token", "admin-token",
        [&](const std::string& p, const std::string&) {
@@ -240,10 +249,16 @@ TEST_F(StateDirHostile, RestartRefusesKeyFilesAndDatabasesSomeoneElseCouldHaveWr
        },
        "is a symbolic link"},
       {"sessions.db owned by tenant b's uid", "sessions.db",
-       [&](const std::string& p, const std::string& s) { copy(s, p); ASSERT_EQ(::chown(p.c_str(), b, b), 0); },
+       [&](const std::string& p, const std::string& s) {
+         copy(s, p);
+         ASSERT_EQ(::chown(p.c_str(), b, b), 0);
+       },
        "owned by uid 60002"},
       {"sessions.db 0666", "sessions.db",
-       [&](const std::string& p, const std::string& s) { copy(s, p); ::chmod(p.c_str(), 0666); },
+       [&](const std::string& p, const std::string& s) {
+         copy(s, p);
+         ::chmod(p.c_str(), 0666);
+       },
        "writable by group or others"},
       {"sessions.db a link", "sessions.db",
        [&](const std::string& p, const std::string& s) {
@@ -265,7 +280,7 @@ TEST_F(StateDirHostile, RestartRefusesKeyFilesAndDatabasesSomeoneElseCouldHaveWr
       daemon_.Stop();
     } else {
       const std::string said = daemon_.Stderr().substr(before);
-      EXPECT_THAT(said, HasSubstr(path + " " ));
+      EXPECT_THAT(said, HasSubstr(path + " "));
       EXPECT_THAT(said, HasSubstr(t.says));
       EXPECT_THAT(said, HasSubstr("chmod 0600 " + path));
     }

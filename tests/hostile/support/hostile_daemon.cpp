@@ -138,8 +138,7 @@ std::string HostileDaemon::CreateShell(const std::string& tenant, const std::str
   return {};
 }
 
-std::optional<std::string> HostileDaemon::Sh(const std::string& session,
-                                             const std::string& command,
+std::optional<std::string> HostileDaemon::Sh(const std::string& session, const std::string& command,
                                              const std::string& tenant,
                                              std::chrono::seconds timeout) const {
   const std::string path = "/v1/sessions/" + session;
@@ -154,7 +153,8 @@ std::optional<std::string> HostileDaemon::Sh(const std::string& session,
   httplib::Client client("127.0.0.1", api_port_);
   client.set_read_timeout(2, 0);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  httplib::Headers headers{{"Authorization", std::string("Bearer ") + (tenant == "b" ? kKeyB : kKeyA)}};
+  httplib::Headers headers{
+      {"Authorization", std::string("Bearer ") + (tenant == "b" ? kKeyB : kKeyA)}};
   std::string pending, output;
   bool done = false;
   client.Get(path + "/events?after=" + std::to_string(after), headers,

@@ -26,8 +26,8 @@ struct HostileOptions {
   std::string backend = "namespace";  // policy sandbox.backend: namespace | docker
   std::string image;                  // docker image (backend docker)
   std::string policy_extra;           // YAML appended to the `hostile` policy
-  std::string sandbox_extra;          // YAML lines under the policy's `sandbox:` key (2-space indent)
-  std::string config_extra;           // YAML appended to hotplexd.yaml (top-level keys)
+  std::string sandbox_extra;  // YAML lines under the policy's `sandbox:` key (2-space indent)
+  std::string config_extra;   // YAML appended to hotplexd.yaml (top-level keys)
 };
 
 struct Reply {

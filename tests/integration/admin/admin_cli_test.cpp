@@ -146,9 +146,9 @@ TEST_F(AdminCli, ExitCodesForUsageAuthAndUnreachable) {
   std::ofstream(dir_ + "/wrong-token") << "hpa_wrong\n";
   EXPECT_EQ(Run("status --token-file " + dir_ + "/wrong-token").exit_code, 4);
   EXPECT_EQ(Run("status --json", true, "HOTPLEX_ADMIN_TOKEN=" + admin_token_).exit_code, 0);
-  EXPECT_EQ(Run("status --server http://127.0.0.1:1 --state-dir " + config_.state_dir, false)
-                .exit_code,
-            3);
+  EXPECT_EQ(
+      Run("status --server http://127.0.0.1:1 --state-dir " + config_.state_dir, false).exit_code,
+      3);
 }
 
 }  // namespace

@@ -56,8 +56,7 @@ void AdminFixture::TearDown() {
 
 HttpResult AdminFixture::Admin(const std::string& method, const std::string& path,
                                const std::string& body, const std::string& token) {
-  return Call(method, path, body, token == "<admin>" ? admin_token_ : token,
-              daemon_->AdminPort());
+  return Call(method, path, body, token == "<admin>" ? admin_token_ : token, daemon_->AdminPort());
 }
 
 TextResult AdminFixture::AdminText(const std::string& path, const std::string& token) {

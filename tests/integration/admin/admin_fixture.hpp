@@ -33,8 +33,8 @@ class AdminFixture : public ApiFixture {
   void TearDown() override;
   void StartAdminDaemon();
 
-  HttpResult Admin(const std::string& method, const std::string& path,
-                   const std::string& body = "", const std::string& token = "<admin>");
+  HttpResult Admin(const std::string& method, const std::string& path, const std::string& body = "",
+                   const std::string& token = "<admin>");
   TextResult AdminText(const std::string& path, const std::string& token = "<admin>");
   // Reads an SSE route until `done` is true for the events so far (or the timeout).
   std::vector<SseEvent> ReadAdminSse(const std::string& path,

@@ -32,7 +32,6 @@ class AdminRoutes : public AdminFixture {
 
 std::string ErrorCode(const HttpResult& r) { return r.body["error"].value("code", ""); }
 
-
 TEST_F(AdminRoutes, TokenFileIs0600AndNotATenantKey) {
   struct stat st {};
   ASSERT_EQ(::stat((config_.state_dir + "/admin-token").c_str(), &st), 0);
@@ -120,8 +119,8 @@ TEST_F(AdminRoutes, SessionsOfEveryTenantFilteredAndPaginated) {
   auto first = Admin("GET", "/admin/v1/sessions?limit=1");
   ASSERT_EQ(first.body["sessions"].size(), 1u);
   ASSERT_TRUE(first.body["next_cursor"].is_string()) << first.body.dump();
-  auto second = Admin("GET", "/admin/v1/sessions?limit=1&cursor=" +
-                                 first.body["next_cursor"].get<std::string>());
+  auto second = Admin(
+      "GET", "/admin/v1/sessions?limit=1&cursor=" + first.body["next_cursor"].get<std::string>());
   ASSERT_EQ(second.body["sessions"].size(), 1u);
   EXPECT_NE(second.body["sessions"][0]["id"], first.body["sessions"][0]["id"]);
   EXPECT_TRUE(second.body["next_cursor"].is_null());
@@ -249,7 +248,9 @@ TEST_F(AdminRoutes, DrainRefusesNewSessionsAndKeepsRunningOnes) {
   auto running = Call("GET", "/v1/sessions/" + a["id"].get<std::string>(), "", kKeyA);
   EXPECT_EQ(running.body["state"], "ready");
   EXPECT_EQ(Call("POST", "/v1/sessions/" + a["id"].get<std::string>() + "/messages",
-                 R"({"text":"hello"})", kKeyA).status, 202);
+                 R"({"text":"hello"})", kKeyA)
+                .status,
+            202);
   EXPECT_EQ(Admin("POST", "/admin/v1/drain", R"({"drain":"maybe"})").status, 400);
   ASSERT_EQ(Admin("POST", "/admin/v1/drain", R"({"drain":false})").body["draining"], false);
   EXPECT_EQ(Admin("GET", "/readyz", "", "").status, 200);
@@ -369,9 +370,9 @@ TEST_F(AdminRoutes, AuditQueryPagesExportsAndVerifies) {
   ASSERT_GE(rest.body["entries"].size(), 1u);
   EXPECT_GT(rest.body["entries"][0]["seq"].get<std::int64_t>(),
             page.body["entries"][1]["seq"].get<std::int64_t>());
-  EXPECT_EQ(Admin("GET", "/admin/v1/audit?type=auth.*&since=2020-01-01T00:00:00Z")
-                .body["entries"].size(),
-            AuditOf("auth.failure").size());
+  EXPECT_EQ(
+      Admin("GET", "/admin/v1/audit?type=auth.*&since=2020-01-01T00:00:00Z").body["entries"].size(),
+      AuditOf("auth.failure").size());
   EXPECT_EQ(Admin("GET", "/admin/v1/audit?until=0").body["entries"].size(), 0u);
   auto exported = AdminText("/admin/v1/audit/export?type=auth.failure");
   ASSERT_EQ(exported.status, 200);
@@ -394,8 +395,9 @@ TEST_F(AdminRoutes, AuditQueryPagesExportsAndVerifies) {
 TEST_F(AdminRoutes, TranscriptFromDiskAndFollowed) {
   const auto a = CreateCatSession(kKeyA);
   const std::string id = a["id"];
-  ASSERT_EQ(Call("POST", "/v1/sessions/" + id + "/messages", R"({"text":"first line"})", kKeyA)
-                .status, 202);
+  ASSERT_EQ(
+      Call("POST", "/v1/sessions/" + id + "/messages", R"({"text":"first line"})", kKeyA).status,
+      202);
   WaitForEvent(id, 0, "text", [](const json& e) { return e["data"]["text"] == "first line"; });
   auto page = Admin("GET", "/admin/v1/sessions/" + id + "/transcript");
   ASSERT_EQ(page.status, 200) << page.body.dump();
@@ -406,12 +408,12 @@ TEST_F(AdminRoutes, TranscriptFromDiskAndFollowed) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     Call("POST", "/v1/sessions/" + id + "/messages", R"({"text":"second line"})", kKeyA);
   });
-  auto events = ReadAdminSse("/admin/v1/sessions/" + id + "/transcript?follow=1",
-                             [](const std::vector<SseEvent>& got) {
-                               return std::any_of(got.begin(), got.end(), [](const auto& e) {
-                                 return e.event == "text" && e.data["data"]["text"] == "second line";
-                               });
-                             });
+  auto events = ReadAdminSse(
+      "/admin/v1/sessions/" + id + "/transcript?follow=1", [](const std::vector<SseEvent>& got) {
+        return std::any_of(got.begin(), got.end(), [](const auto& e) {
+          return e.event == "text" && e.data["data"]["text"] == "second line";
+        });
+      });
   later.join();
   std::vector<std::string> texts;
   for (const auto& e : events) {

@@ -16,8 +16,8 @@ class AdminTls : public AdminFixture {
     key_ = dir_ + "/admin.key";
     const std::string command =
         "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
-        "-addext subjectAltName=IP:127.0.0.1 -keyout " + key_ + " -out " + cert_ +
-        " >/dev/null 2>&1";
+        "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+        key_ + " -out " + cert_ + " >/dev/null 2>&1";
     ASSERT_EQ(std::system(command.c_str()), 0) << "openssl CLI missing or failed: " << command;
   }
 

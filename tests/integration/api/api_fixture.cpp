@@ -82,7 +82,9 @@ supervisor::SessionPolicyPtr MapPolicySource::Get(std::string_view team) const {
   return it == policies.end() ? nullptr : it->second;
 }
 
-std::string ApiFixture::FakeAgent() { return std::string(HOTPLEX_BINARY_DIR) + "/tests/bin/fake-agent"; }
+std::string ApiFixture::FakeAgent() {
+  return std::string(HOTPLEX_BINARY_DIR) + "/tests/bin/fake-agent";
+}
 
 void ApiFixture::SetUp() {
   char tmpl[] = "/tmp/hotplex-api-XXXXXX";
@@ -99,8 +101,8 @@ void ApiFixture::SetUp() {
   config_.http.websocket_message_limit = 16 * 1024;
   config_.http.sse_keepalive = std::chrono::seconds(1);
   config_.claude_command = {FakeAgent()};
-  for (auto [id, team, key] : {std::tuple{"a", "test", kKeyA}, {"b", "test", kKeyB},
-                               {"c", "short", kKeyC}}) {
+  for (auto [id, team, key] :
+       {std::tuple{"a", "test", kKeyA}, {"b", "test", kKeyB}, {"c", "short", kKeyC}}) {
     config_.tenants.push_back(MakeTenant(id, team, key, dir_ + "/ws"));
   }
   policies_.policies["test"] = Compile(kTestPolicy, "test");
@@ -174,8 +176,7 @@ std::vector<json> ApiFixture::ReadEvents(const std::string& session_id, std::uin
   std::vector<json> events;
   std::string pending;
   httplib::Headers headers{{"Authorization", "Bearer " + key}};
-  const std::string path =
-      "/v1/sessions/" + session_id + "/events?after=" + std::to_string(after);
+  const std::string path = "/v1/sessions/" + session_id + "/events?after=" + std::to_string(after);
   // The stream ends when we stop it; keep-alive comments every second keep
   // the read timeout from firing while we wait.
   client.Get(path, headers, [&](const char* data, size_t n) {
@@ -192,7 +193,8 @@ std::vector<json> ApiFixture::ReadEvents(const std::string& session_id, std::uin
 }
 
 json ApiFixture::WaitForEvent(const std::string& session_id, std::uint64_t after,
-                              const std::string& type, const std::function<bool(const json&)>& pred) {
+                              const std::string& type,
+                              const std::function<bool(const json&)>& pred) {
   auto match = [&](const json& e) { return e["type"] == type && (!pred || pred(e)); };
   auto events = ReadEvents(session_id, after, [&](const std::vector<json>& got) {
     return std::any_of(got.begin(), got.end(), match);
@@ -210,7 +212,8 @@ WsClient::WsClient(int port, const std::string& key, const std::string& auth) : 
   ws_.next_layer().connect(endpoint);
   ws_.set_option(websocket::stream_base::decorator([key, auth](websocket::request_type& req) {
     if (auth == "header") req.set("Authorization", "Bearer " + key);
-    if (auth == "subprotocol") req.set("Sec-WebSocket-Protocol", "hotplex.v1, hotplex.bearer." + key);
+    if (auth == "subprotocol")
+      req.set("Sec-WebSocket-Protocol", "hotplex.v1, hotplex.bearer." + key);
   }));
   websocket::response_type res;
   ws_.handshake(res, "127.0.0.1", "/ws/v1/agent");
@@ -257,7 +260,8 @@ json WsClient::Read(std::chrono::seconds timeout) {
   return json::parse(text);
 }
 
-json WsClient::ReadUntil(const std::function<bool(const json&)>& pred, std::chrono::seconds timeout) {
+json WsClient::ReadUntil(const std::function<bool(const json&)>& pred,
+                         std::chrono::seconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     json msg = Read(timeout);

@@ -20,13 +20,12 @@ class ApiClaudeCode : public ApiFixture {
   }
   std::vector<json> UntilTurnEnd(const std::string& id, std::uint64_t after = 0,
                                  const std::string& key = kKeyA) {
-    return ReadEvents(id, after, [](const std::vector<json>& got) {
-      return HasEvent(got, "turn_end");
-    }, key);
+    return ReadEvents(
+        id, after, [](const std::vector<json>& got) { return HasEvent(got, "turn_end"); }, key);
   }
   json WaitForEventOf(const std::string& id, const std::string& key, const std::string& type) {
-    auto events = ReadEvents(id, 0, [&](const std::vector<json>& got) { return HasEvent(got, type); },
-                             key);
+    auto events = ReadEvents(
+        id, 0, [&](const std::vector<json>& got) { return HasEvent(got, type); }, key);
     for (const auto& e : events) {
       if (e["type"] == type) return e;
     }
@@ -113,10 +112,12 @@ TEST_F(ApiClaudeCode, AskIsAnsweredOverHttp) {
   json ask = WaitForEvent(id, 0, "permission_request");
   const std::string request_id = ask["data"]["request_id"];
   EXPECT_EQ(ask["data"]["tool"], "Write");
-  auto bad = Call("POST", "/v1/sessions/" + id + "/permissions/" + request_id, R"({"behavior":"maybe"})");
+  auto bad =
+      Call("POST", "/v1/sessions/" + id + "/permissions/" + request_id, R"({"behavior":"maybe"})");
   EXPECT_EQ(bad.status, 400);
-  EXPECT_EQ(Call("POST", "/v1/sessions/" + id + "/permissions/nope", R"({"behavior":"deny"})").status,
-            404);
+  EXPECT_EQ(
+      Call("POST", "/v1/sessions/" + id + "/permissions/nope", R"({"behavior":"deny"})").status,
+      404);
   auto ok = Call("POST", "/v1/sessions/" + id + "/permissions/" + request_id,
                  R"({"behavior":"deny","message":"not now"})");
   EXPECT_EQ(ok.status, 200) << ok.body.dump();

@@ -42,9 +42,9 @@ TEST_F(ApiRoutes, MissingOrWrongKeyIs401) {
 }
 
 TEST_F(ApiRoutes, BadJsonIs400) {
-  for (const char* body : {"", "{", "[]", "\"text\"", "{\"provider\":\"bogus\"}",
-                           "{\"provider\":\"exec\",\"argv\":\"cat\"}", "{\"unknown\":1}",
-                           "{\"key\":5}"}) {
+  for (const char* body :
+       {"", "{", "[]", "\"text\"", "{\"provider\":\"bogus\"}",
+        "{\"provider\":\"exec\",\"argv\":\"cat\"}", "{\"unknown\":1}", "{\"key\":5}"}) {
     ExpectJsonError(Call("POST", "/v1/sessions", body), 400, "bad_request");
   }
 }

@@ -131,13 +131,13 @@ TEST_F(ApiSessions, EventsReplayAfterLastEventId) {
   httplib::Client client("127.0.0.1", daemon_->ApiPort());
   client.set_read_timeout(5, 0);
   std::string body;
-  client.Get("/v1/sessions/" + id + "/events",
-             {{"Authorization", std::string("Bearer ") + kKeyA},
-              {"Last-Event-ID", std::to_string(seq)}},
-             [&](const char* data, size_t n) {
-               body.append(data, n);
-               return body.find("\"two\"") == std::string::npos;
-             });
+  client.Get(
+      "/v1/sessions/" + id + "/events",
+      {{"Authorization", std::string("Bearer ") + kKeyA}, {"Last-Event-ID", std::to_string(seq)}},
+      [&](const char* data, size_t n) {
+        body.append(data, n);
+        return body.find("\"two\"") == std::string::npos;
+      });
   EXPECT_EQ(body.find("\"one\""), std::string::npos) << body;
   EXPECT_NE(body.find("id: " + std::to_string(seq + 1)), std::string::npos) << body;
   EXPECT_NE(body.find("event: "), std::string::npos);

@@ -30,7 +30,9 @@ class RawClient {
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     EXPECT_EQ(::connect(fd_.Get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
   }
-  void Send(const std::string& s) { EXPECT_EQ(::send(fd_.Get(), s.data(), s.size(), 0), (ssize_t)s.size()); }
+  void Send(const std::string& s) {
+    EXPECT_EQ(::send(fd_.Get(), s.data(), s.size(), 0), (ssize_t)s.size());
+  }
   // Reads until EOF, an error or the receive timeout.
   std::string ReadAll() {
     std::string out;
@@ -63,8 +65,8 @@ bool Alive(pid_t pid) {
 }
 
 std::string EventsRequest(const std::string& id, const char* key) {
-  return "GET /v1/sessions/" + id + "/events?after=0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
-         key + "\r\n\r\n";
+  return "GET /v1/sessions/" + id +
+         "/events?after=0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key + "\r\n\r\n";
 }
 
 class ApiStreaming : public ApiFixture {
@@ -100,9 +102,8 @@ TEST_F(ApiStreaming, SlowSseReaderIsCutOffAndTheAgentIsNotSlowed) {
   ASSERT_EQ(session["state"], "ready") << "the agent was held back by the slow reader";
   // Everything it wrote is in the log: a new reader replays all of it.
   std::size_t texts = 0;
-  auto events = ReadEvents(id, 0, [&](const std::vector<json>& got) {
-    return HasEvent(got, "turn_end");
-  });
+  auto events =
+      ReadEvents(id, 0, [&](const std::vector<json>& got) { return HasEvent(got, "turn_end"); });
   for (const auto& e : events) texts += e["type"] == "text" ? 1 : 0;
   EXPECT_EQ(texts, 20000u);
   const std::string slow_stream = slow.ReadAll();

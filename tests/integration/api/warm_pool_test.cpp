@@ -60,8 +60,10 @@ std::vector<json> CreatedRecords(const std::string& db_path, const std::string& 
     sqlite3* db = nullptr;
     if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
       sqlite3_stmt* stmt = nullptr;
-      if (sqlite3_prepare_v2(db, "SELECT data FROM audit WHERE type = 'session.created' AND "
-                                 "session = ?", -1, &stmt, nullptr) == SQLITE_OK) {
+      if (sqlite3_prepare_v2(db,
+                             "SELECT data FROM audit WHERE type = 'session.created' AND "
+                             "session = ?",
+                             -1, &stmt, nullptr) == SQLITE_OK) {
         sqlite3_bind_text(stmt, 1, session.c_str(), -1, SQLITE_TRANSIENT);
         while (sqlite3_step(stmt) == SQLITE_ROW) {
           out.push_back(json::parse(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))));
@@ -95,7 +97,8 @@ class ApiWarmPool : public ApiFixture {
     daemon_ = std::move(*daemon);
   }
   // Waits (bounded) until exactly `n` agents run in this process.
-  static bool WaitForAgents(std::size_t n, std::chrono::seconds timeout = std::chrono::seconds(10)) {
+  static bool WaitForAgents(std::size_t n,
+                            std::chrono::seconds timeout = std::chrono::seconds(10)) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
       if (AgentProcess::LiveCount() == n) return true;
@@ -136,9 +139,8 @@ TEST_F(ApiWarmPool, CreateAdoptsAReadyAgentAndThePoolRefills) {
   const std::string id = created["id"];
   EXPECT_EQ(created["state"], "ready") << "adopted: ready before the response";
   // The events of its warm-up carry the final id.
-  auto events = ReadEvents(id, 0, [](const auto& got) {
-    return HasEvent(got, "status", "state", "ready");
-  });
+  auto events =
+      ReadEvents(id, 0, [](const auto& got) { return HasEvent(got, "status", "state", "ready"); });
   ASSERT_TRUE(HasEvent(events, "status", "state", "ready"));
   for (const auto& e : events) EXPECT_EQ(e.value("session_id", id), id) << e.dump();
   EXPECT_NE(Prompt(id, "hello pool").find("echo: hello pool"), std::string::npos);

@@ -30,14 +30,19 @@ TEST_F(ApiWebSocket, AttachPromptAndAskAnsweredOverTheSocket) {
   WsClient ws(daemon_->ApiPort(), kKeyA);
   ws.Send({{"type", "attach"}, {"id", "a1"}, {"session_id", id}, {"after", 0}});
   EXPECT_EQ(ws.ReadUntil([](const json& m) { return m["type"] == "ack"; })["id"], "a1");
-  ws.Send({{"type", "prompt"}, {"id", "p1"}, {"session_id", id},
+  ws.Send({{"type", "prompt"},
+           {"id", "p1"},
+           {"session_id", id},
            {"text", R"(fake:text hi ;; tool Write {"file_path":"w.txt","content":"x"})"}});
   json ack = ws.ReadUntil([](const json& m) { return m["type"] == "ack"; });
   EXPECT_EQ(ack["id"], "p1");
   EXPECT_EQ(ack["turn"], 1);
   json ask = ws.ReadUntil([](const json& m) { return m["type"] == "permission_request"; });
-  ws.Send({{"type", "permission"}, {"id", "q1"}, {"session_id", id},
-           {"request_id", ask["data"]["request_id"]}, {"behavior", "allow"}});
+  ws.Send({{"type", "permission"},
+           {"id", "q1"},
+           {"session_id", id},
+           {"request_id", ask["data"]["request_id"]},
+           {"behavior", "allow"}});
   json decision = ws.ReadUntil([](const json& m) { return m["type"] == "permission_decision"; });
   EXPECT_EQ(decision["data"]["decision"], "allow");
   EXPECT_EQ(decision["data"]["source"], "client");
@@ -120,28 +125,31 @@ TEST_F(ApiWebSocketBacklog, ALongStreamArrivesWholeAndInOrderWhileTheClientPings
   const std::string id = CreateSession({{"provider", "claude-code"}})["id"];
   WsClient ws(daemon_->ApiPort(), kKeyA);
   ws.Send({{"type", "attach"}, {"session_id", id}});
-  ws.Send({{"type", "prompt"}, {"session_id", id}, {"text", "fake:echo " + std::to_string(kLines)}});
+  ws.Send(
+      {{"type", "prompt"}, {"session_id", id}, {"text", "fake:echo " + std::to_string(kLines)}});
   int next_line = 0;
   int pings = 0;
   std::uint64_t last_seq = 0;
-  ws.ReadUntil([&](const json& m) {
-    if (m.contains("seq")) {
-      const auto seq = m["seq"].get<std::uint64_t>();
-      EXPECT_EQ(seq, last_seq + 1) << "after seq " << last_seq;
-      last_seq = seq;
-    }
-    if (m["type"] == "text") {
-      const std::string text = m["data"]["text"];
-      if (text.rfind("echo ", 0) == 0) {
-        EXPECT_EQ(std::stoi(text.substr(5)), next_line) << text;
-        if (++next_line % 1000 == 0) {
-          ws.Ping();
-          ++pings;
+  ws.ReadUntil(
+      [&](const json& m) {
+        if (m.contains("seq")) {
+          const auto seq = m["seq"].get<std::uint64_t>();
+          EXPECT_EQ(seq, last_seq + 1) << "after seq " << last_seq;
+          last_seq = seq;
         }
-      }
-    }
-    return m["type"] == "turn_end";
-  }, std::chrono::seconds(60));
+        if (m["type"] == "text") {
+          const std::string text = m["data"]["text"];
+          if (text.rfind("echo ", 0) == 0) {
+            EXPECT_EQ(std::stoi(text.substr(5)), next_line) << text;
+            if (++next_line % 1000 == 0) {
+              ws.Ping();
+              ++pings;
+            }
+          }
+        }
+        return m["type"] == "turn_end";
+      },
+      std::chrono::seconds(60));
   EXPECT_EQ(next_line, kLines);
   // The pongs of the last pings may still be on their way.
   ws.Send({{"type", "detach"}, {"id", "d"}, {"session_id", id}});

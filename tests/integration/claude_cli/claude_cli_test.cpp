@@ -12,8 +12,8 @@
 
 #include "tests/fake_anthropic/api_server.hpp"
 #include "tests/support/piped_process.hpp"
-#include "tests/support/temp_dir.hpp"
 #include "tests/support/stream_json.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace hotplex::testing {
 namespace {

@@ -10,8 +10,8 @@
 #include "tests/fake_anthropic/api_server.hpp"
 #include "tests/support/claude_cli.hpp"
 #include "tests/support/piped_process.hpp"
-#include "tests/support/temp_dir.hpp"
 #include "tests/support/stream_json.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace hotplex::testing {
 namespace {
@@ -123,7 +123,8 @@ class FakeAgentFidelity : public ::testing::Test {
     const auto cli_kinds = split(CollapsedKinds(cli));
     EXPECT_EQ(Join(fake_kinds.first), Join(cli_kinds.first))
         << "left: fake-agent, right: the real CLI (control requests left out)";
-    EXPECT_EQ(fake_kinds.second, cli_kinds.second) << "control requests: fake-agent vs the real CLI";
+    EXPECT_EQ(fake_kinds.second, cli_kinds.second)
+        << "control requests: fake-agent vs the real CLI";
   }
 
  private:

@@ -76,7 +76,8 @@ class ChatCli : public ::testing::Test {
   // `hotplexd chat` with the key from the state dir (no $HOTPLEX_API_KEY).
   std::unique_ptr<PipedProcess> Chat(const std::string& key) {
     ProcessSpec spec;
-    spec.argv = {kBinary, "chat", "--url", url_, "--state-dir", dir_.Path() + "/state", "--key", key};
+    spec.argv = {kBinary, "chat", "--url", url_, "--state-dir", dir_.Path() + "/state",
+                 "--key", key};
     spec.env = {"PATH=/usr/bin:/bin"};
     spec.stderr_path = dir_.Path() + "/chat.stderr";
     auto proc = PipedProcess::Spawn(spec);
@@ -96,8 +97,8 @@ class ChatCli : public ::testing::Test {
       seen_ += *line + "\n";
       if (line->find(needle) != std::string::npos) return true;
     }
-    ADD_FAILURE() << "no '" << needle << "' in the chat output:\n" << seen_
-                  << "\nstderr: " << ReadFile(dir_.Path() + "/chat.stderr");
+    ADD_FAILURE() << "no '" << needle << "' in the chat output:\n"
+                  << seen_ << "\nstderr: " << ReadFile(dir_.Path() + "/chat.stderr");
     return false;
   }
 
@@ -169,7 +170,7 @@ TEST_F(ChatCli, CtrlCInterruptsALongTurnAndCtrlCWhenIdleQuits) {
   EXPECT_THAT(seen_, HasSubstr("tick"));
   ASSERT_TRUE(Until(*chat, "[turn 1 ended", 30s));
   std::this_thread::sleep_for(2500ms);  // out of the double-Ctrl-C window
-  chat->Kill(SIGINT);  // idle now: quits
+  chat->Kill(SIGINT);                   // idle now: quits
   EXPECT_EQ(ExitCode(*chat), 0);
 }
 

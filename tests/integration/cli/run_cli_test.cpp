@@ -59,7 +59,8 @@ TEST_F(RunCli, ExitStatusPassesThrough) {
 }
 
 TEST_F(RunCli, StdioPassesThroughAndHostEnvDoesNot) {
-  auto r = Run({"run", "--", "/bin/sh", "-c", "read line; echo got:$line; echo err >&2; env"}, "hello");
+  auto r =
+      Run({"run", "--", "/bin/sh", "-c", "read line; echo got:$line; echo err >&2; env"}, "hello");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_THAT(r.out, HasSubstr("got:hello\n"));
   EXPECT_THAT(r.err, HasSubstr("err\n"));
@@ -103,7 +104,8 @@ TEST_F(RunCli, BadInputIsAClearErrorWithStatus2) {
     const char* message;
   };
   const Case cases[] = {
-      {{"run", "--workdir", "/nonexistent-hotplex-dir", "--", "true"}, "'/nonexistent-hotplex-dir': No such file"},
+      {{"run", "--workdir", "/nonexistent-hotplex-dir", "--", "true"},
+       "'/nonexistent-hotplex-dir': No such file"},
       {{"run", "--memory", "12X", "--", "true"}, "invalid size '12X'"},
       {{"run", "--mount", "/nonexistent-src:/data", "--", "true"}, "'/nonexistent-src'"},
       {{"run", "--"}, "no command given"},
@@ -120,14 +122,16 @@ TEST_F(RunCli, PolicyFileSetsSandboxAndFlagsOverrideIt) {
   const std::string policy = scratch_.Path() + "/team.yaml";
   std::ofstream(policy) << "sandbox:\n  limits:\n    memory: 48MiB\n    open_files: 99\n"
                            "env:\n  set:\n    TEAM: backend\n";
-  auto r = Run({"run", "--policy", policy, "--", "/bin/sh", "-c",
-                "env | sort; ulimit -n; python3 -c 'x = bytearray(96 << 20)' 2>/dev/null; echo py=$?"});
+  auto r =
+      Run({"run", "--policy", policy, "--", "/bin/sh", "-c",
+           "env | sort; ulimit -n; python3 -c 'x = bytearray(96 << 20)' 2>/dev/null; echo py=$?"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("TEAM=backend\n"));
   EXPECT_THAT(r.out, HasSubstr("99\n"));
   EXPECT_THAT(r.out, HasSubstr("py=137"));  // 96 MiB does not fit in the policy's 48 MiB
   EXPECT_THAT(r.out, ::testing::Not(HasSubstr("HOTPLEX_SECRET")));
-  auto bigger = Run({"run", "--policy", policy, "--memory", "512M", "--", "python3", "-c", "x = bytearray(96 << 20)"});
+  auto bigger = Run({"run", "--policy", policy, "--memory", "512M", "--", "python3", "-c",
+                     "x = bytearray(96 << 20)"});
   EXPECT_EQ(bigger.exit_code, 0) << bigger.err;
 }
 
@@ -136,7 +140,8 @@ TEST_F(RunCli, InvalidPolicyListsEveryErrorWithPosition) {
   std::ofstream(policy) << "sandbox:\n  limts: {}\n  network: {mode: host}\n";
   auto r = Run({"run", "--policy", policy, "--", "true"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr(policy + ":2:3: sandbox.limts: unknown key 'limts'; did you mean 'limits'?"));
+  EXPECT_THAT(r.err, HasSubstr(policy +
+                               ":2:3: sandbox.limts: unknown key 'limts'; did you mean 'limits'?"));
   EXPECT_THAT(r.err, HasSubstr(policy + ":3:19: sandbox.network.mode"));
 }
 

@@ -15,7 +15,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-
 TEST_F(DockerSandboxTest, StdoutAndStderrAreSeparated) {
   auto r = Run({"/bin/sh", "-c", "echo out; echo err >&2; head -c 200000 /dev/zero | tr '\\0' x"});
   EXPECT_EQ(r.out.substr(0, 4), "out\n");
@@ -41,7 +40,6 @@ TEST_F(DockerSandboxTest, StdinReachesPayloadAndEofEndsIt) {
   EXPECT_EQ(got, "hello stdin\nEOF-SEEN\n");
   EXPECT_EQ(outcome.kind, OutcomeKind::kExited);
 }
-
 
 TEST_F(DockerSandboxTest, KillEndsItAndNoContainerSurvives) {
   auto spec = Spec({"/bin/sh", "-c", "sleep 1000 & sleep 1000"});
@@ -129,7 +127,6 @@ TEST_F(DockerSandboxTest, CommandNotFoundExits127) {
   EXPECT_EQ(r.outcome.ShellExitCode(), 127) << r.outcome.Describe() << r.err;
   EXPECT_THAT(r.err, HasSubstr("no-such-command-xyz"));
 }
-
 
 TEST_F(DockerSandboxTest, DockerSocketIsNeverMounted) {
   auto spec = Spec({"/bin/true"});

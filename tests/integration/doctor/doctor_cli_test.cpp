@@ -109,9 +109,9 @@ class Doctor : public ::testing::Test {
 TEST_F(Doctor, JsonHasEveryCheckWithStatusDetailAndFix) {
   auto run = RunJson(FreePort(), FreePort());
   ASSERT_TRUE(run.json.is_object()) << run.out << run.err;
-  const std::vector<std::string> names = {"kernel", "user_namespaces", "cgroups", "seccomp",
-                                          "docker", "claude_cli", "state_dir", "port_api",
-                                          "port_admin"};
+  const std::vector<std::string> names = {"kernel",    "user_namespaces", "cgroups",
+                                          "seccomp",   "docker",          "claude_cli",
+                                          "state_dir", "port_api",        "port_admin"};
   ASSERT_EQ(run.json["checks"].size(), names.size()) << run.out;
   int counted[3] = {0, 0, 0};
   for (std::size_t i = 0; i < names.size(); ++i) {
@@ -134,7 +134,8 @@ TEST_F(Doctor, ThisMachinePassesEveryCheckAndExitsZero) {
   ASSERT_TRUE(run.json.is_object()) << run.out << run.err;
   for (const auto& c : run.json["checks"]) EXPECT_EQ(c["status"], "pass") << c;
   EXPECT_EQ(run.exit_code, 0) << run.out;
-  EXPECT_THAT(Check(run, "user_namespaces")["detail"].get<std::string>(), HasSubstr("unprivileged"));
+  EXPECT_THAT(Check(run, "user_namespaces")["detail"].get<std::string>(),
+              HasSubstr("unprivileged"));
   EXPECT_THAT(Check(run, "seccomp")["detail"].get<std::string>(), HasSubstr("EPERM"));
   const auto cgroups = Check(run, "cgroups")["detail"].get<std::string>();
   EXPECT_THAT(cgroups, ::testing::MatchesRegex("v[12] at /sys/fs/cgroup.*"));

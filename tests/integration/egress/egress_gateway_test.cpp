@@ -16,8 +16,8 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "host_server.hpp"
 #include "docker_harness.hpp"
+#include "host_server.hpp"
 #include "sandbox_harness.hpp"
 
 namespace hotplex::sandbox::testing {
@@ -120,7 +120,7 @@ TYPED_TEST(EgressGatewayTest, ProxyForwardsDenialsAndNoDirectRoute) {
   const std::string d = std::to_string(dead);
   const std::string f = std::to_string(forwarded.Port());
   auto gateway = this->MakeGateway({"127.0.0.1:" + p, "127.0.0.1:" + d, "*.example.com"},
-                             {"secret.example.com"}, {"127.0.0.1:" + f});
+                                   {"secret.example.com"}, {"127.0.0.1:" + f});
   auto spec = this->Spec({"python3", "-c", kClient, p, f, d});
   spec.network = NetworkMode::kLoopback;
   spec.network_ready = [gateway](pid_t pid) { return gateway->Install(pid); };
@@ -159,11 +159,11 @@ TYPED_TEST(EgressGatewayTest, ClosingTheGatewayEndsOpenTunnels) {
   // The payload holds a proxy connection open (an unfinished head) and waits to
   // be cut off; it prints what recv returned.
   auto spec = this->Spec({"python3", "-c",
-                    "import socket\n"
-                    "s = socket.create_connection(('127.0.0.1', 3128))\n"
-                    "s.sendall(b'CONNECT 127.0.0.1:1 HTTP/1.1\\r\\n')\n"
-                    "print('ready', flush=True)\n"
-                    "print('closed', repr(s.recv(100)), flush=True)\n"});
+                          "import socket\n"
+                          "s = socket.create_connection(('127.0.0.1', 3128))\n"
+                          "s.sendall(b'CONNECT 127.0.0.1:1 HTTP/1.1\\r\\n')\n"
+                          "print('ready', flush=True)\n"
+                          "print('closed', repr(s.recv(100)), flush=True)\n"});
   spec.network = NetworkMode::kLoopback;
   spec.network_ready = [gateway](pid_t pid) { return gateway->Install(pid); };
   int out_fd = -1;
@@ -193,7 +193,8 @@ TYPED_TEST(EgressGatewayTest, InstallFailureAbortsTheLaunch) {
   };
   auto launched = this->backend_->Launch(spec);
   ASSERT_FALSE(launched);
-  EXPECT_THAT(launched.error().Describe(), ::testing::HasSubstr("bind in sandbox network namespace"));
+  EXPECT_THAT(launched.error().Describe(),
+              ::testing::HasSubstr("bind in sandbox network namespace"));
   first->Close();
   second->Close();
   first.reset();

@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "tests/support/piped_process.hpp"
-#include "tests/support/temp_dir.hpp"
 #include "tests/support/stream_json.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace hotplex::testing {
 namespace {

@@ -32,7 +32,8 @@ TYPED_TEST_P(BackendConformance, HostnameDiffers) {
 }
 
 TYPED_TEST_P(BackendConformance, NetworkHostIsOptIn) {
-  auto spec = this->Spec({"/bin/sh", "-c", "cut -d: -f1 /proc/net/dev | tail -n +3 | tr -d ' ' | sort"});
+  auto spec =
+      this->Spec({"/bin/sh", "-c", "cut -d: -f1 /proc/net/dev | tail -n +3 | tr -d ' ' | sort"});
   spec.network = NetworkMode::kHost;
   auto r = this->Run(spec);
   ExpectExit0(r);
@@ -78,6 +79,8 @@ TYPED_TEST_P(BackendConformance, MissingWorkdirIsAClearError) {
   EXPECT_EQ(launched.error().sys_errno, ENOENT);
 }
 
-REGISTER_TYPED_TEST_SUITE_P(BackendConformance, HostnameDiffers, NetworkHostIsOptIn, TmpIsPrivate, MemoryHogIsReportedAsOomKilled, OpenFilesLimitApplies, ExitCodePassesThrough, MissingWorkdirIsAClearError);
+REGISTER_TYPED_TEST_SUITE_P(BackendConformance, HostnameDiffers, NetworkHostIsOptIn, TmpIsPrivate,
+                            MemoryHogIsReportedAsOomKilled, OpenFilesLimitApplies,
+                            ExitCodePassesThrough, MissingWorkdirIsAClearError);
 
 }  // namespace hotplex::sandbox::testing

@@ -104,10 +104,18 @@ TYPED_TEST_P(BackendIsolation, RunsUnprivilegedWithoutSupplementaryGroups) {
 // Every dangerous syscall of the shared deny list, in one sandbox: "<op> <errno>" each.
 TYPED_TEST_P(BackendIsolation, SeccompDeniesDangerousSyscalls) {
   const std::vector<std::pair<const char*, const char*>> cases = {
-      {"mount", "EPERM"},        {"umount", "EPERM"},      {"unshare-user", "EPERM"},
-      {"unshare-net", "EPERM"},  {"ptrace", "EPERM"},      {"bpf", "EPERM"},
-      {"keyctl", "EPERM"},       {"tiocsti", "EPERM"},     {"tiocsti-highbits", "EPERM"},
-      {"clone-newns", "EPERM"},  {"clone3", "ENOSYS"},     {"io_uring", "EPERM"},
+      {"mount", "EPERM"},
+      {"umount", "EPERM"},
+      {"unshare-user", "EPERM"},
+      {"unshare-net", "EPERM"},
+      {"ptrace", "EPERM"},
+      {"bpf", "EPERM"},
+      {"keyctl", "EPERM"},
+      {"tiocsti", "EPERM"},
+      {"tiocsti-highbits", "EPERM"},
+      {"clone-newns", "EPERM"},
+      {"clone3", "ENOSYS"},
+      {"io_uring", "EPERM"},
       {"setns", "EPERM"},
       // Denied where the kernel has the i386 entry; where it has none, the probe
       // must find none inside the sandbox either.
@@ -149,9 +157,10 @@ TYPED_TEST_P(BackendIsolation, NetworkNoneHasOnlyLoopback) {
   socklen_t len = sizeof addr;
   ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
   const std::string port = std::to_string(ntohs(addr.sin_port));
-  auto r = this->Run({"/bin/sh", "-c",
-                      "cut -d: -f1 /proc/net/dev | tail -n +3 | tr -d ' '; wc -l < /proc/net/route; " +
-                          std::string(kProbe) + " connect 127.0.0.1 " + port});
+  auto r =
+      this->Run({"/bin/sh", "-c",
+                 "cut -d: -f1 /proc/net/dev | tail -n +3 | tr -d ' '; wc -l < /proc/net/route; " +
+                     std::string(kProbe) + " connect 127.0.0.1 " + port});
   ::close(listener);
   ExpectExit0(r);
   EXPECT_EQ(r.out, "lo\n1\nconnect ECONNREFUSED\n");  // only lo, no routes, host port unreachable
@@ -165,7 +174,8 @@ TYPED_TEST_P(BackendIsolation, HostEnvironmentDoesNotLeak) {
   ExpectExit0(r);
   std::istringstream lines(r.out);
   std::vector<std::string> names;
-  for (std::string line; std::getline(lines, line);) names.push_back(line.substr(0, line.find('=')));
+  for (std::string line; std::getline(lines, line);)
+    names.push_back(line.substr(0, line.find('=')));
   std::vector<std::string> expected = TypeParam::AddedEnv();
   expected.insert(expected.end(), {"ONLY", "PATH"});
   std::sort(names.begin(), names.end());

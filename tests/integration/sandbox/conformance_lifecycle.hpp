@@ -34,8 +34,8 @@ TYPED_TEST_P(BackendLifecycle, SignalDeathIsReported) {
 
 TYPED_TEST_P(BackendLifecycle, DaemonizedGrandchildDoesNotOutliveSandbox) {
   const std::string duration = UniqueSleep();
-  auto r = this->Run(
-      {"/bin/sh", "-c", "setsid sleep " + duration + " > /dev/null 2>&1 & sleep 0.2; echo started"});
+  auto r = this->Run({"/bin/sh", "-c",
+                      "setsid sleep " + duration + " > /dev/null 2>&1 & sleep 0.2; echo started"});
   EXPECT_EQ(r.out, "started\n");
   EXPECT_EQ(r.outcome.kind, OutcomeKind::kExited);
   // The sandbox's pid namespace died with its init; give the kernel a moment to reap.
@@ -51,8 +51,8 @@ TYPED_TEST_P(BackendLifecycle, ZombiesAreReaped) {
 }
 
 TYPED_TEST_P(BackendLifecycle, SigtermIsForwardedToPayload) {
-  auto spec =
-      this->Spec({"/bin/bash", "-c", "trap 'echo got-term; exit 7' TERM; echo ready; sleep 20 & wait"});
+  auto spec = this->Spec(
+      {"/bin/bash", "-c", "trap 'echo got-term; exit 7' TERM; echo ready; sleep 20 & wait"});
   int out_fd = -1;
   auto sandbox = this->Start(spec, &out_fd);
   ASSERT_NE(sandbox, nullptr);

@@ -17,11 +17,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-
-
-
-
-
 TEST_F(SandboxTest, CgroupIsRemovedWhenSandboxEnds) {
   auto spec = Spec({"/bin/true"});
   spec.id = "cgclean" + std::to_string(::getpid());
@@ -45,11 +40,6 @@ TEST_F(SandboxTest, CommandNotFoundNamesExecve) {
   EXPECT_EQ(r.outcome.sys_errno, ENOENT);
   EXPECT_EQ(r.outcome.ShellExitCode(), 127);
 }
-
-
-
-
-
 
 // cgroup v2 code path on this machine's (controller-less) unified hierarchy:
 // membership through CLONE_INTO_CGROUP and cgroup.kill.

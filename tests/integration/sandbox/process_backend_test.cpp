@@ -30,7 +30,9 @@ class ProcessBackendTest : public SandboxTest {
 };
 
 TEST_F(ProcessBackendTest, RunsAsHostUserWithoutPrivileges) {
-  auto r = Run(ProcessSpec({"/bin/sh", "-c", "id -u; id -G; grep -E '^(CapEff|NoNewPrivs|Seccomp):' /proc/self/status; pwd"}));
+  auto r = Run(ProcessSpec(
+      {"/bin/sh", "-c",
+       "id -u; id -G; grep -E '^(CapEff|NoNewPrivs|Seccomp):' /proc/self/status; pwd"}));
   EXPECT_EQ(r.outcome.kind, OutcomeKind::kExited) << r.outcome.Describe() << r.err;
   EXPECT_THAT(r.out, HasSubstr(std::to_string(kTestUid) + "\n" + std::to_string(kTestGid) + "\n"));
   EXPECT_THAT(r.out, HasSubstr("CapEff:\t0000000000000000"));
@@ -56,7 +58,8 @@ TEST_F(ProcessBackendTest, MemoryLimitAndOomOutcome) {
 
 TEST_F(ProcessBackendTest, NothingSurvivesTheSandbox) {
   const std::string marker = "1000.4242" + std::to_string(::getpid() % 1000);
-  auto r = Run(ProcessSpec({"/bin/sh", "-c", "setsid sleep " + marker + " >/dev/null 2>&1 & echo ok"}));
+  auto r =
+      Run(ProcessSpec({"/bin/sh", "-c", "setsid sleep " + marker + " >/dev/null 2>&1 & echo ok"}));
   EXPECT_EQ(r.out, "ok\n");
   // The cgroup kill on exit took the daemonized grandchild too.
   for (int i = 0; i < 50 && CountHostProcesses(marker) > 0; ++i) {

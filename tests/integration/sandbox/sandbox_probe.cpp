@@ -1,20 +1,20 @@
 // sandbox-probe: runs inside a sandbox and reports what the kernel let it do.
 // Each sub-command prints one line the integration tests parse.
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <linux/keyctl.h>
 #include <linux/sched.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -49,29 +49,38 @@ bool HasI386Entry() {
 int Denied(const std::string& what) {
   errno = 0;
   long rc = 0;
-  if (what == "mount") rc = ::mount("none", "/tmp", "tmpfs", 0, nullptr);
-  else if (what == "umount") rc = ::umount2("/proc", MNT_DETACH);
-  else if (what == "unshare-user") rc = ::unshare(CLONE_NEWUSER);
-  else if (what == "unshare-net") rc = ::unshare(CLONE_NEWNET);
-  else if (what == "ptrace") rc = ::ptrace(PTRACE_ATTACH, 1, nullptr, nullptr);
+  if (what == "mount")
+    rc = ::mount("none", "/tmp", "tmpfs", 0, nullptr);
+  else if (what == "umount")
+    rc = ::umount2("/proc", MNT_DETACH);
+  else if (what == "unshare-user")
+    rc = ::unshare(CLONE_NEWUSER);
+  else if (what == "unshare-net")
+    rc = ::unshare(CLONE_NEWNET);
+  else if (what == "ptrace")
+    rc = ::ptrace(PTRACE_ATTACH, 1, nullptr, nullptr);
   else if (what == "bpf") {
     bpf_attr attr{};
     rc = ::syscall(SYS_bpf, BPF_MAP_CREATE, &attr, sizeof attr);
-  } else if (what == "keyctl") rc = ::syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
+  } else if (what == "keyctl")
+    rc = ::syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
   else if (what == "tiocsti") {
     char c = 'x';
     rc = ::ioctl(0, TIOCSTI, &c);
   } else if (what == "tiocsti-highbits") {
     char c = 'x';
     rc = ::syscall(SYS_ioctl, 0, 0x100000000ul | TIOCSTI, &c);
-  } else if (what == "clone-newns") rc = ::syscall(SYS_clone, CLONE_NEWNS | SIGCHLD, 0, 0, 0, 0);
+  } else if (what == "clone-newns")
+    rc = ::syscall(SYS_clone, CLONE_NEWNS | SIGCHLD, 0, 0, 0, 0);
   else if (what == "clone3") {
     clone_args args{};
     args.exit_signal = SIGCHLD;
     rc = ::syscall(SYS_clone3, &args, sizeof args);
     if (rc == 0) ::_exit(0);
-  } else if (what == "io_uring") rc = ::syscall(SYS_io_uring_setup, 1, nullptr);
-  else if (what == "setns") rc = ::syscall(SYS_setns, 0, 0);
+  } else if (what == "io_uring")
+    rc = ::syscall(SYS_io_uring_setup, 1, nullptr);
+  else if (what == "setns")
+    rc = ::syscall(SYS_setns, 0, 0);
   else if (what == "i386-mount") {
     if (!HasI386Entry()) {
       std::printf("i386-mount unsupported\n");

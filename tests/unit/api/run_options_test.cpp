@@ -28,9 +28,10 @@ TEST(RunOptions, DefaultsAreClosed) {
 }
 
 TEST(RunOptions, ParsesEveryFlag) {
-  auto o = Parse({"--workdir", "/w", "--memory", "512M", "--pids=128", "--cpu", "1.5", "--wall-time",
-                  "30s", "--net", "host", "--mount", "/a:/b:rw", "--mount", "/c", "--env", "K=V",
-                  "--env", "FROMHOST", "--uid", "1234", "--gid", "5678", "--", "cmd", "--flag"},
+  auto o = Parse({"--workdir",   "/w",    "--memory", "512M",  "--pids=128", "--cpu",    "1.5",
+                  "--wall-time", "30s",   "--net",    "host",  "--mount",    "/a:/b:rw", "--mount",
+                  "/c",          "--env", "K=V",      "--env", "FROMHOST",   "--uid",    "1234",
+                  "--gid",       "5678",  "--",       "cmd",   "--flag"},
                  {"FROMHOST=yes"});
   ASSERT_TRUE(o) << o.error().Describe();
   EXPECT_EQ(*o->workdir, "/w");

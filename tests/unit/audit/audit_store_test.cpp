@@ -115,8 +115,8 @@ TEST_F(AuditStoreTest, ExportStreamsEveryMatchAndStopsEarly) {
   ASSERT_TRUE(store->Export({}, [&](const AuditEntry&) { return ++calls < 3; }));
   EXPECT_EQ(calls, 3);
   const nlohmann::json j = AuditEntryToJson(*store->Query({})->entries.begin());
-  for (const char* key : {"seq", "ts", "ts_ms", "type", "tenant", "session", "actor", "data",
-                          "prev_hash", "hash"}) {
+  for (const char* key :
+       {"seq", "ts", "ts_ms", "type", "tenant", "session", "actor", "data", "prev_hash", "hash"}) {
     EXPECT_TRUE(j.contains(key)) << key;
   }
 }
@@ -173,8 +173,8 @@ INSTANTIATE_TEST_SUITE_P(
         Tamper{"DeleteRange", "DELETE FROM audit WHERE seq IN (3,4)", 3, "missing seq 3..4"},
         Tamper{"DeleteFirst", "DELETE FROM audit WHERE seq=1", 1, "missing seq 1"},
         Tamper{"DeleteLast", "DELETE FROM audit WHERE seq=8", 8, "missing seq 8"},
-        Tamper{"RehashedEdit",
-               "UPDATE audit SET data='{}', hash='0000' WHERE seq=3", 3, "hash mismatch"},
+        Tamper{"RehashedEdit", "UPDATE audit SET data='{}', hash='0000' WHERE seq=3", 3,
+               "hash mismatch"},
         Tamper{"Relinked", "UPDATE audit SET prev_hash=hash WHERE seq=7", 7, "prev_hash"}),
     [](const auto& info) { return std::string(info.param.name); });
 

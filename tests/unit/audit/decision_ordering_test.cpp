@@ -47,13 +47,13 @@ class DecisionOrderingTest : public ::testing::Test {
     return s;
   }
   void CanUseTool(const std::string& id, const std::string& tool) {
-    provider_.OnStdoutLine(json{{"type", "control_request"},
-                                {"request_id", id},
-                                {"request", {{"subtype", "can_use_tool"},
-                                             {"tool_name", tool},
-                                             {"input", {{"command", "ls"}}}}}}
-                               .dump(),
-                           false);
+    provider_.OnStdoutLine(
+        json{{"type", "control_request"},
+             {"request_id", id},
+             {"request",
+              {{"subtype", "can_use_tool"}, {"tool_name", tool}, {"input", {{"command", "ls"}}}}}}
+            .dump(),
+        false);
   }
   std::size_t Answers() const {
     std::size_t n = 0;

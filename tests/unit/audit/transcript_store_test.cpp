@@ -27,8 +27,8 @@ Text Line(std::string text) {
 
 class TranscriptStoreTest : public ::testing::Test {
  protected:
-  std::unique_ptr<TranscriptStore> Open(std::chrono::milliseconds linger = std::chrono::milliseconds(2),
-                                        std::size_t batch = 256) {
+  std::unique_ptr<TranscriptStore> Open(
+      std::chrono::milliseconds linger = std::chrono::milliseconds(2), std::size_t batch = 256) {
     TranscriptOptions options{dir_.Path() + "/transcripts"};
     options.linger = linger;
     options.batch = batch;
@@ -210,9 +210,9 @@ TEST_F(TranscriptStoreTest, TenantQuotaCoversAllItsSessionsAndRemoveGivesBytesBa
   EXPECT_EQ(QuotaErrors(second), 1u) << "t1's second session ran into the tenant quota";
   EXPECT_EQ(QuotaErrors(elsewhere), 0u) << "another tenant is not affected";
   store->Flush();
-  EXPECT_LE(std::filesystem::file_size(PathOf(kSession)) +
-                std::filesystem::file_size(PathOf(kOther)),
-            16u * 1024 + 1024);
+  EXPECT_LE(
+      std::filesystem::file_size(PathOf(kSession)) + std::filesystem::file_size(PathOf(kOther)),
+      16u * 1024 + 1024);
   ASSERT_TRUE(store->Remove(kSession));
   EventLog fresh("8c3f6d85-a0a1-4d76-ad88-3c9e3a5dbf44", 4096, 1, store.get(), "t1");
   for (int i = 0; i < 10; ++i) fresh.Publish(Line(std::string(300, 'x')));

@@ -14,7 +14,9 @@ using nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-json Event(const std::string& type, json data) { return {{"seq", 1}, {"type", type}, {"data", data}}; }
+json Event(const std::string& type, json data) {
+  return {{"seq", 1}, {"type", type}, {"data", data}};
+}
 
 // No byte a terminal acts on may survive: C0 (but \t, \n), DEL, C1 (UTF-8
 // encoded or raw), and nothing that reorders text.
@@ -33,17 +35,27 @@ TEST(ChatRender, EscapesWhatCouldDriveTheTerminal) {
     std::string in, out;
   };
   const Case cases[] = {
-      {"\x1b]0;pwned\x07", "\\x1b]0;pwned\\x07"},          // OSC: window title
-      {"\x1b[2J\x1b[H", "\\x1b[2J\\x1b[H"},                // clear screen, cursor home
+      {"\x1b]0;pwned\x07", "\\x1b]0;pwned\\x07"},                      // OSC: window title
+      {"\x1b[2J\x1b[H", "\\x1b[2J\\x1b[H"},                            // clear screen, cursor home
       {"\x1b]52;c;cm0gLXJmIH4=\x07", "\\x1b]52;c;cm0gLXJmIH4=\\x07"},  // OSC 52 clipboard
-      {"ok\rFAKE", "ok\\x0dFAKE"},                         // overwrite the line
-      {"a\x7f" "b", "a\\x7fb"},
-      {"\xc2\x9b" "31m", "\\u009b31m"},                    // C1 CSI, UTF-8 encoded
-      {"\x9b" "31m", "\\x9b31m"},                          // C1 CSI, raw byte (invalid UTF-8)
-      {"\xe2\x80\xae" "txt.exe", "\\u202etxt.exe"},        // right-to-left override
-      {"\xe2\x81\xa6" "x", "\\u2066x"},                    // left-to-right isolate
-      {"\xed\xa0\x80", "\\xed\\xa0\\x80"},                 // a surrogate is not UTF-8
-      {"\xc0\xaf", "\\xc0\\xaf"},                          // overlong '/'
+      {"ok\rFAKE", "ok\\x0dFAKE"},                                     // overwrite the line
+      {"a\x7f"
+       "b",
+       "a\\x7fb"},
+      {"\xc2\x9b"
+       "31m",
+       "\\u009b31m"},  // C1 CSI, UTF-8 encoded
+      {"\x9b"
+       "31m",
+       "\\x9b31m"},  // C1 CSI, raw byte (invalid UTF-8)
+      {"\xe2\x80\xae"
+       "txt.exe",
+       "\\u202etxt.exe"},  // right-to-left override
+      {"\xe2\x81\xa6"
+       "x",
+       "\\u2066x"},                         // left-to-right isolate
+      {"\xed\xa0\x80", "\\xed\\xa0\\x80"},  // a surrogate is not UTF-8
+      {"\xc0\xaf", "\\xc0\\xaf"},           // overlong '/'
       {"caf\xc3\xa9 \xf0\x9f\x9a\x80\ttab", "caf\xc3\xa9 \xf0\x9f\x9a\x80\ttab"},  // kept
   };
   for (const auto& c : cases) {
@@ -81,20 +93,24 @@ TEST(ChatRender, ToolCallsAreOneLine) {
   EXPECT_EQ(cut.size(), 53u);
   EXPECT_THAT(cut, ::testing::EndsWith("..."));
   // Cut at a character boundary, never inside one.
-  const std::string utf8 = ToolSummary("Bash", {{"command", std::string(100, '\xc3') }}, 20);
+  const std::string utf8 = ToolSummary("Bash", {{"command", std::string(100, '\xc3')}}, 20);
   EXPECT_TRUE(HasNoControls(utf8));
 }
 
 TEST(ChatRender, PermissionRequestAsksAndDecisionsAreOneLine) {
   ChatRenderer r;
-  const std::string ask = r.Render(Event(
-      "permission_request",
-      {{"request_id", "r1"}, {"tool", "Write"}, {"input", {{"file_path", "a.txt"}}}, {"rule", "tools.ask"}}));
+  const std::string ask = r.Render(Event("permission_request", {{"request_id", "r1"},
+                                                                {"tool", "Write"},
+                                                                {"input", {{"file_path", "a.txt"}}},
+                                                                {"rule", "tools.ask"}}));
   EXPECT_EQ(ask, "[ask] Write: a.txt (tools.ask)\nallow? [y/N] ");
-  const std::string decision = r.Render(Event(
-      "permission_decision", {{"request_id", "r1"}, {"tool", "Bash"}, {"decision", "deny"},
-                              {"rule", "destructive.rm-home"}, {"message", "no\x1b[1m"},
-                              {"source", "policy"}}));
+  const std::string decision =
+      r.Render(Event("permission_decision", {{"request_id", "r1"},
+                                             {"tool", "Bash"},
+                                             {"decision", "deny"},
+                                             {"rule", "destructive.rm-home"},
+                                             {"message", "no\x1b[1m"},
+                                             {"source", "policy"}}));
   EXPECT_EQ(decision, "\n[deny] Bash rule destructive.rm-home: no\\x1b[1m (policy)\n");
 }
 

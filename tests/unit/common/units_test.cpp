@@ -16,7 +16,8 @@ TEST(Units, ParsesByteSizes) {
 }
 
 TEST(Units, RejectsBadByteSizes) {
-  for (const char* bad : {"", "M", "12X", "-1", "1.5G", "1MiBs", "99999999999999999999", "20000000T"}) {
+  for (const char* bad :
+       {"", "M", "12X", "-1", "1.5G", "1MiBs", "99999999999999999999", "20000000T"}) {
     auto r = ParseByteSize(bad);
     ASSERT_FALSE(r) << bad;
     EXPECT_NE(r.error().message.find("expected"), std::string::npos) << r.error().message;
@@ -40,7 +41,8 @@ TEST(Units, RejectsBadDurations) {
 TEST(Units, ParsesCpu) {
   EXPECT_DOUBLE_EQ(*ParseCpuCores("1.5"), 1.5);
   EXPECT_DOUBLE_EQ(*ParseCpuCores("2"), 2.0);
-  for (const char* bad : {"", "0", "-1", "abc", "1.5x", "5000"}) EXPECT_FALSE(ParseCpuCores(bad)) << bad;
+  for (const char* bad : {"", "0", "-1", "abc", "1.5x", "5000"})
+    EXPECT_FALSE(ParseCpuCores(bad)) << bad;
 }
 
 TEST(Units, FormatsSizes) {

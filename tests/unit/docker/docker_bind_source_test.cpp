@@ -3,9 +3,9 @@
 // root-only dir), and the create body names the staged path. Needs root (mounts).
 #include "sandbox/docker/docker_bind_source.hpp"
 
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -43,7 +43,8 @@ class DockerBindSourceTest : public ::testing::Test {
     // "host" directory with a SECRET, and a session home in a root-owned dir.
     ws_ = dir_ + "/ws";
     fs::create_directories(ws_ + "/x/sub");
-    for (const char* d : {"", "/x", "/x/sub"}) ASSERT_EQ(::chown((ws_ + d).c_str(), kTenant, kTenant), 0);
+    for (const char* d : {"", "/x", "/x/sub"})
+      ASSERT_EQ(::chown((ws_ + d).c_str(), kTenant, kTenant), 0);
     fs::create_directories(dir_ + "/host/sub");
     std::ofstream(dir_ + "/host/sub/SECRET") << "secret\n";
     fs::create_directories(dir_ + "/homes/s1");
@@ -164,8 +165,8 @@ TEST_F(DockerBindSourceTest, TheSupervisorsPinnedFdIsStagedWhateverThePathBecame
   EXPECT_FALSE(fs::exists(sources->workdir + "/SECRET"));
   // A root-fixed path that leads to the pinned directory is passed as it is.
   spec_.workdir = ws_;
-  spec_.workdir_fd = std::make_shared<const UniqueFd>(
-      ::open(ws_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  spec_.workdir_fd =
+      std::make_shared<const UniqueFd>(::open(ws_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   DockerBindStaging direct(staging_root_, "s1-6");
   sources = ResolveDockerBindSources(spec_, "", direct);
   ASSERT_TRUE(sources) << sources.error().Describe();

@@ -41,7 +41,8 @@ TEST(DockerConfig, DefaultsToADerivedInstanceAndRemove) {
   auto c = supervisor::ParseDaemonConfig("", "c.yaml");
   ASSERT_TRUE(c) << c.error().Describe();
   EXPECT_EQ(c->docker.instance, "");
-  auto set = supervisor::ParseDaemonConfig("docker: {instance: team-a, reconcile: remove}\n", "c.yaml");
+  auto set =
+      supervisor::ParseDaemonConfig("docker: {instance: team-a, reconcile: remove}\n", "c.yaml");
   ASSERT_TRUE(set) << set.error().Describe();
   EXPECT_EQ(set->docker.instance, "team-a");
   EXPECT_EQ(c->docker.reconcile, DockerReconcile::kRemove);

@@ -23,52 +23,48 @@ TEST_P(HostPatternMatch, Matches) {
       << c.pattern << " vs " << c.host << ":" << c.port;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    HostRules, HostPatternMatch,
-    ::testing::Values(
-        // exact names, any port
-        MatchCase{"example.com", "example.com", 443, true},
-        MatchCase{"example.com", "example.com", 8080, true},
-        MatchCase{"example.com", "www.example.com", 443, false},
-        MatchCase{"example.com", "badexample.com", 443, false},
-        MatchCase{"example.com", "example.com.evil.org", 443, false},
-        // wildcard: subdomains only
-        MatchCase{"*.example.com", "a.example.com", 443, true},
-        MatchCase{"*.example.com", "a.b.example.com", 443, true},
-        MatchCase{"*.example.com", "example.com", 443, false},
-        MatchCase{"*.example.com", "badexample.com", 443, false},
-        MatchCase{"*.example.com", ".example.com", 443, false},
-        // ports
-        MatchCase{"example.com:443", "example.com", 443, true},
-        MatchCase{"example.com:443", "example.com", 80, false},
-        MatchCase{"*.example.com:8443", "api.example.com", 8443, true},
-        MatchCase{"*.example.com:8443", "api.example.com", 443, false},
-        // case and trailing dots
-        MatchCase{"Example.COM", "example.com", 443, true},
-        MatchCase{"example.com", "EXAMPLE.com.", 443, true},
-        MatchCase{"example.com.", "example.com", 443, true},
-        MatchCase{"*.example.com", "API.Example.Com.", 443, true},
-        // IP literals: exact only, never through a wildcard
-        MatchCase{"127.0.0.1:8080", "127.0.0.1", 8080, true},
-        MatchCase{"127.0.0.1:8080", "127.0.0.1", 8081, false},
-        MatchCase{"127.0.0.1", "127.0.0.2", 80, false},
-        MatchCase{"*.0.0.1", "127.0.0.1", 80, false},
-        MatchCase{"localhost:9000", "localhost", 9000, true},
-        MatchCase{"localhost:9000", "[::1]", 9000, false}));
+INSTANTIATE_TEST_SUITE_P(HostRules, HostPatternMatch,
+                         ::testing::Values(
+                             // exact names, any port
+                             MatchCase{"example.com", "example.com", 443, true},
+                             MatchCase{"example.com", "example.com", 8080, true},
+                             MatchCase{"example.com", "www.example.com", 443, false},
+                             MatchCase{"example.com", "badexample.com", 443, false},
+                             MatchCase{"example.com", "example.com.evil.org", 443, false},
+                             // wildcard: subdomains only
+                             MatchCase{"*.example.com", "a.example.com", 443, true},
+                             MatchCase{"*.example.com", "a.b.example.com", 443, true},
+                             MatchCase{"*.example.com", "example.com", 443, false},
+                             MatchCase{"*.example.com", "badexample.com", 443, false},
+                             MatchCase{"*.example.com", ".example.com", 443, false},
+                             // ports
+                             MatchCase{"example.com:443", "example.com", 443, true},
+                             MatchCase{"example.com:443", "example.com", 80, false},
+                             MatchCase{"*.example.com:8443", "api.example.com", 8443, true},
+                             MatchCase{"*.example.com:8443", "api.example.com", 443, false},
+                             // case and trailing dots
+                             MatchCase{"Example.COM", "example.com", 443, true},
+                             MatchCase{"example.com", "EXAMPLE.com.", 443, true},
+                             MatchCase{"example.com.", "example.com", 443, true},
+                             MatchCase{"*.example.com", "API.Example.Com.", 443, true},
+                             // IP literals: exact only, never through a wildcard
+                             MatchCase{"127.0.0.1:8080", "127.0.0.1", 8080, true},
+                             MatchCase{"127.0.0.1:8080", "127.0.0.1", 8081, false},
+                             MatchCase{"127.0.0.1", "127.0.0.2", 80, false},
+                             MatchCase{"*.0.0.1", "127.0.0.1", 80, false},
+                             MatchCase{"localhost:9000", "localhost", 9000, true},
+                             MatchCase{"localhost:9000", "[::1]", 9000, false}));
 
 class HostPatternInvalid : public ::testing::TestWithParam<const char*> {};
 
-TEST_P(HostPatternInvalid, IsAnError) {
-  EXPECT_FALSE(ParseHostPattern(GetParam())) << GetParam();
-}
+TEST_P(HostPatternInvalid, IsAnError) { EXPECT_FALSE(ParseHostPattern(GetParam())) << GetParam(); }
 
 INSTANTIATE_TEST_SUITE_P(HostRules, HostPatternInvalid,
                          ::testing::Values("", "*.", "*", "example..com", ".example.com",
-                                           "example.com:0", "example.com:65536",
-                                           "example.com:", "example.com:http", "exa mple.com",
-                                           "user@example.com", "http://example.com",
-                                           "example.com/path", "**.example.com",
-                                           "*.*.example.com"));
+                                           "example.com:0", "example.com:65536", "example.com:",
+                                           "example.com:http", "exa mple.com", "user@example.com",
+                                           "http://example.com", "example.com/path",
+                                           "**.example.com", "*.*.example.com"));
 
 TEST(HostRules, DenyWinsOverAllow) {
   auto rules = HostRules::Build({"*.example.com", "example.com"}, {"secret.example.com"});

@@ -7,14 +7,14 @@
 
 #include "policies/builtin_rules.hpp"
 #include "policies/policy_loader.hpp"
-#include "tests/unit/policies/corpus.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/unit/policies/corpus.hpp"
 
 namespace hotplex::policies {
 namespace {
 
-using ::testing::HasSubstr;
 using hotplex::testing::TempDir;
+using ::testing::HasSubstr;
 
 std::shared_ptr<const CompiledPolicy> Policy(const std::string& yaml) {
   TempDir dir;

@@ -12,8 +12,8 @@
 namespace hotplex::policies {
 namespace {
 
-using ::testing::HasSubstr;
 using hotplex::testing::TempDir;
+using ::testing::HasSubstr;
 
 std::vector<Diagnostic> Errors(const TempDir& dir, const std::string& name,
                                const std::string& yaml) {

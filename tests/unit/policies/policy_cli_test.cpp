@@ -13,8 +13,8 @@
 namespace hotplex::policies {
 namespace {
 
-using ::testing::HasSubstr;
 using hotplex::testing::TempDir;
+using ::testing::HasSubstr;
 
 struct CliRun {
   int status;

@@ -45,7 +45,8 @@ TEST_F(FakeCgroupFs, V2WritesLimitsAndKillsThroughCgroupKill) {
   const fs::path dir = group / "sandbox-a";
   Touch(root_ / "cgroup.subtree_control");
   Touch(group / "cgroup.subtree_control");
-  for (const char* f : {"memory.max", "memory.swap.max", "pids.max", "cpu.max", "cgroup.kill", "cgroup.procs"}) {
+  for (const char* f :
+       {"memory.max", "memory.swap.max", "pids.max", "cpu.max", "cgroup.kill", "cgroup.procs"}) {
     Touch(dir / f);
   }
   Touch(dir / "memory.events", "low 0\nhigh 0\nmax 4\noom 2\noom_kill 2\n");
@@ -98,7 +99,8 @@ TEST_F(FakeCgroupFs, V1UsesOneDirectoryPerController) {
       Touch(dir / f);
     }
   }
-  Touch(root_ / "memory/hotplex/sandbox-d/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n");
+  Touch(root_ / "memory/hotplex/sandbox-d/memory.oom_control",
+        "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n");
   CgroupLayout layout{1, root_.string(), "hotplex"};
   Limits limits;
   limits.memory_bytes = 128ull << 20;
@@ -118,7 +120,8 @@ TEST_F(FakeCgroupFs, V1UsesOneDirectoryPerController) {
     }
   }
   const fs::path base = root_ / "%s" / "hotplex/sandbox-d";
-  EXPECT_EQ(Slurp(root_ / "memory/hotplex/sandbox-d/memory.limit_in_bytes"), std::to_string(128ull << 20));
+  EXPECT_EQ(Slurp(root_ / "memory/hotplex/sandbox-d/memory.limit_in_bytes"),
+            std::to_string(128ull << 20));
   EXPECT_EQ(Slurp(root_ / "pids/hotplex/sandbox-d/pids.max"), "10");
   EXPECT_EQ(Slurp(root_ / "cpu/hotplex/sandbox-d/cpu.cfs_period_us"), "100000");
   EXPECT_EQ(Slurp(root_ / "cpu/hotplex/sandbox-d/cpu.cfs_quota_us"), "50000");

@@ -86,7 +86,8 @@ TEST_P(HostPathTest, RefusesEscapesAndOverlongPaths) {
   for (const BadRelative& c :
        {BadRelative{"..", "'..'"}, BadRelative{"a/../../outside", "'..'"},
         BadRelative{"/etc", "absolute"}, BadRelative{std::string(5000, 'x'), "limit is"},
-        BadRelative{std::string(300, 'y'), "255 bytes"}, BadRelative{std::string("a\0b", 3), "NUL"}}) {
+        BadRelative{std::string(300, 'y'), "255 bytes"},
+        BadRelative{std::string("a\0b", 3), "NUL"}}) {
     auto fd = Open(c.path);
     ASSERT_FALSE(fd) << c.path.substr(0, 40);
     EXPECT_TRUE(IsHostPathRefusal(fd.error())) << fd.error().Describe();
@@ -102,7 +103,8 @@ TEST_P(HostPathTest, RefusesMagicLinks) {
   auto proc = OpenTrustedDir("/proc/" + std::to_string(::getpid()), false);
   ASSERT_TRUE(proc);
   const std::string rel = "fd/" + std::to_string(held);
-  auto fd = GetParam() ? OpenBeneathByWalk(proc->Get(), rel, kDir) : OpenBeneath(proc->Get(), rel, kDir);
+  auto fd =
+      GetParam() ? OpenBeneathByWalk(proc->Get(), rel, kDir) : OpenBeneath(proc->Get(), rel, kDir);
   ::close(held);
   ASSERT_FALSE(fd);
   EXPECT_TRUE(IsHostPathRefusal(fd.error())) << fd.error().Describe();
@@ -116,7 +118,8 @@ using MakeDirsTest = HostPathFixture;
 TEST_F(MakeDirsTest, CreatesMissingDirectoriesWithTheOwnerAndMode) {
   struct stat existing_before {};
   ASSERT_EQ(::stat((root_ + "/a").c_str(), &existing_before), 0);
-  const DirOwner owner{::geteuid() == 0 ? 60123u : ::geteuid(), ::getegid() == 0 ? 60124u : ::getegid(), 0700};
+  const DirOwner owner{::geteuid() == 0 ? 60123u : ::geteuid(),
+                       ::getegid() == 0 ? 60124u : ::getegid(), 0700};
   auto fd = MakeDirsBeneath(root_fd_.Get(), "a/new/deeper", owner);
   ASSERT_TRUE(fd) << fd.error().Describe();
   for (const char* made : {"/a/new", "/a/new/deeper"}) {

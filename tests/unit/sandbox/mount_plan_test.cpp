@@ -109,7 +109,9 @@ TEST_F(MountPlanTest, ParentsAreMountedBeforeChildren) {
   ASSERT_TRUE(plan);
   const auto& ops = plan->Ops();
   auto index = [&](const std::string& t) {
-    return std::find_if(ops.begin(), ops.end(), [&](const MountOp& o) { return o.target == kNewRoot + t; }) - ops.begin();
+    return std::find_if(ops.begin(), ops.end(),
+                        [&](const MountOp& o) { return o.target == kNewRoot + t; }) -
+           ops.begin();
   };
   EXPECT_LT(index("/tmp"), index("/tmp/work"));
 }
@@ -152,8 +154,9 @@ struct BadPath {
 };
 
 TEST_F(MountPlanTest, RejectsBadWorkdirs) {
-  for (const BadPath& c : {BadPath{"relative/dir", "absolute"}, BadPath{"/nonexistent-hotplex", "No such file"},
-                           BadPath{"/etc/hostname", "not a directory"}}) {
+  for (const BadPath& c :
+       {BadPath{"relative/dir", "absolute"}, BadPath{"/nonexistent-hotplex", "No such file"},
+        BadPath{"/etc/hostname", "not a directory"}}) {
     spec_.workdir = c.path;
     auto plan = MountPlan::Build(spec_, "h");
     ASSERT_FALSE(plan) << c.path;
@@ -162,9 +165,10 @@ TEST_F(MountPlanTest, RejectsBadWorkdirs) {
 }
 
 TEST_F(MountPlanTest, RejectsBadMountTargets) {
-  for (const BadPath& c : {BadPath{"relative", "absolute"}, BadPath{"/", "absolute path other than /"},
-                           BadPath{"/a/../b", "normalised"}, BadPath{"/proc/x", "inside /proc"},
-                           BadPath{"/etc/shadow", "inside /etc"}, BadPath{"/a//b", "normalised"}}) {
+  for (const BadPath& c :
+       {BadPath{"relative", "absolute"}, BadPath{"/", "absolute path other than /"},
+        BadPath{"/a/../b", "normalised"}, BadPath{"/proc/x", "inside /proc"},
+        BadPath{"/etc/shadow", "inside /etc"}, BadPath{"/a//b", "normalised"}}) {
     spec_.mounts = {{dir_, c.path, MountMode::kReadOnly}};
     auto plan = MountPlan::Build(spec_, "h");
     ASSERT_FALSE(plan) << c.path;

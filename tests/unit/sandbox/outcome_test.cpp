@@ -25,9 +25,12 @@ TEST(Outcome, ShellExitCodesAndDescriptions) {
       {oom, 137, "killed: out of memory (limit 64 MiB)"},
       {timed, 124, "killed: wall-time limit reached"},
       {killed, 137, "killed"},
-      {Outcome::SetupFailed("execve", ENOENT), 127, "setup failed at step execve: No such file or directory"},
-      {Outcome::SetupFailed("execve", EACCES), 126, "setup failed at step execve: Permission denied"},
-      {Outcome::SetupFailed("pivot_root", EINVAL), 126, "setup failed at step pivot_root: Invalid argument"},
+      {Outcome::SetupFailed("execve", ENOENT), 127,
+       "setup failed at step execve: No such file or directory"},
+      {Outcome::SetupFailed("execve", EACCES), 126,
+       "setup failed at step execve: Permission denied"},
+      {Outcome::SetupFailed("pivot_root", EINVAL), 126,
+       "setup failed at step pivot_root: Invalid argument"},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(c.outcome.ShellExitCode(), c.exit_code) << c.text;

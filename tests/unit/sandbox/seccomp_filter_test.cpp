@@ -14,13 +14,38 @@ using ::testing::HasSubstr;
 
 TEST(SeccompFilter, DefaultProfileDeniesTheDockerSet) {
   const auto& denied = SeccompProgram::DefaultDenied();
-  for (const char* name : {"mount", "umount2", "pivot_root", "ptrace", "process_vm_readv",
-                           "process_vm_writev", "kexec_load", "kexec_file_load", "init_module",
-                           "finit_module", "delete_module", "bpf", "perf_event_open", "keyctl",
-                           "add_key", "request_key", "userfaultfd", "unshare", "setns", "swapon",
-                           "swapoff", "reboot", "open_by_handle_at", "name_to_handle_at", "acct",
-                           "quotactl", "syslog", "iopl", "ioperm", "io_uring_setup",
-                           "io_uring_enter", "io_uring_register"}) {
+  for (const char* name : {"mount",
+                           "umount2",
+                           "pivot_root",
+                           "ptrace",
+                           "process_vm_readv",
+                           "process_vm_writev",
+                           "kexec_load",
+                           "kexec_file_load",
+                           "init_module",
+                           "finit_module",
+                           "delete_module",
+                           "bpf",
+                           "perf_event_open",
+                           "keyctl",
+                           "add_key",
+                           "request_key",
+                           "userfaultfd",
+                           "unshare",
+                           "setns",
+                           "swapon",
+                           "swapoff",
+                           "reboot",
+                           "open_by_handle_at",
+                           "name_to_handle_at",
+                           "acct",
+                           "quotactl",
+                           "syslog",
+                           "iopl",
+                           "ioperm",
+                           "io_uring_setup",
+                           "io_uring_enter",
+                           "io_uring_register"}) {
     EXPECT_THAT(denied, Contains(name));
   }
   // Every name in the default list is a real syscall on some architecture.

@@ -18,7 +18,8 @@ struct Fixture {
   testing::TempDir dir;
   SessionRecord record;
   SessionPolicy policy;
-  std::vector<sandbox::BindMount> extra = {{"/opt/tool", "/opt/tool", sandbox::MountMode::kReadOnly}};
+  std::vector<sandbox::BindMount> extra = {
+      {"/opt/tool", "/opt/tool", sandbox::MountMode::kReadOnly}};
   std::string workspace_root, homes_root;
 
   Fixture() {
@@ -39,9 +40,15 @@ struct Fixture {
     sandbox::Identity identity;
     identity.host_uid = ::getuid();
     identity.host_gid = ::getgid();
-    return {.record = record, .policy = policy, .backend = backend, .identity = identity,
-            .argv = {"agent", "--flag"}, .extra_mounts = extra, .host_agent = nullptr,
-            .workspace_root = workspace_root, .homes_root = homes_root};
+    return {.record = record,
+            .policy = policy,
+            .backend = backend,
+            .identity = identity,
+            .argv = {"agent", "--flag"},
+            .extra_mounts = extra,
+            .host_agent = nullptr,
+            .workspace_root = workspace_root,
+            .homes_root = homes_root};
   }
 };
 

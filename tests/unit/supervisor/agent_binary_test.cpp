@@ -29,7 +29,8 @@ class AgentBinaryTest : public ::testing::Test {
     fs::create_directories(pkg);
     fs::create_directories(fs::path(prefix) / "node_modules" / ".bin");
     WriteExecutable(pkg / "cli.js", "#!/usr/bin/env sh\necho hi\n");
-    fs::create_symlink("../@acme/agent/bin/cli.js", fs::path(prefix) / "node_modules" / ".bin" / name);
+    fs::create_symlink("../@acme/agent/bin/cli.js",
+                       fs::path(prefix) / "node_modules" / ".bin" / name);
     return (fs::path(prefix) / "node_modules" / ".bin").string();
   }
   static void WriteExecutable(const fs::path& path, const std::string& text) {
@@ -66,12 +67,15 @@ TEST_F(AgentBinaryTest, FindsOnPathAndMountsTheNpmPrefix) {
 
 TEST_F(AgentBinaryTest, PlainBinaryMountsItsOwnDirectory) {
   fs::create_directories(root_ + "/opt/agent");
-  WriteExecutable(root_ + "/opt/agent/agent", "\x7f" "ELF");
+  WriteExecutable(root_ + "/opt/agent/agent",
+                  "\x7f"
+                  "ELF");
   const auto b = ResolveAgentBinary(root_ + "/opt/agent/agent", Options(""));
   ASSERT_TRUE(b.problem.empty()) << b.problem;
   EXPECT_EQ(b.install_dir, root_ + "/opt/agent");
   EXPECT_TRUE(b.interpreter.empty());
-  std::vector<sandbox::BindMount> mounts = {{root_ + "/opt/agent", {}, sandbox::MountMode::kReadOnly}};
+  std::vector<sandbox::BindMount> mounts = {
+      {root_ + "/opt/agent", {}, sandbox::MountMode::kReadOnly}};
   AddAgentMounts(b, mounts);
   EXPECT_EQ(mounts.size(), 1u) << "an extra_mounts entry for the same dir is not doubled";
 }
@@ -102,8 +106,8 @@ TEST_F(AgentBinaryTest, NotVisibleInSandboxNamesPathSideAndKeys) {
   const auto b = ResolveAgentBinary("agent", options);
   EXPECT_TRUE(b.install_dir.empty());
   EXPECT_NE(b.not_mounted.find("mount_install_dir is false"), std::string::npos);
-  const std::string why = ExplainAgentLaunchFailure(
-      b, "execve: sandbox setup failed: No such file or directory");
+  const std::string why =
+      ExplainAgentLaunchFailure(b, "execve: sandbox setup failed: No such file or directory");
   EXPECT_NE(why.find(b.real_path), std::string::npos) << why;
   EXPECT_NE(why.find("not visible inside the sandbox"), std::string::npos) << why;
   EXPECT_NE(why.find("sandbox.extra_mounts"), std::string::npos) << why;
@@ -118,7 +122,9 @@ TEST_F(AgentBinaryTest, RefusesAnInstallDirHoldingTenantDataOrState) {
   EXPECT_TRUE(b.install_dir.empty());
   EXPECT_NE(b.not_mounted.find("not mounted"), std::string::npos) << b.not_mounted;
   // A dir that contains the state dir (its parent) is refused too.
-  WriteExecutable(root_ + "/agent2", "\x7f" "ELF");
+  WriteExecutable(root_ + "/agent2",
+                  "\x7f"
+                  "ELF");
   b = ResolveAgentBinary(root_ + "/agent2", Options(""));
   EXPECT_TRUE(b.install_dir.empty()) << b.install_dir;
   EXPECT_NE(DescribeAgentBinary(b).find("sandbox.extra_mounts"), std::string::npos);

@@ -90,10 +90,13 @@ TEST_F(ClaudeCodeProviderTest, PromptIsAUserLine) {
 }
 
 TEST_F(ClaudeCodeProviderTest, StreamedTextIsNotRepeatedByTheAssistantLine) {
-  Feed({{"type", "stream_event"}, {"event", {{"type", "message_start"}, {"message", {{"id", "m1"}}}}}});
+  Feed({{"type", "stream_event"},
+        {"event", {{"type", "message_start"}, {"message", {{"id", "m1"}}}}}});
   for (const char* piece : {"Hello ", "world"}) {
     Feed({{"type", "stream_event"},
-          {"event", {{"type", "content_block_delta"}, {"delta", {{"type", "text_delta"}, {"text", piece}}}}}});
+          {"event",
+           {{"type", "content_block_delta"},
+            {"delta", {{"type", "text_delta"}, {"text", piece}}}}}});
   }
   Feed({{"type", "assistant"},
         {"message", {{"id", "m1"}, {"content", {{{"type", "text"}, {"text", "Hello world"}}}}}}});
@@ -109,16 +112,29 @@ TEST_F(ClaudeCodeProviderTest, MapsToolUseToolResultThinkingAndResult) {
          {{"id", "m2"},
           {"content",
            {{{"type", "thinking"}, {"thinking", "hmm"}},
-            {{"type", "tool_use"}, {"id", "toolu_1"}, {"name", "Bash"}, {"input", {{"command", "ls"}}}}}}}}});
+            {{"type", "tool_use"},
+             {"id", "toolu_1"},
+             {"name", "Bash"},
+             {"input", {{"command", "ls"}}}}}}}}});
   Feed({{"type", "user"},
         {"message",
          {{"role", "user"},
-          {"content", {{{"type", "tool_result"}, {"tool_use_id", "toolu_1"},
-                        {"content", {{{"type", "text"}, {"text", "a.txt"}}}}, {"is_error", false}}}}}}});
-  Feed({{"duration_ms", 197}, {"type", "result"}, {"subtype", "success"}, {"is_error", false},
-        {"result", "done"}, {"total_cost_usd", 0.25},
+          {"content",
+           {{{"type", "tool_result"},
+             {"tool_use_id", "toolu_1"},
+             {"content", {{{"type", "text"}, {"text", "a.txt"}}}},
+             {"is_error", false}}}}}}});
+  Feed({{"duration_ms", 197},
+        {"type", "result"},
+        {"subtype", "success"},
+        {"is_error", false},
+        {"result", "done"},
+        {"total_cost_usd", 0.25},
         {"usage", {{"input_tokens", 10}, {"output_tokens", 5}, {"cache_read_input_tokens", 2}}}});
-  Feed({{"type", "result"}, {"subtype", "success"}, {"total_cost_usd", 0.75}, {"usage", json::object()}});
+  Feed({{"type", "result"},
+        {"subtype", "success"},
+        {"total_cost_usd", 0.75},
+        {"usage", json::object()}});
   ASSERT_EQ(host_.Of<Thinking>().size(), 1u);
   auto tools = host_.Of<ToolUse>();
   ASSERT_EQ(tools.size(), 1u);
@@ -199,7 +215,9 @@ TEST_F(ClaudeCodeProviderTest, CancelledAskIsNotAnswered) {
 }
 
 TEST_F(ClaudeCodeProviderTest, UnknownControlSubtypeGetsAnErrorResponse) {
-  Feed({{"type", "control_request"}, {"request_id", "x1"}, {"request", {{"subtype", "frobnicate"}}}});
+  Feed({{"type", "control_request"},
+        {"request_id", "x1"},
+        {"request", {{"subtype", "frobnicate"}}}});
   const json answer = host_.LastLineJson();
   EXPECT_EQ(answer["response"]["subtype"], "error");
   EXPECT_EQ(answer["response"]["request_id"], "x1");
@@ -209,7 +227,9 @@ TEST_F(ClaudeCodeProviderTest, NoGovernorDeniesEverything) {
   FakeProviderHost host;
   ClaudeCodeSettings s;
   ClaudeCodeProvider provider(host, s);
-  provider.OnStdoutLine(R"({"type":"control_request","request_id":"a","request":{"subtype":"can_use_tool","tool_name":"Read","input":{}}})", false);
+  provider.OnStdoutLine(
+      R"({"type":"control_request","request_id":"a","request":{"subtype":"can_use_tool","tool_name":"Read","input":{}}})",
+      false);
   EXPECT_EQ(host.LastLineJson()["response"]["response"]["behavior"], "deny");
 }
 
@@ -221,8 +241,9 @@ TEST_F(ClaudeCodeProviderTest, InterruptIsAControlRequest) {
 }
 
 TEST_F(ClaudeCodeProviderTest, GarbageAndTruncatedLinesBecomeErrorsNotCrashes) {
-  for (const char* line : {"not json", "[1,2]", "{\"type\":", "{\"type\":\"assistant\",\"message\":7}",
-                           "{\"type\":\"result\",\"usage\":\"x\",\"duration_ms\":\"y\"}"}) {
+  for (const char* line :
+       {"not json", "[1,2]", "{\"type\":", "{\"type\":\"assistant\",\"message\":7}",
+        "{\"type\":\"result\",\"usage\":\"x\",\"duration_ms\":\"y\"}"}) {
     provider_.OnStdoutLine(line, false);
   }
   provider_.OnStdoutLine("{\"type\":\"assistant\"", true);
@@ -242,7 +263,8 @@ TEST_F(ClaudeCodeProviderTest, AgentExitDropsPendingAsks) {
 TEST_F(ClaudeCodeProviderTest, CutResultLineStillEndsTheTurnAsAnError) {
   // A final answer longer than events.max_line_bytes: the splitter delivers the first
   // bytes of the result line (written by the CLI with "type" first) flagged truncated.
-  const std::string cut = R"({"type":"result","subtype":"success","result":")" + std::string(80, 'x');
+  const std::string cut =
+      R"({"type":"result","subtype":"success","result":")" + std::string(80, 'x');
   provider_.OnStdoutLine(cut, true);
   auto ends = host_.Of<TurnEnd>();
   ASSERT_EQ(ends.size(), 1u);

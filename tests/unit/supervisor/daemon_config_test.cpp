@@ -100,7 +100,8 @@ TEST(DaemonConfig, UnknownKeysGetADidYouMean) {
   auto parsed = ParseDaemonConfig("listn: x\nhttp:\n  body_limt: 1MiB\nzzz: 1\n", "c.yaml");
   ASSERT_FALSE(parsed);
   const std::string e = parsed.error().Describe();
-  EXPECT_NE(e.find("c.yaml:1:1: listn: unknown key; did you mean 'listen'?"), std::string::npos) << e;
+  EXPECT_NE(e.find("c.yaml:1:1: listn: unknown key; did you mean 'listen'?"), std::string::npos)
+      << e;
   EXPECT_NE(e.find("c.yaml:3:3: http.body_limt: unknown key; did you mean 'body_limit'?"),
             std::string::npos)
       << e;

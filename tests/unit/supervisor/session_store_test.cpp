@@ -116,7 +116,8 @@ TEST_F(SessionStoreTest, RowsOfTheOldSchemaGetTheirSessionIdAsConversationId) {
       "INTEGER NOT NULL, has_conversation INTEGER NOT NULL, last_seq INTEGER NOT NULL, "
       "input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cache_read_tokens INTEGER "
       "NOT NULL, cache_creation_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL);"
-      "INSERT INTO sessions VALUES ('old-1','acme','','claude-code','default','/w','/s/homes/old-1',"
+      "INSERT INTO sessions VALUES "
+      "('old-1','acme','','claude-code','default','/w','/s/homes/old-1',"
       "'[]',1,2,'ready','',1,1,1,5,0,0,0,0,0);";
   ASSERT_EQ(sqlite3_exec(db, old_schema, nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);

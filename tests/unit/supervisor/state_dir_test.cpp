@@ -65,7 +65,8 @@ TEST_F(StateDirTest, RefusesWhatOthersCouldHaveWritten) {
       {"database 0620", DaemonFileKind::kDatabase,
        [](const std::string& p) { ASSERT_EQ(::chmod(p.c_str(), 0620), 0); }, "writable"},
       {"database owned by another uid", DaemonFileKind::kDatabase,
-       [](const std::string& p) { ASSERT_EQ(::chown(p.c_str(), kOtherUid, 0), 0); }, "owned by uid"},
+       [](const std::string& p) { ASSERT_EQ(::chown(p.c_str(), kOtherUid, 0), 0); },
+       "owned by uid"},
       {"symlink to a good file", DaemonFileKind::kSecret,
        [&](const std::string& p) {
          ::unlink(p.c_str());
@@ -124,7 +125,8 @@ TEST_F(StateDirTest, PrepareTightensAnOlderLayout) {
   if (::geteuid() == 0) {
     ASSERT_EQ(::chown((state_ + "/homes/s1").c_str(), kOtherUid, kOtherUid), 0);
   }
-  for (const char* f : {"/sessions.db", "/sessions.db-wal", "/audit.db-shm"}) Write(state_ + f, 0644);
+  for (const char* f : {"/sessions.db", "/sessions.db-wal", "/audit.db-shm"})
+    Write(state_ + f, 0644);
   ASSERT_TRUE(PrepareStateDir(state_));
   EXPECT_EQ(Mode(state_), 0711u);
   EXPECT_EQ(Mode(state_ + "/homes"), 0711u);

@@ -19,9 +19,9 @@ TEST(ApiKey, HashIsSha256Hex) {
 }
 
 TEST(TenantRegistry, AuthenticatesByHashedKeyOnly) {
-  TenantRegistry registry({{"a", "default", {HashApiKey("key-a")}, "/w/a", 60001, 60001, 0},
-                           {"b", "team-b", {HashApiKey("key-b1"), HashApiKey("key-b2")}, "/w/b",
-                            60002, 60002, 0}});
+  TenantRegistry registry(
+      {{"a", "default", {HashApiKey("key-a")}, "/w/a", 60001, 60001, 0},
+       {"b", "team-b", {HashApiKey("key-b1"), HashApiKey("key-b2")}, "/w/b", 60002, 60002, 0}});
   ASSERT_NE(registry.Authenticate("key-a"), nullptr);
   EXPECT_EQ(registry.Authenticate("key-a")->id, "a");
   EXPECT_EQ(registry.Authenticate("key-b2")->id, "b");
