@@ -2,18 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "supervisor/gateway/usage_count.hpp"
+
 namespace hotplex::gateway {
-namespace {
 
 using Json = nlohmann::json;
-
-std::uint64_t Count(const Json& usage, const char* key) {
-  auto it = usage.find(key);
-  if (it == usage.end() || !it->is_number_unsigned()) return 0;
-  return it->get<std::uint64_t>();
-}
-
-}  // namespace
 
 void JsonUsageParser::Feed(std::string_view bytes) {
   if (overflowed_) return;
@@ -35,10 +28,10 @@ CallUsage JsonUsageParser::Finish() {
     usage.model = doc["model"].get<std::string>();
   if (doc.contains("usage") && doc["usage"].is_object()) {
     const Json& u = doc["usage"];
-    usage.input_tokens = Count(u, "input_tokens");
-    usage.output_tokens = Count(u, "output_tokens");
-    usage.cache_read_tokens = Count(u, "cache_read_input_tokens");
-    usage.cache_creation_tokens = Count(u, "cache_creation_input_tokens");
+    usage.input_tokens = UsageCount(u, "input_tokens");
+    usage.output_tokens = UsageCount(u, "output_tokens");
+    usage.cache_read_tokens = UsageCount(u, "cache_read_input_tokens");
+    usage.cache_creation_tokens = UsageCount(u, "cache_creation_input_tokens");
   }
   if (doc.contains("error") && doc["error"].is_object()) {
     usage.error_type = doc["error"].value("type", std::string("error"));

@@ -2,26 +2,22 @@
 
 #include <nlohmann/json.hpp>
 
+#include "supervisor/gateway/usage_count.hpp"
+
 namespace hotplex::gateway {
 namespace {
 
 using Json = nlohmann::json;
 
-std::uint64_t Count(const Json& usage, const char* key) {
-  auto it = usage.find(key);
-  if (it == usage.end() || !it->is_number_unsigned()) return 0;
-  return it->get<std::uint64_t>();
-}
-
 void ReadUsage(const Json& usage, CallUsage& out, bool start) {
   if (!usage.is_object()) return;
   if (start) {
-    out.input_tokens = Count(usage, "input_tokens");
-    out.cache_read_tokens = Count(usage, "cache_read_input_tokens");
-    out.cache_creation_tokens = Count(usage, "cache_creation_input_tokens");
+    out.input_tokens = UsageCount(usage, "input_tokens");
+    out.cache_read_tokens = UsageCount(usage, "cache_read_input_tokens");
+    out.cache_creation_tokens = UsageCount(usage, "cache_creation_input_tokens");
   }
   // message_delta's output_tokens is cumulative; message_start carries the first count.
-  if (usage.contains("output_tokens")) out.output_tokens = Count(usage, "output_tokens");
+  if (usage.contains("output_tokens")) out.output_tokens = UsageCount(usage, "output_tokens");
 }
 
 void ReadEvent(const Json& event, CallUsage& out) {
