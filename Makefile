@@ -30,7 +30,7 @@ bench: build
 	./tests/bench/run-all $(BUILD_DIR)
 
 format:
-	find common sandbox policies supervisor api tests -name '*.[ch]pp' | xargs clang-format -i
+	./scripts/format
 
 clean:
 	rm -rf $(BUILD_DIR)
