@@ -2,18 +2,13 @@
 
 #include <algorithm>
 
+#include "common/clock.hpp"
 #include "supervisor/metrics/metrics.hpp"
 
 namespace hotplex::supervisor {
 namespace {
 
 constexpr std::size_t kMaxPathBytes = 256;
-
-std::int64_t WallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 bool IsOverflow(const std::pair<std::string, std::string>& key) {
   return key.second == AuthFailureLog::kOverflowAddress;
@@ -50,7 +45,7 @@ void AuthFailureLog::Record(AuthFailure failure, Clock::time_point now) {
       first.data["count"] = 1;
       out.push_back(std::move(first));
     } else {
-      const std::int64_t wall = WallMs();
+      const std::int64_t wall = NowUnixMs();
       if (source.pending++ == 0) source.first_ms = wall;
       source.last_ms = wall;
       ++source.reasons[failure.reason];

@@ -1,7 +1,5 @@
 #include "supervisor/session_record.hpp"
 
-#include <chrono>
-
 namespace hotplex::supervisor {
 
 const char* ProviderKindName(ProviderKind kind) {
@@ -22,12 +20,6 @@ bool ParseProviderKind(std::string_view name, ProviderKind& out) {
 
 const std::string& ConversationIdOf(const SessionRecord& record) {
   return record.conversation_id.empty() ? record.id : record.conversation_id;
-}
-
-std::int64_t NowUnixMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace hotplex::supervisor

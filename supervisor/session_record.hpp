@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.hpp"  // NowUnixMs, the records' clock
 #include "supervisor/session_state.hpp"
 
 namespace hotplex::supervisor {
@@ -49,7 +50,5 @@ struct SessionRecord {
 
 // The conversation id, or the session id for records that predate the field.
 const std::string& ConversationIdOf(const SessionRecord& record);
-
-std::int64_t NowUnixMs();
 
 }  // namespace hotplex::supervisor

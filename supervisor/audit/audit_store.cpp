@@ -4,18 +4,13 @@
 
 #include <filesystem>
 
+#include "common/clock.hpp"
 #include "common/log_line.hpp"
 #include "supervisor/audit/audit_sql.hpp"
 #include "supervisor/metrics/metrics.hpp"
 
 namespace hotplex::supervisor {
 namespace {
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Result<sqlite3*> OpenDb(const std::string& path, int flags) {
   sqlite3* db = nullptr;
@@ -158,7 +153,7 @@ void AuditStore::WriterLoop() {
     const bool prune = options_.retention.count() > 0 || options_.max_bytes > 0;
     if (prune && std::chrono::steady_clock::now() >= next_retention) {
       next_retention = std::chrono::steady_clock::now() + options_.retention_interval;
-      if (auto r = RunRetention(NowMs()); !r) {
+      if (auto r = RunRetention(NowUnixMs()); !r) {
         LogLine(LogLevel::kError, "audit", "audit retention failed; nothing was deleted",
                 {{"error", r.error().Describe()}});
       }
@@ -218,7 +213,7 @@ hotplex::Status AuditStore::CommitBatch(std::deque<Pending>& batch) {
   SqliteStatement insert(write_db_, "INSERT INTO audit VALUES (?,?,?,?,?,?,?,?,?)");
   if (!insert.Ok()) return fail(SqliteError(write_db_, "audit store: prepare insert"));
   ChainHead head = head_;
-  const std::int64_t now = NowMs();
+  const std::int64_t now = NowUnixMs();
   for (const auto& p : batch) {
     AuditRow row{head.seq + 1,
                  now,
@@ -254,8 +249,8 @@ hotplex::Status AuditStore::CommitBatch(std::deque<Pending>& batch) {
 
 hotplex::Status AuditStore::Probe() {
   std::lock_guard lock(write_mu_);
-  const std::string sql =
-      "INSERT OR REPLACE INTO audit_probe (id, ts_ms) VALUES (1, " + std::to_string(NowMs()) + ")";
+  const std::string sql = "INSERT OR REPLACE INTO audit_probe (id, ts_ms) VALUES (1, " +
+                          std::to_string(NowUnixMs()) + ")";
   return SqliteExec(write_db_, sql.c_str(), "audit store: probe");
 }
 

@@ -3,6 +3,7 @@
 // WAL checkpoints are in audit_store_wal.cpp.
 #include <sqlite3.h>
 
+#include "common/clock.hpp"
 #include "common/log_line.hpp"
 #include "supervisor/audit/audit_sql.hpp"
 #include "supervisor/audit/audit_store.hpp"
@@ -10,12 +11,6 @@
 
 namespace hotplex::supervisor {
 namespace {
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 void Log(LogLevel level, const std::string& msg, const std::string& error = "") {
   nlohmann::json fields = nlohmann::json::object();
@@ -94,7 +89,7 @@ void AuditStore::CheckWitnessAtStart() {
 hotplex::Status AuditStore::WitnessLocked(const char* kind) {
   if (!witness_) return {};
   const AuditCheckpoint c{kind,         head_.seq,   head_.hash, anchor_.seq,
-                          anchor_.hash, keyed_from_, NowMs()};
+                          anchor_.hash, keyed_from_, NowUnixMs()};
   hotplex::Status written = witness_->Write(c, key_);
   {
     std::lock_guard lock(mu_);
