@@ -196,7 +196,6 @@ void WarmPool::Launch(const WarmKey& key) {
     auto it = slots_.find(key);
     if (it != slots_.end()) --it->second.launching;
     if (launched) {
-      ++launched_;
       const bool wanted =
           !stopping_ && it != slots_.end() && it->second.entries.size() < it->second.target;
       if (wanted) it->second.entries.push_back(std::move(*launched));
@@ -247,18 +246,6 @@ void WarmPool::DeleteStale(const std::vector<SessionPtr>& bad) {
     }
   }
   DeleteAll(doomed, StopReason::kWarmPoolStale);
-}
-
-std::size_t WarmPool::Size() const {
-  std::lock_guard lock(mu_);
-  std::size_t n = 0;
-  for (const auto& [key, slot] : slots_) n += slot.entries.size();
-  return n;
-}
-
-std::size_t WarmPool::Launched() const {
-  std::lock_guard lock(mu_);
-  return launched_;
 }
 
 }  // namespace hotplex::supervisor

@@ -79,9 +79,6 @@ class WarmPool {
   // session. Idempotent. Never call it on a launcher thread.
   void Drain();
 
-  std::size_t Size() const;      // pooled sessions now
-  std::size_t Launched() const;  // pooled sessions ever started
-
  private:
   struct Slot {
     std::size_t target = 0;
@@ -123,7 +120,6 @@ class WarmPool {
   bool checking_ = false;
   bool started_ = false;
   bool stopping_ = false;
-  std::size_t launched_ = 0;
 };
 
 }  // namespace hotplex::supervisor
